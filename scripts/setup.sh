@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# One setup for every machine: `make setup`, CI and the Dockerfile all run this script.
+# Idempotent: each step checks what is already there and skips it.
+#   1. language toolchains from Debian (lua5.4 + luaunit, racket, ocaml, R, bubblewrap)
+#   2. Julia: an existing `julia` on PATH, else 1.5.3 from bullseye packages in .tools/julia
+#   3. .venv with the package and its pinned dependencies
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PY=${PYTHON:-python3}
+log() { printf '[setup] %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+  echo "setup: need root (or sudo) to install Debian packages: $*" >&2; exit 1; fi; }
+
+# --- 1. Debian packages -------------------------------------------------------------------
+need_apt=()
+command -v lua5.4 >/dev/null && lua5.4 -e 'require("luaunit")' >/dev/null 2>&1 || need_apt+=(lua5.4 lua-unit)
+command -v racket >/dev/null || need_apt+=(racket)
+command -v ocaml >/dev/null || need_apt+=(ocaml-nox)
+command -v Rscript >/dev/null || need_apt+=(r-base-core)
+command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+"$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt-get install ${need_apt[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+else
+  log "toolchains present"
+fi
+
+# --- 2. Julia -----------------------------------------------------------------------------
+if command -v julia >/dev/null && julia --version >/dev/null 2>&1; then
+  log "julia on PATH: $(julia --version)"
+elif [ -x .tools/julia/julia ] && .tools/julia/julia --version >/dev/null 2>&1; then
+  log "julia in .tools/julia: $(.tools/julia/julia --version)"
+elif [ "${MPLT_SKIP_JULIA:-0}" = 1 ]; then
+  log "MPLT_SKIP_JULIA=1: Julia not installed"
+else
+  log "installing Julia 1.5.3 from Debian bullseye into .tools/julia"
+  if [ "$(id -u)" = 0 ]; then scripts/install-julia.sh .tools/julia
+  else sudo scripts/install-julia.sh .tools/julia && sudo chown -R "$(id -u)" .tools; fi
+fi
+
+# --- 3. Python environment ----------------------------------------------------------------
+stamp=.venv/.mplt-installed
+want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  log ".venv up to date"
+else
+  [ -x .venv/bin/python ] || "$PY" -m venv .venv
+  # torch first and exactly pinned: a bare `torch` or a range would pull a multi-GB CUDA build
+  # on machines whose pip has a local CPU wheel (runtime-facts.md 2.2, 8.1).
+  log "pip install torch (${TORCH_SPEC:-torch==2.13.0})"
+  .venv/bin/pip install -q ${TORCH_SPEC:-torch==2.13.0} 2>&1 | grep -v "is ignored" || true
+  log "pip install -e .[test] (pinned by constraints.txt)"
+  .venv/bin/pip install -q -c constraints.txt -e ".[test]" 2>&1 | grep -v "is ignored" || true
+  .venv/bin/python -c "import mplt, torch, transformers, peft, bitsandbytes" 2>/dev/null \
+    || { echo "setup: the Python environment is incomplete (see pip output above)" >&2; exit 1; }
+  echo "$want" > "$stamp"
+fi
+log "done"
