@@ -12,8 +12,10 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from mplt.errors import MpltError
 
-class DataError(ValueError):
+
+class DataError(MpltError, ValueError):
     """Malformed input data: the message names the file and line."""
 
 

@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from mplt.errors import MpltError
 from mplt.execution import isolation
 from mplt.execution.limits import Limits
 from mplt.execution.result import KILLED, SYNTAX_ERROR, TIMEOUT, ExecResult
@@ -30,7 +31,7 @@ NO_ISOLATION_WARNING = ("NO SANDBOX: neither bubblewrap nor network namespaces w
 _KEPT_ENV = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SSL_CERT_FILE")
 
 
-class ToolchainMissing(RuntimeError):
+class ToolchainMissing(MpltError):
     """The language's interpreter is not installed; the message says how to install it."""
 
 

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+from mplt.errors import MpltError
 from mplt.langs import jl, lua, ml, py, r, rkt
 from mplt.langs.base import Language
 
@@ -13,7 +14,7 @@ LANGUAGES: dict[str, Language] = {m.LANGUAGE.name: m.LANGUAGE for m in (py, lua,
 TARGETS: tuple[str, ...] = ("lua", "rkt", "ml", "r", "jl")
 
 
-class UnknownLanguage(KeyError):
+class UnknownLanguage(MpltError, KeyError):
     def __str__(self) -> str:
         return self.args[0]
 

@@ -1,0 +1,61 @@
+"""`python reproduce.py COMMAND ...`: one subcommand per module in `mplt/commands/`.
+
+Each command module defines `HELP`, `add_arguments(parser)` and `run(args) -> int`, and keeps heavy
+imports (torch, transformers) inside `run`, so `--help` and `doctor` start fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from mplt.errors import MpltError
+
+COMMANDS = {
+    "doctor": "mplt.commands.doctor",
+    "exec": "mplt.commands.exec_program",
+    "translate": "mplt.commands.translate",
+    "eval": "mplt.commands.evaluate",
+    "stage": "mplt.commands.stage",
+    "finetune": "mplt.commands.finetune",
+    "run": "mplt.commands.run",
+    "report": "mplt.commands.report",
+    "check": "mplt.commands.check",
+}
+
+
+def build_parser(commands: dict[str, str] = COMMANDS) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reproduce.py", description=(
+        "mplt: reproduce MultiPL-T (Cassano et al., OOPSLA 2024) end to end."))
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in commands.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as e:
+            if e.name != module_name:
+                raise
+            continue  # a command whose module is not written yet is simply not offered
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except MpltError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished work is saved; rerun the same command to resume", file=sys.stderr)
+        return 130

@@ -1,0 +1,75 @@
+"""Known base and fine-tuned models: a plain dict keyed by stable names (style rule 3).
+
+Any Hub id or local directory also works as a model; the registry adds pinned revisions and the
+quirks a family needs. Hub revisions we could not resolve from these offline machines are pinned
+to a named branch or tag; the commit actually loaded is recorded in the run directory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mplt.errors import MpltError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    key: str
+    hub_id: str
+    revision: str = "main"
+    family: str = "causal"                 # "causal" | "codegen2"
+    trust_remote_code: bool = False
+    eos_token_id: int | None = None        # forced when the checkpoint's config is wrong
+    pad_token_id: int | None = None
+    max_length: int = 2048
+    infill_format: str = "none"
+    lora_targets: tuple[str, ...] | str = "all-linear"
+    notes: str = ""
+    aliases: tuple[str, ...] = field(default=())
+
+
+# StarCoderBase-1B, ungated copy used by MultiPL-T's demo (method.md 5.1).
+STARCODERBASE_1B = ModelSpec(
+    key="starcoderbase-1b", hub_id="arjunguha/notstarcoder-1b", max_length=8192,
+    infill_format="starcoder-psm", notes="ungated copy of bigcode/starcoderbase-1b")
+
+
+def multiplt_1b(lang_tag: str) -> ModelSpec:
+    """The released MultiPL-T 1B checkpoints: one revision tag per language (method.md 7.1)."""
+    return ModelSpec(key=f"multipl-t-1b-{lang_tag.split('-')[0]}",
+                     hub_id="nuprl/MultiPL-T-StarCoderBase_1b", revision=lang_tag, max_length=8192,
+                     infill_format="starcoder-psm")
+
+
+# CodeGen2-1B (codegen2-and-style.md A.3, B4): remote code is required (the built-in class
+# splits QKV into 4 shards, the checkpoint into 8) and EOS must be 50256, not the config's 2 (`#`).
+CODEGEN2_1B = ModelSpec(
+    key="codegen2-1b", hub_id="Salesforce/codegen2-1B_P", family="codegen2", trust_remote_code=True,
+    eos_token_id=50256, pad_token_id=50256, max_length=2048, infill_format="codegen2",
+    lora_targets=("qkv_proj", "out_proj", "fc_in", "fc_out"), aliases=("Salesforce/codegen2-1B",))
+
+# Revision tags of nuprl/MultiPL-T-StarCoderBase_1b. Only `rkt-multiplt-epoch5` is confirmed
+# (MultiPL-T README, method.md 7.1); the others follow its naming pattern with the best epochs of
+# method.md 7.1 and are UNVERIFIED offline: check the model's revision list before relying on them.
+MULTIPLT_1B_TAGS = {"lua": "lua-multiplt-epoch3", "rkt": "rkt-multiplt-epoch5", "ml": "ocaml-multiplt-epoch5",
+                    "jl": "jl-multiplt-epoch3", "r": "r-multiplt-epoch4"}
+
+MODELS: dict[str, ModelSpec] = {
+    spec.key: spec for spec in (STARCODERBASE_1B, CODEGEN2_1B,
+                                *(multiplt_1b(tag) for tag in MULTIPLT_1B_TAGS.values()))
+}
+
+
+def find_model(name: str) -> ModelSpec | None:
+    if name in MODELS:
+        return MODELS[name]
+    for spec in MODELS.values():
+        if name == spec.hub_id and spec.revision == "main" or name in spec.aliases:
+            return spec
+    return None
+
+
+def require_model(name: str) -> ModelSpec:
+    spec = find_model(name)
+    if spec is None:
+        raise MpltError(f"unknown model {name!r}; known: {', '.join(MODELS)} (or a Hub id / local directory)")
+    return spec

@@ -1,0 +1,73 @@
+"""Build a tiny tokenizer and causal LM locally, with no Hub access (runtime-facts.md 3).
+
+Tests and the `smoke` profile use these in place of a real code LLM. Linear widths are multiples
+of 32: bitsandbytes' CPU 4-bit kernels need it (runtime-facts.md 4.1).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+EOS = "<|endoftext|>"
+PAD = "<|pad|>"
+
+
+@dataclass(frozen=True)
+class TinyConfig:
+    vocab_size: int = 4096
+    hidden_size: int = 256
+    intermediate_size: int = 768
+    num_layers: int = 4
+    num_heads: int = 4
+    max_positions: int = 1024
+    extra_special_tokens: tuple[str, ...] = ()   # e.g. infill sentinels
+    seed: int = 0
+
+
+def train_tokenizer(texts: Iterable[str], config: TinyConfig = TinyConfig()):
+    """Byte-level BPE trained on `texts`, wrapped as a left-padding HF fast tokenizer."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    trainer = trainers.BpeTrainer(vocab_size=config.vocab_size, min_frequency=2,
+                                  special_tokens=[EOS, PAD, *config.extra_special_tokens],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(list(texts), trainer=trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token=EOS, eos_token=EOS, pad_token=PAD,
+                                   padding_side="left")
+
+
+def build_tiny_model(out_dir: str | Path, texts: Iterable[str], config: TinyConfig = TinyConfig()) -> Path:
+    """Train a tokenizer on `texts`, create a random Llama model, save both to `out_dir`."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    out = Path(out_dir)
+    tokenizer = train_tokenizer(texts, config)
+    torch.manual_seed(config.seed)
+    model_config = LlamaConfig(
+        vocab_size=len(tokenizer), hidden_size=config.hidden_size,
+        intermediate_size=config.intermediate_size, num_hidden_layers=config.num_layers,
+        num_attention_heads=config.num_heads, num_key_value_heads=config.num_heads,
+        max_position_embeddings=config.max_positions, tie_word_embeddings=True,
+        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id)
+    model = LlamaForCausalLM(model_config)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
+def stdlib_texts(limit: int = 120) -> list[str]:
+    """Python standard-library sources: always present, a fine corpus for a tiny tokenizer."""
+    import sysconfig
+
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in root.glob("*.py"))[:limit]
+    return [p.read_text(encoding="utf-8", errors="replace") for p in files]

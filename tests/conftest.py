@@ -1,0 +1,45 @@
+"""Shared fixtures. Tests are offline and CPU-only (style rule 7): the Hub is never contacted."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_modifyitems(config, items):
+    has_gpu = False
+    try:
+        import torch
+        has_gpu = torch.cuda.is_available()
+    except ImportError:
+        pass
+    from mplt.langs import get_language
+    has_julia = get_language("jl").find_executable() is not None
+    for item in items:
+        if "gpu" in item.keywords and not has_gpu:
+            item.add_marker(pytest.mark.skip(reason="needs a CUDA GPU"))
+        if "julia" in item.keywords and not has_julia:
+            item.add_marker(pytest.mark.skip(reason="Julia is not installed (make setup installs it)"))
+
+
+@pytest.fixture(scope="session")
+def humaneval_path() -> Path:
+    """HumanEval for tests only, read from ../shared (never copied into the repository)."""
+    path = Path(os.environ.get("MPLT_HUMANEVAL", REPO.parent / "shared" / "data" / "HumanEval.jsonl.gz"))
+    if not path.exists():
+        pytest.skip(f"HumanEval not found at {path}; set MPLT_HUMANEVAL to its path")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A 4M-parameter Llama and BPE tokenizer built locally from stdlib sources (runtime-facts.md 3)."""
+    from mplt.models.tiny import build_tiny_model, stdlib_texts
+    out = tmp_path_factory.mktemp("tiny-model")
+    return build_tiny_model(out, stdlib_texts(60))
