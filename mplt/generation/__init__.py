@@ -1,0 +1,33 @@
+"""Sampling completions with HF transformers (issue 3; MultiPL-E's generation settings).
+
+Contract (used by evaluation and by the data pipeline's test generation and translation sampling):
+
+    from mplt.generation import SamplingConfig, sample_completions, truncate_at_stop_tokens
+
+    config = SamplingConfig(n=20, temperature=0.2, top_p=0.95, max_new_tokens=512,
+                            batch_size=16, seed=0, strip_prompt=True)
+    records = sample_completions(loaded, prompts, config, out_path=Path("x.jsonl"),
+                                 progress=True, description="lua")
+
+* `loaded`: `mplt.models.load.LoadedModel`.
+* `prompts`: dicts with `id` (unique), `prompt` (str) and `stop_tokens` (list of str); any other
+  fields are copied into the output record.
+* Output, one record per prompt in input order: the input fields plus
+  `completions` (list of n str), `temperature`, `top_p`, `max_new_tokens`, `n`, `seed`,
+  `prompt_tokens`, `skipped_reason` (None, or why there are no completions, e.g. the prompt does not
+  fit in the model's context).
+* Each completion excludes the prompt, is cut at EOS and then at the earliest stop string found in
+  the completion only (the stop string dropped): `truncate_at_stop_tokens(text, stop_tokens)`.
+* `strip_prompt`: the model sees `prompt.strip()`, as MultiPL-E does; the record keeps the original.
+* `temperature == 0`: greedy decoding, one pass copied to all n completions.
+* Determinism: sample j of prompt `id` uses its own generator seeded from (seed, id, j), so results
+  are identical whatever the batch size, batch composition or resume point.
+* `out_path` (plain .jsonl): records are appended as each prompt finishes; a rerun skips ids already
+  present and refuses a file written with different n/temperature/top_p/max_new_tokens/seed.
+* A rich progress bar (samples/s) goes to stderr unless `progress=False`.
+"""
+from mplt.generation.config import SamplingConfig
+from mplt.generation.sample import context_length, sample_completions
+from mplt.generation.stops import truncate_at_stop_tokens
+
+__all__ = ["SamplingConfig", "context_length", "sample_completions", "truncate_at_stop_tokens"]
