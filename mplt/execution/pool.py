@@ -1,0 +1,183 @@
+"""Run many programs in parallel, run identical ones once, stream results to JSONL and resume.
+
+    results = execute_all([{"id": "p1", "language": "lua", "program": "..."}, ...], "out.jsonl")
+
+Each result is the job's fields plus `ExecResult.to_record()` plus `timestamp`, as MultiPL-E's
+result records (`program, stdout, stderr, exit_code, status, timestamp`; multiple-conventions.md
+section 5). Workers are threads: each one only waits on its sandboxed subprocess (MultiPL-E uses a
+thread pool too). A rerun over the same `out_path` skips the ids already recorded there and reuses
+the recorded verdicts of identical programs; a torn last line from a killed run is ignored.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from mplt.errors import MpltError
+from mplt.execution.cache import program_key
+from mplt.execution.limits import Limits
+from mplt.execution.sandbox import ToolchainMissing, run_program
+from mplt.io import JsonlAppender, read_jsonl
+from mplt.langs import get_language
+
+RESULT_FIELDS = ("status", "exit_code", "stdout", "stderr", "duration_s", "language", "sandbox",
+                 "reason", "warnings")
+
+
+def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, workers: int | None = None,
+                limits: Limits = Limits(), progress: bool = True, description: str = "executing") -> list[dict]:
+    """Run every job (`id`, `language`, `program`, any extra fields) and return the results in
+    job order. Results stream to `out_path` as they finish."""
+    jobs = [_check_job(job, i) for i, job in enumerate(jobs)]
+    _unique_ids(jobs)
+    done = _load_done(out_path, {job["id"] for job in jobs}, limits)
+    by_key: dict[str, list[dict]] = {}
+    for job in jobs:
+        if job["id"] not in done.by_id:
+            key = program_key(get_language(job["language"]).name, job["program"], limits)
+            by_key.setdefault(key, []).append(job)
+    _check_toolchains({group[0]["language"] for group in by_key.values()})
+    results = dict(done.by_id)
+    appender = JsonlAppender(out_path) if out_path is not None else None
+    try:
+        with _progress_bar(progress, description, sum(map(len, by_key.values()))) as bar:
+            def record(key: str, fields: dict) -> None:
+                for job in by_key[key]:
+                    result = {**job, **fields, "timestamp": int(time.time())}
+                    results[job["id"]] = result
+                    if appender is not None:
+                        appender.write(result)
+                bar.advance(len(by_key[key]))
+
+            for key in [k for k in by_key if k in done.by_key]:
+                record(key, done.by_key[key])
+            pending = [k for k in by_key if k not in done.by_key]
+            _run_parallel(pending, by_key, limits, workers or os.cpu_count() or 1, record)
+    finally:
+        if appender is not None:
+            appender.close()
+    return [results[job["id"]] for job in jobs]
+
+
+def _run_parallel(keys: list[str], by_key: dict[str, list[dict]], limits: Limits, workers: int,
+                  record) -> None:
+    if not keys:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(keys)))) as pool:
+        futures = {}
+        for key in keys:
+            job = by_key[key][0]
+            futures[pool.submit(run_program, job["language"], job["program"], limits)] = key
+        try:
+            remaining = set(futures)
+            while remaining:
+                finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    fields = future.result().to_record()
+                    record(futures[future], {k: fields[k] for k in RESULT_FIELDS})
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+class _Done:
+    def __init__(self):
+        self.by_id: dict = {}
+        self.by_key: dict[str, dict] = {}
+
+
+def _load_done(out_path, wanted_ids: set, limits: Limits) -> _Done:
+    """Results already in `out_path`: by id (to skip) and by program hash (to reuse)."""
+    done = _Done()
+    if out_path is None or not Path(out_path).exists():
+        return done
+    for row in read_jsonl(out_path, skip_partial=True):
+        if not all(k in row for k in ("id", "program", "language", "status")):
+            continue
+        if row["id"] in wanted_ids:
+            done.by_id[row["id"]] = row
+        try:
+            key = program_key(get_language(row["language"]).name, row["program"], limits)
+        except MpltError:
+            continue
+        done.by_key.setdefault(key, {k: row[k] for k in RESULT_FIELDS if k in row})
+    return done
+
+
+def _check_job(job, index: int) -> dict:
+    if not isinstance(job, dict):
+        raise MpltError(f"job {index}: expected a dict, got {type(job).__name__}")
+    missing = [k for k in ("id", "language", "program") if k not in job]
+    if missing:
+        raise MpltError(f"job {index}: missing field(s) {', '.join(missing)}")
+    if not isinstance(job["id"], (str, int)) or isinstance(job["id"], bool):
+        raise MpltError(f"job {index}: id must be a string or an integer, got {job['id']!r}")
+    if not isinstance(job["program"], str):
+        raise MpltError(f"job {job['id']!r}: program must be a string")
+    get_language(job["language"])  # raises UnknownLanguage listing the known ones
+    return job
+
+
+def _check_toolchains(languages: set[str]) -> None:
+    seen: set[str] = set()
+    for name in languages:
+        lang = get_language(name)
+        if lang.name not in seen and lang.find_executable() is None:
+            raise ToolchainMissing(f"{lang.display_name} toolchain not found: {lang.install_hint()}")
+        seen.add(lang.name)
+
+
+def _unique_ids(jobs: list[dict]) -> None:
+    seen = set()
+    for job in jobs:
+        if job["id"] in seen:
+            raise MpltError(f"duplicate job id {job['id']!r}: ids must be unique (they key resuming)")
+        seen.add(job["id"])
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def advance(self, n: int) -> None:
+        pass
+
+
+class _RichBar(_NoBar):
+    """Count, rate and ETA on stderr (rich)."""
+
+    def __init__(self, description: str, total: int):
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                                  TextColumn("ETA"), TimeRemainingColumn(),
+                                  console=Console(stderr=True))
+        self._task = self._progress.add_task(description, total=total, rate="")
+        self._start = time.monotonic()
+        self._count = 0
+
+    def __enter__(self):
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._progress.stop()
+        return False
+
+    def advance(self, n: int) -> None:
+        self._count += n
+        rate = self._count / max(time.monotonic() - self._start, 1e-9)
+        self._progress.update(self._task, advance=n, rate=f"{rate:.1f}/s")
+
+
+def _progress_bar(enabled: bool, description: str, total: int):
+    return _RichBar(description, total) if enabled and total else _NoBar()
