@@ -5,10 +5,12 @@ A failing `@test` inside a top-level `@testset` prints `Test Failed` and exits 1
 a test prints `Error During Test`."""
 from __future__ import annotations
 
+import re
 import shutil
 
 from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.base import TOOLS_DIR, Language
+from mplt.translation.render import escape_string, number_text, resolve
 
 
 class Julia(Language):
@@ -49,6 +51,75 @@ class Julia(Language):
         if "syntax:" in stderr or "ParseError" in stderr:
             return SYNTAX_ERROR
         return EXCEPTION
+
+    # Translation (multiple-conventions.md 3.5); the shared driver is mplt/translation/driver.py.
+    # Unlike MultiPL-E: `Dict{K, V}` without the stray `>`, ints in Float64 positions written as
+    # floats, fully escaped strings, element types on literals whose type Julia would infer
+    # differently from the declared one (docs/deviations.md).
+    typed_signature = True
+
+    def render_type(self, t):
+        simple = {"int": "Int64", "float": "Float64", "bool": "Bool", "str": "String", "any": "Any",
+                  "none": "Nothing", "unknown": "Any"}
+        if t.kind in simple:
+            return simple[t.kind]
+        inner = ", ".join(self.render_type(a) for a in t.args)
+        forms = {"list": "Vector{%s}", "tuple": "Tuple{%s}", "dict": "Dict{%s}",
+                 "vartuple": "Tuple{Vararg{%s}}", "optional": "Union{%s, Nothing}", "union": "Union{%s}"}
+        return forms[t.kind] % inner
+
+    def render_value(self, value, ty=None):
+        t = resolve(value, ty)
+        if t.kind == "none":
+            return "nothing"
+        if t.kind == "bool":
+            return "true" if value else "false"
+        if t.kind in ("int", "float"):
+            return number_text(value, t)
+        if t.kind == "str":
+            return escape_string(value, '"', dollar=True)
+        if t.kind in ("tuple", "vartuple"):
+            types = t.args if t.kind == "tuple" else [t.args[0]] * len(value)
+            items = [self.render_value(v, a) for v, a in zip(value, types)]
+            return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+        if t.kind == "dict":
+            key, val = t.args
+            if not value:
+                return f"Dict{{{self.render_type(key)}, {self.render_type(val)}}}()"
+            pairs = ", ".join(f"{self.render_value(k, key)} => {self.render_value(v, val)}" for k, v in value.items())
+            prefix = f"Dict{{{self.render_type(key)}, {self.render_type(val)}}}" if _abstract(t) else "Dict"
+            return f"{prefix}({pairs})"
+        elem = t.args[0]
+        if not value:
+            return f"Vector{{{self.render_type(elem)}}}([])"
+        items = ", ".join(self.render_value(v, elem) for v in value)
+        # Vectors are invariant: [1, 2] is no Vector{Any} or Vector{Union{Int64, Nothing}}.
+        return (self.render_type(elem) if _abstract(elem) else "") + f"[{items}]"
+
+    def render_call(self, func, args):
+        return f"{func}({', '.join(args)})"
+
+    def render_prompt(self, name, params, returns, desc):
+        args = ", ".join(f"{p}::{self.render_type(t)}" for p, t in params)
+        return f'"""{_docstring_text(desc)}"""\nfunction {name}({args})::{self.render_type(returns)} \n'
+
+    def render_tests(self, entry_point, cases):
+        lines = [f"\t@test(abs({c.call} - {c.expected}) < {c.tolerance!r})" if c.tolerance
+                 else f"\t@test({c.call} == {c.expected})" for c in cases]
+        return "\n".join(["using Test", "", "@testset begin", "", f"candidate = {entry_point};", *lines,
+                          "end", ""])
+
+
+def _abstract(t):
+    """Whether a type has a non-concrete part, so a literal would not get it by inference."""
+    return t.kind in ("any", "unknown", "union", "optional", "none") or any(_abstract(a) for a in t.args)
+
+
+def _docstring_text(desc):
+    """Escape what Julia would interpret inside \"\"\"...\"\"\": backslashes, `$`, closing quotes."""
+    text = desc.replace("\\", "\\\\").replace("$", "\\$")
+    text = re.sub(r'"(?="")', '\\\\"', text)
+    return text[:-1] + '\\"' if text.endswith('"') else text
 
 
 LANGUAGE = Julia()

@@ -8,6 +8,7 @@ import re
 
 from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.base import Language
+from mplt.translation.render import element_types, escape_string, number_text, python_quote, resolve
 
 _SUMMARY = re.compile(r"Ran \d+ tests .*?(\d+) successes?(?:, (\d+) failures?)?(?:, (\d+) errors?)?")
 # A load (parse) error is reported as `lua5.4: file:line: message` with no stack traceback.
@@ -37,6 +38,37 @@ class Lua(Language):
         if _LOAD_ERROR.search(stderr) and "stack traceback" not in stderr:
             return SYNTAX_ERROR
         return EXCEPTION
+
+    # Translation (multiple-conventions.md 3.1); the shared driver is mplt/translation/driver.py.
+    typed_signature = False
+
+    def render_value(self, value, ty=None):
+        t = resolve(value, ty)
+        if t.kind == "none":
+            return "None"  # an undefined global, i.e. nil, as in MultiPL-E
+        if t.kind == "bool":
+            return "true" if value else "false"
+        if t.kind in ("int", "float"):
+            return number_text(value, t)
+        if t.kind == "str":
+            return escape_string(value, python_quote(value))
+        if t.kind == "dict":
+            return "{" + ", ".join(f"[{self.render_value(k, t.args[0])}] = {self.render_value(v, t.args[1])}"
+                                   for k, v in value.items()) + "}"
+        return "{" + ", ".join(self.render_value(v, et) for v, et in zip(value, element_types(value, t))) + "}"
+
+    def render_call(self, func, args):
+        return f"{func}({', '.join(args)})"
+
+    def render_prompt(self, name, params, returns, desc):
+        return "-- " + desc.replace("\n", "\n-- ") + f"\nlocal function {name}({', '.join(p for p, _ in params)})\n"
+
+    def render_tests(self, entry_point, cases):
+        lines = [f"    lu.assertAlmostEquals({c.call}, {c.expected}, {c.tolerance!r})" if c.tolerance
+                 else f"    lu.assertEquals({c.call}, {c.expected})" for c in cases]
+        return "\n".join(["lu = require('luaunit')", "", "function test_humaneval()",
+                          f"local candidate = {entry_point}", *lines, "end", "",
+                          "os.exit(lu.LuaUnit.run())"])
 
 
 LANGUAGE = Lua()

@@ -4,8 +4,12 @@ A failed `assert` raises Assert_failure and exits 2; syntax and type errors also
 `Error:` on stderr (runtime-facts.md 5.3)."""
 from __future__ import annotations
 
+import re
+
 from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.base import Language
+from mplt.translation.render import escape_string, resolve
+from mplt.translation.types import Untranslatable
 
 
 class OCaml(Language):
@@ -29,6 +33,79 @@ class OCaml(Language):
         if "\nError:" in "\n" + stderr:
             return SYNTAX_ERROR
         return EXCEPTION
+
+    # Translation (multiple-conventions.md 3.3); the shared driver is mplt/translation/driver.py.
+    # Unlike MultiPL-E: negatives as `(-1)`, option values as `(Some x)`, floats rendered from the
+    # value (never `[.0]`, `(~4).0` or `1e-05.0`), escaped strings (docs/deviations.md).
+    typed_signature = True
+
+    def render_type(self, t, top=False):
+        simple = {"int": "int", "float": "float", "bool": "bool", "str": "string"}
+        if t.kind in simple:
+            return simple[t.kind]
+        if t.kind == "list":
+            return f"{self._wrapped_type(t.args[0])} list"
+        if t.kind == "optional":
+            return f"{self._wrapped_type(t.args[0])} option"
+        if t.kind == "dict":
+            return f"({self.render_type(t.args[0])}, {self.render_type(t.args[1])}) list"
+        if t.kind == "tuple" and t.args:
+            # MultiPL-E writes a top-level tuple type with a leading space (`:  int * int`).
+            return (" " if top else "") + " * ".join(self._wrapped_type(a) for a in t.args)
+        reason = {"union": "union type", "any": "Any type", "vartuple": "variable-length tuple type"}
+        raise Untranslatable(reason.get(t.kind, "unsupported type"), str(t))
+
+    def _wrapped_type(self, t):
+        text = self.render_type(t)
+        return f"({text})" if t.kind == "tuple" else text
+
+    def render_value(self, value, ty=None):
+        if ty is not None and ty.kind == "optional":
+            return "None" if value is None else f"(Some {self.render_value(value, ty.args[0])})"
+        t = resolve(value, ty)
+        self.render_type(t)
+        if t.kind == "none":
+            raise Untranslatable("None outside Optional")
+        if t.kind == "bool":
+            return "true" if value else "false"
+        if t.kind == "int":
+            if not -2**62 <= value < 2**62:
+                raise Untranslatable("integer out of range")
+            return f"({value})" if value < 0 else str(value)
+        if t.kind == "float":
+            text = repr(float(value))
+            return f"({text})" if text.startswith("-") else text
+        if t.kind == "str":
+            return escape_string(value, '"', control_escape="\\%03d")
+        if t.kind == "tuple":
+            return "(" + ", ".join(self.render_value(v, a) for v, a in zip(value, t.args)) + ")"
+        if t.kind == "dict":
+            return "[" + "; ".join(f"({self.render_value(k, t.args[0])}, {self.render_value(v, t.args[1])})"
+                                   for k, v in value.items()) + "]"
+        return "[" + "; ".join(self.render_value(v, t.args[0]) for v in value) + "]"
+
+    def render_call(self, func, args):
+        return f"{func} {' '.join(args)}" if args else f"{func} ()"
+
+    def render_prompt(self, name, params, returns, desc):
+        if any(marker in desc for marker in ("(*", "*)", "{|")):
+            # OCaml lexes comments: these would end or corrupt the doc comment.
+            raise Untranslatable("docstring breaks an OCaml comment")
+        if _unbalanced_quotes(desc):
+            # An unterminated string literal inside a comment is an OCaml error (docs/deviations.md).
+            desc = desc.replace('"', "'")
+        comment = re.sub(r"\n\s+", "\n * ", desc.strip())
+        args = " ".join(f"({p} : {self.render_type(t, top=True)})" for p, t in params) or "()"
+        return f"(**{comment}\n*)\nlet {name} {args} : {self.render_type(returns, top=True)} ="
+
+    def render_tests(self, entry_point, cases):
+        lines = [f"  (assert (abs_float (({c.call}) -. {c.expected}) < {c.tolerance!r}));" if c.tolerance
+                 else f"  (assert (({c.call}) = {c.expected}));" for c in cases]
+        return "\n".join(["", "let assertions =", f" let candidate = {entry_point} in", *lines, "  ()"])
+
+
+def _unbalanced_quotes(text):
+    return (text.count('"') - text.count('\\"')) % 2 == 1
 
 
 LANGUAGE = OCaml()

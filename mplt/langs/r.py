@@ -4,8 +4,11 @@ A failed `stopifnot` prints `... is not TRUE` and exits 1; a parse error prints
 `Error: unexpected ...` (multiple-conventions.md 3.4)."""
 from __future__ import annotations
 
+import re
+
 from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.base import Language
+from mplt.translation.render import element_types, escape_string, number_text, python_quote, resolve
 
 
 class R(Language):
@@ -31,6 +34,56 @@ class R(Language):
         if "Error: unexpected" in stderr or "Error: attempt to use zero-length" in stderr:
             return SYNTAX_ERROR
         return EXCEPTION
+
+    # Translation (multiple-conventions.md 3.4); the shared driver is mplt/translation/driver.py.
+    typed_signature = False
+
+    def render_value(self, value, ty=None):
+        t = resolve(value, ty)
+        if t.kind == "none":
+            return "NULL"
+        if t.kind == "bool":
+            return "TRUE" if value else "FALSE"
+        if t.kind in ("int", "float"):
+            return number_text(value, t)
+        if t.kind == "str":
+            return escape_string(value, python_quote(value), unicode_escape="\\U{%x}")
+        if t.kind == "dict":
+            # Names are strings in R; MultiPL-E writes keys with repr (`list('a' = 1)`).
+            return "list(" + ", ".join(f"{escape_string(str(k), python_quote(str(k)))} = "
+                                       f"{self.render_value(v, t.args[1])}" for k, v in value.items()) + ")"
+        elements = [self.render_value(v, et) for v, et in zip(value, element_types(value, t))]
+        # Atomic vectors for homogeneous scalars, lists otherwise (MultiPL-E PR #54).
+        return ("c(" if _is_atomic(value) else "list(") + ", ".join(elements) + ")"
+
+    def render_call(self, func, args):
+        return f"{func}({', '.join(args)})"
+
+    def render_prompt(self, name, params, returns, desc):
+        comment = re.sub(r"\n\s*", "\n# ", desc.strip())
+        return f"# {comment}\n{name} <- function({', '.join(p for p, _ in params)}) {{"
+
+    def render_tests(self, entry_point, cases):
+        lines = []
+        for c in cases:
+            if isinstance(c.value, (list, tuple, dict)) and not c.value:
+                # An empty result: NULL, character(0), numeric(0) and list() are all accepted, since
+                # all.equal tells them apart (the MultiPL-E empty-vector trap, docs/deviations.md).
+                lines.append(f"    stopifnot(isTRUE(all.equal(length({c.call}), 0)))")
+            else:
+                lines.append(f"    stopifnot(isTRUE(all.equal({c.call}, {c.expected})))")
+        return "\n".join(["test_humaneval <- function() {", f"    candidate <- {entry_point}", *lines,
+                          "}", "test_humaneval()"])
+
+
+def _is_atomic(values):
+    """A homogeneous run of non-None scalars (numbers count as one class)."""
+    classes = set()
+    for v in values:
+        if v is None or isinstance(v, (list, tuple, dict)):
+            return False
+        classes.add("bool" if isinstance(v, bool) else "num" if isinstance(v, (int, float)) else "str")
+    return len(classes) <= 1
 
 
 LANGUAGE = R()

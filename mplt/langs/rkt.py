@@ -5,8 +5,11 @@ A failing rackunit check prints a FAILURE block on stderr and the process still 
 output fails a program, as in MultiPL-E's eval_racket."""
 from __future__ import annotations
 
+import re
+
 from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.base import Language
+from mplt.translation.render import element_types, escape_string, number_text, resolve
 
 # Errors raised while reading or expanding the module: the program never ran.
 _COMPILE_MARKERS = ("read-syntax", "read:", "unbound identifier", "bad syntax", "expand:")
@@ -34,6 +37,42 @@ class Racket(Language):
         if any(marker in stderr for marker in _COMPILE_MARKERS):
             return SYNTAX_ERROR
         return EXCEPTION
+
+    # Translation (multiple-conventions.md 3.2); the shared driver is mplt/translation/driver.py.
+    typed_signature = False
+
+    def render_value(self, value, ty=None):
+        t = resolve(value, ty)
+        if t.kind == "none" or t.kind == "bool":
+            return "#t" if value else "#f"  # None -> #f, as in MultiPL-E
+        if t.kind in ("int", "float"):
+            return number_text(value, t)
+        if t.kind == "str":
+            # Escaped, unlike MultiPL-E (docs/deviations.md).
+            return escape_string(value, '"', unicode_escape="\\U%08x")
+        if t.kind == "dict":
+            pairs = [(self.render_value(k, t.args[0]), self.render_value(v, t.args[1])) for k, v in value.items()]
+            if all(_is_atom(x) for pair in value.items() for x in pair):
+                return "#hash(" + " ".join(f"({k} .  {v})" for k, v in pairs) + ")"
+            # A #hash literal quotes its contents: compound values need the constructor.
+            return "(make-immutable-hash (list " + " ".join(f"(cons {k} {v})" for k, v in pairs) + "))"
+        return "(list " + " ".join(self.render_value(v, et) for v, et in zip(value, element_types(value, t))) + ")"
+
+    def render_call(self, func, args):
+        return f"({func} {' '.join(args)})" if args else f"({func})"
+
+    def render_prompt(self, name, params, returns, desc):
+        comment = re.sub(r"\n\s*", "\n;; ", desc.strip())
+        return f"#lang racket\n\n;; {comment}\n(define ({name} {' '.join(p for p, _ in params)})\n"
+
+    def render_tests(self, entry_point, cases):
+        lines = [f"    (check-within {c.call} {c.expected} 0.001)" for c in cases]
+        return "\n".join(["(require rackunit)", "", "(define (test-humaneval) ", "",
+                          f"  (let (( candidate {entry_point}))", *lines, "))", "", "(test-humaneval)"])
+
+
+def _is_atom(value):
+    return value is None or isinstance(value, (bool, int, float, str))
 
 
 LANGUAGE = Racket()

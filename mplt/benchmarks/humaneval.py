@@ -1,0 +1,92 @@
+"""OpenAI HumanEval as Python problems for our own translation (benchmark `humaneval`).
+
+Source: the Hub dataset `openai/openai_humaneval` at a pinned revision, or a local JSONL(.gz) with
+the same fields (`task_id, prompt, canonical_solution, test, entry_point`), e.g. openai/human-eval's
+`HumanEval.jsonl.gz`. Each record becomes a `PythonProblem`:
+
+* name `HumanEval_<n>_<entry_point>` (MultiPL-E's naming, multiple-conventions.md 0.1);
+* tests: the statements of `def check(candidate)` (METADATA and imports outside it are dropped;
+  loops and the like are kept as statements so the translator records why it drops them);
+* prompt: OpenAI's prompt with missing/incomplete annotations of the entry point inferred from the
+  tests (`annotate_prompt`); MultiPL-E annotated its copy by hand (docs/deviations.md).
+"""
+from __future__ import annotations
+
+import ast
+import gzip
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from mplt.errors import MpltError
+from mplt.translation.annotate import annotate_prompt
+from mplt.translation.problem import PythonProblem
+
+HUB_DATASET = "openai/openai_humaneval"
+# main on 2024-01-04 (last modification of the repository); 164 rows, split "test".
+HUB_REVISION = "7dce6050a7d6d172f3cc5c32aa97f52fa1a2e544"
+FIELDS = ("task_id", "prompt", "canonical_solution", "test", "entry_point")
+
+
+def read_records(path: str | Path | None = None, revision: str = HUB_REVISION) -> list[dict]:
+    """Raw HumanEval records from a local JSONL(.gz) file, or from the Hub when path is None."""
+    if path is None:
+        from datasets import load_dataset
+        try:
+            rows = load_dataset(HUB_DATASET, revision=revision, split="test")
+        except Exception as e:  # the Hub raises many types (offline, not found, ...)
+            raise MpltError(f"cannot load {HUB_DATASET}@{revision[:7]} from the Hub ({e}); "
+                            "pass --humaneval-path with a local HumanEval.jsonl(.gz)") from e
+        return [dict(r) for r in rows]
+    path = Path(path)
+    if not path.exists():
+        raise MpltError(f"HumanEval file not found: {path}")
+    opener = gzip.open if path.suffix == ".gz" else open
+    records = []
+    try:
+        with opener(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    records.append(json.loads(line))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise MpltError(f"{path}: not a HumanEval JSONL file ({e})") from e
+    for r in records:
+        missing = [k for k in FIELDS if k not in r]
+        if missing:
+            raise MpltError(f"{path}: record {r.get('task_id', '?')} lacks fields {missing}")
+    return records
+
+
+def problem_name(task_id: str, entry_point: str) -> str:
+    return f"HumanEval_{task_id.rsplit('/', 1)[-1]}_{entry_point}"
+
+
+def check_statements(test_source: str) -> tuple[str, ...]:
+    """The statements of `def check(candidate)`, one source string each."""
+    try:
+        module = ast.parse(test_source)
+    except SyntaxError as e:
+        raise MpltError(f"HumanEval test code does not parse: {e}") from e
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "check":
+            return tuple(ast.unparse(stmt) for stmt in node.body)
+    return ()
+
+
+def to_problem(record: Mapping) -> PythonProblem:
+    tests = check_statements(record["test"])
+    prompt = annotate_prompt(record["prompt"], record["entry_point"], tests)
+    return PythonProblem(name=problem_name(record["task_id"], record["entry_point"]),
+                         entry_point=record["entry_point"], prompt=prompt, tests=tests,
+                         canonical_solution=record["canonical_solution"])
+
+
+def load_problems(path: str | Path | None = None, revision: str = HUB_REVISION) -> list[PythonProblem]:
+    return [to_problem(r) for r in read_records(path, revision)]
+
+
+def python_program(record: Mapping) -> str:
+    """OpenAI's own check of a canonical solution: prompt + solution + test + check(entry_point)."""
+    return (record["prompt"] + record["canonical_solution"] + "\n" + record["test"] + "\n"
+            + f"check({record['entry_point']})\n")
+

@@ -1,0 +1,111 @@
+"""Add type annotations inferred from the tests to a Python prompt.
+
+OpenAI's HumanEval leaves most parameters unannotated (or annotates bare `list`), while OCaml and
+Julia need types; MultiPL-E annotated its copy by hand, and annotated MBPP automatically from the
+test values (`mbpp_type_annotate.py`, multiple-conventions.md 0.1). This does the latter: missing or
+incomplete annotations of the entry point are filled from `types.infer_type` of the test arguments
+and expected values; complete annotations are kept. docs/deviations.md lists the consequences.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+
+from mplt.translation.pyparse import TestCase, parse_test
+from mplt.translation.types import (UNKNOWN, PyType, Untranslatable, annotation_text, complete,
+                                    infer_type, is_complete, parse_annotation, refine, typing_names,
+                                    unify_all)
+
+
+def _cases(tests: tuple[str, ...] | list[str], entry_point: str) -> list[TestCase]:
+    out = []
+    for t in tests:
+        try:
+            case = parse_test(t, entry_point)
+        except Untranslatable:
+            continue
+        if case is not None:
+            out.append(case)
+    return out
+
+
+def _new_type(node: ast.expr | None, observed: PyType) -> PyType | None:
+    """The annotation to write, or None to keep what is there."""
+    try:
+        declared = parse_annotation(node)
+    except Untranslatable:
+        return None
+    if declared is not None and is_complete(declared):
+        return None
+    if observed == UNKNOWN and declared is None:
+        return None
+    return complete(refine(declared, observed))
+
+
+def _offsets(source: str) -> list[int]:
+    starts, pos = [], 0
+    for line in source.splitlines(keepends=True):
+        starts.append(pos)
+        pos += len(line)
+    starts.append(pos)
+    return starts
+
+
+def _header_close(source: str, fn: ast.FunctionDef, starts: list[int]) -> int:
+    """Offset just after the `)` closing the parameter list of `fn`."""
+    begin = starts[fn.lineno - 1] + fn.col_offset
+    depth = 0
+    for tok in tokenize.generate_tokens(io.StringIO(source[begin:]).readline):
+        if tok.type == tokenize.OP and tok.string == "(":
+            depth += 1
+        elif tok.type == tokenize.OP and tok.string == ")":
+            depth -= 1
+            if depth == 0:
+                line, col = tok.end   # relative to `begin` on the first line
+                return begin + col if line == 1 else starts[fn.lineno - 2 + line] + col
+    raise Untranslatable("prompt does not parse")
+
+
+def annotate_prompt(prompt: str, entry_point: str, tests: tuple[str, ...] | list[str]) -> str:
+    """Return `prompt` with the entry point's missing/incomplete annotations inferred from tests."""
+    try:
+        module = ast.parse(prompt)
+    except SyntaxError:
+        return prompt
+    fns = [n for n in module.body if isinstance(n, ast.FunctionDef) and n.name == entry_point]
+    if not fns:
+        return prompt
+    fn = fns[0]
+    cases = [c for c in _cases(tests, entry_point) if len(c.args) == len(fn.args.args)]
+    starts = _offsets(prompt)
+    edits: list[tuple[int, int, str]] = []   # (start, end, text)
+    needed: set[str] = set()
+
+    def span(node: ast.AST) -> tuple[int, int]:
+        return (starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset)
+
+    for i, arg in enumerate(fn.args.args):
+        new = _new_type(arg.annotation, unify_all([infer_type(c.args[i]) for c in cases]))
+        if new is None:
+            continue
+        needed |= typing_names(new)
+        if arg.annotation is None:
+            end = span(arg)[1]
+            edits.append((end, end, f": {annotation_text(new)}"))
+        else:
+            edits.append((*span(arg.annotation), annotation_text(new)))
+    new = _new_type(fn.returns, unify_all([infer_type(c.expected) for c in cases]))
+    if new is not None:
+        needed |= typing_names(new)
+        if fn.returns is None:
+            close = _header_close(prompt, fn, starts)
+            edits.append((close, close, f" -> {annotation_text(new)}"))
+        else:
+            edits.append((*span(fn.returns), annotation_text(new)))
+    for start, end, text in sorted(edits, reverse=True):
+        prompt = prompt[:start] + text + prompt[end:]
+    imported = {a.asname or a.name for n in module.body if isinstance(n, ast.ImportFrom)
+                and n.module == "typing" for a in n.names}
+    missing = sorted(needed - imported)
+    return (f"from typing import {', '.join(missing)}\n\n" if missing else "") + prompt
