@@ -1,0 +1,64 @@
+"""`python reproduce.py check --run-dir D [--expected FILE]`: expected vs got per figure.
+
+Exit code 0 when every figure is within its tolerance, 1 when any is outside or missing, 2 when the
+run directory or the expected-results file is unusable (one-line error).
+"""
+from __future__ import annotations
+
+import argparse
+
+HELP = "compare a run's figures with expected_results/<profile>.json; non-zero exit on any failure"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run-dir", required=True, help="the run directory (reproduce.py run --run-dir)")
+    parser.add_argument("--expected", default=None,
+                        help="expected-results JSON (default: expected_results/<profile>.json)")
+
+
+def print_rows(rows, expected_path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"check: {expected_path}", title_justify="left")
+    for column in ("Figure", "Expected", "Got", "Verdict"):
+        table.add_column(column, no_wrap=column != "Figure")
+    table.add_column("Source", overflow="fold", max_width=48)
+    style = {"pass": "green", "skip": "yellow", "fail": "bold red", "missing": "bold red"}
+    for row in rows:
+        table.add_row(row.name, row.expected, row.got,
+                      f"[{style[row.verdict]}]{row.verdict}[/]", row.source)
+    console = Console()
+    console.print(table)
+    failed = [r for r in rows if not r.ok]
+    for row in failed:
+        if row.verdict == "missing":
+            console.print(f"[red]missing:[/] {row.name} is not in this run's results "
+                          "(did its stage run? see report/report.md)")
+    if failed:
+        console.print(f"[bold red]FAIL[/]: {len(failed)} of {len(rows)} figures outside their expected range")
+    else:
+        console.print(f"[bold green]PASS[/]: all {len(rows)} figures as expected")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mplt.errors import MpltError
+    from mplt.io import write_json
+    from mplt.run.check import check_run, rows_to_json
+    from mplt.run.results import collect_results, write_results
+
+    run_dir = Path(args.run_dir)
+    if not run_dir.is_dir():
+        raise MpltError(f"{run_dir}: no such run directory")
+    results = collect_results(run_dir)
+    expected_path, rows = check_run(results, args.expected)
+    out_dir = run_dir / "report"
+    out_dir.mkdir(exist_ok=True)
+    write_results(results, out_dir)
+    passed = all(r.ok for r in rows)
+    write_json(out_dir / "check.json", {"expected": str(expected_path), "rows": rows_to_json(rows),
+                                         "passed": passed})
+    print_rows(rows, expected_path)
+    return 0 if passed else 1

@@ -1,0 +1,1 @@
+"""The end-to-end run: orchestration (runner), the collected results, the report and the check."""

@@ -1,0 +1,139 @@
+"""PNG plots for the report (matplotlib, Agg backend: no display needed).
+
+Each function takes the collected results (`results.collect_results`) and writes one PNG, returning
+its path, or None when the run has nothing to plot (e.g. evaluation did not run).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mplt.run.published import BASE_1B, MULTIPLT_1B
+
+# Colour-blind-safe (Okabe-Ito); ours solid, published hatched in the same hue family.
+COLORS = {"base": "#56B4E9", "finetuned": "#0072B2", "paper_base": "#E69F00",
+          "paper_tuned": "#D55E00"}
+LANG_ORDER = ("lua", "rkt", "ml", "r", "jl")
+LANG_NAMES = {"lua": "Lua", "rkt": "Racket", "ml": "OCaml", "r": "R", "jl": "Julia"}
+
+
+def pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def ordered_languages(langs) -> list[str]:
+    langs = set(langs)
+    return [x for x in LANG_ORDER if x in langs] + sorted(langs - set(LANG_ORDER))
+
+
+def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: str = "") -> Path | None:
+    figures = results["figures"]
+    langs = ordered_languages(k.split(".")[2] for k in figures
+                              if k.startswith(("pass@1.base.", "pass@1.finetuned.")))
+    if not langs:
+        return None
+    series = [("base", "ours: base", lambda x: figures.get(f"pass@1.base.{x}"), None),
+              ("finetuned", "ours: fine-tuned", lambda x: figures.get(f"pass@1.finetuned.{x}"), None)]
+    if show_published:
+        series += [("paper_base", "published: StarCoderBase-1B",
+                    lambda x: BASE_1B[x].value if x in BASE_1B else None, "//"),
+                   ("paper_tuned", "published: MultiPL-T 1B",
+                    lambda x: MULTIPLT_1B[x].value if x in MULTIPLT_1B else None, "//")]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(1.6 + 1.5 * len(langs), 4.2), dpi=120)
+    width = 0.8 / len(series)
+    top = 0.0
+    labelled: set[str] = set()
+    for i, (key, label, get, hatch) in enumerate(series):
+        for j, lang in enumerate(langs):
+            value = get(lang)
+            x = j - 0.4 + width * (i + 0.5)
+            if value is None:
+                ax.text(x, 0.002, "n/a", ha="center", va="bottom", fontsize=7, color="0.45",
+                        rotation=90)
+                continue
+            top = max(top, value)
+            ax.bar(x, value, width * 0.92, color=COLORS[key], hatch=hatch, edgecolor="white",
+                   linewidth=0.5, label=None if key in labelled else label)
+            labelled.add(key)
+            ax.text(x, value, f"{value:.3f}", ha="center", va="bottom", fontsize=7, rotation=90)
+    ax.set_xticks(range(len(langs)), [LANG_NAMES.get(x, x) for x in langs])
+    ax.set_ylabel("pass@1")
+    ax.set_ylim(0, max(top * 1.3, 0.05))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.set_title("pass@1 per language" + (f" ({title_note})" if title_note else ""), fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", ncol=2 if len(series) > 2 else 1)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
+
+
+def plot_funnel(results: dict, out: Path) -> Path | None:
+    """One line per language through the funnel steps (log scale: counts span orders of magnitude)."""
+    table = results["tables"].get("funnel_by_language") or {}
+    if not table:
+        return None
+    steps: list[str] = []
+    for counts in table.values():
+        steps += [s for s in counts if s not in steps]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.25 * len(steps) + 1.5), 4.2), dpi=120)
+    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+    positive = True
+    for i, lang in enumerate(ordered_languages(table)):
+        xs = [k for k, s in enumerate(steps) if s in table[lang]]
+        ys = [table[lang][steps[k]] for k in xs]
+        positive = positive and all(y > 0 for y in ys)
+        ax.plot(xs, ys, marker="o", color=palette[i % len(palette)], label=LANG_NAMES.get(lang, lang))
+    if positive:
+        from matplotlib.ticker import FuncFormatter
+        ax.set_yscale("log")
+        plain = FuncFormatter(lambda v, _: f"{v:g}")
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain)
+        ax.tick_params(axis="y", which="minor", labelsize=7)
+    ax.set_xticks(range(len(steps)), [s.replace("_", "\n") for s in steps], fontsize=8)
+    ax.set_ylabel("count" + (" (log scale)" if positive else ""))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(alpha=0.3)
+    ax.set_title("Data funnel per language", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
+
+
+def plot_loss(results: dict, out: Path) -> Path | None:
+    curves = {k: v for k, v in (results["tables"].get("loss_curves") or {}).items() if v["loss"]}
+    if not curves:
+        return None
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 3.6), dpi=120)
+    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+    for i, (name, curve) in enumerate(sorted(curves.items())):
+        color = palette[i % len(palette)]
+        label = "" if len(curves) == 1 else f"{name}: "
+        xs = [s if s is not None else k for k, (s, _) in enumerate(curve["loss"])]
+        ax.plot(xs, [v for _, v in curve["loss"]], color=color, label=f"{label}train loss")
+        if curve["eval_loss"]:
+            ax.plot([s for s, _ in curve["eval_loss"]], [v for _, v in curve["eval_loss"]],
+                    color=color, linestyle="--", marker="o", label=f"{label}eval loss")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(alpha=0.3)
+    ax.set_title("Fine-tuning loss", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out

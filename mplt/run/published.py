@@ -1,0 +1,36 @@
+"""The published HumanEval (MultiPL-E) pass@1 of StarCoderBase-1B and MultiPL-T 1B (method.md 7.1).
+
+Values are the `Estimate` column of the MultiPL-T repository's files (nuprl/MultiPL-T at `53d996e`);
+the fine-tuned figure is the best epoch, as the paper's tables report. R has no published 1B
+fine-tuned number (`experiments/r_full_1b/results.csv` is empty).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Published:
+    value: float
+    source: str
+
+
+REPO = "nuprl/MultiPL-T@53d996e"
+BASE_1B: dict[str, Published] = {
+    "lua": Published(0.121, f"{REPO} analysis/subset_graph/subset_graph.py (base_lua)"),
+    "rkt": Published(0.047, f"{REPO} README Table 2; analysis/subset_graph/subset_graph.py"),
+    "ml": Published(0.015, f"{REPO} analysis/subset_graph/subset_graph.py"),
+    "r": Published(0.054, f"{REPO} analysis/subset_graph/subset_graph.py (base_r)"),
+    "jl": Published(0.113, f"{REPO} analysis/subset_graph/subset_graph.py (base_julia)"),
+}
+MULTIPLT_1B: dict[str, Published] = {
+    "lua": Published(0.1727, f"{REPO} experiments/lua_full_1b/results.csv (eval_11346, epoch 3)"),
+    "rkt": Published(0.1134, f"{REPO} experiments/rkt_full_1b/results.csv (eval_14351; HF tag "
+                             "rkt-multiplt-epoch5)"),
+    "ml": Published(0.1074, f"{REPO} experiments/ocaml_full_1b/results.csv (eval_15255, epoch 5)"),
+    "jl": Published(0.1557, f"{REPO} experiments/jl_full_1b/results.csv (eval_11060)"),
+}
+# MultiPL-E HumanEval problem counts in the published CSVs (method.md 6); OCaml used a local
+# 156-problem prompt file.
+NUM_PROBLEMS: dict[str, int] = {"lua": 161, "rkt": 161, "ml": 156, "r": 161, "jl": 159}
+SAMPLES_PER_PROBLEM = 20

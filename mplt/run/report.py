@@ -1,0 +1,215 @@
+"""Write `RUN/report/`: results.json (every figure), report.md (readable without running anything),
+check.json and the PNG plots that report.md embeds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from mplt.errors import MpltError
+from mplt.io import write_json
+from mplt.run import plots
+from mplt.run.check import CheckRow, check_run, format_number, rows_to_json
+from mplt.run.published import BASE_1B, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
+from mplt.run.results import STAGES, collect_results, write_results
+
+log = logging.getLogger(__name__)
+SMOKE_BANNER = (
+    "> **Smoke profile: these numbers check the machinery, not the method.** The model is a tiny model "
+    "built locally on CPU and the benchmark is our own mini benchmark, so pass@1 here says that every "
+    "stage ran and produced both passing and failing items. It says nothing about MultiPL-T, and it "
+    "must not be compared with the published figures below, which are shown for orientation only.")
+NEVER_RUN = {"scaled": "> The `scaled` profile's expected results are sanity ranges and claims: the "
+                       "authors of mplt have not run it (no GPU was available to them)."}
+
+
+def table(header: list[str], rows: list[list[Any]]) -> str:
+    def cell(v: Any) -> str:
+        return ("–" if v is None else format_number(v) if not isinstance(v, str) else v).replace("|", "\\|")
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def flatten(node: Any, prefix: str = "", depth: int = 2) -> list[tuple[str, Any]]:
+    if isinstance(node, dict) and depth > 0:
+        out = []
+        for key, value in node.items():
+            out += flatten(value, f"{prefix}{key}.", depth - 1) if isinstance(value, dict) \
+                else [(f"{prefix}{key}", value)]
+        return out
+    return [(prefix.rstrip("."), node)]
+
+
+def short(value: Any, limit: int = 90) -> str:
+    text = value if isinstance(value, str) else format_number(value) if value is not None else "–"
+    text = str(text).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def seconds(value: Any) -> str | None:
+    if value is None:
+        return None
+    return f"{value:.1f} s" if value < 60 else f"{value / 60:.1f} min"
+
+
+def section_what_ran(results: dict) -> str:
+    meta, figures = results["meta"], results["figures"]
+    parts = ["## What ran", "", table(["Stage", "Status", "Duration"], [
+        [s, results["stages"][s], seconds(figures.get(f"duration.{s}_s"))] for s in STAGES])]
+    env = [(k, v) for k, v in flatten(meta.get("environment") or {}) if not isinstance(v, list)]
+    if env:
+        parts += ["", "Environment (`environment.json`):", "", table(["Item", "Value"],
+                                                                     [[k, short(v)] for k, v in env])]
+    else:
+        parts += ["", "No `environment.json` in the run directory (versions and hardware unknown)."]
+    config = flatten(meta.get("config") or {}, depth=3)
+    picked = [(k, v) for k, v in config if any(w in k.lower() for w in (
+        "profile", "model", "revision", "seed", "lang", "benchmark", "n_samples", "temperature",
+        "preset", "epochs", "max_steps"))]
+    if picked:
+        parts += ["", "Configuration (models, revisions, seeds; full config in the run directory):", "",
+                  table(["Key", "Value"], [[k, short(v)] for k, v in picked])]
+    evaluated = meta.get("evaluation") or {}
+    if evaluated:
+        rows = [[variant, lang, *(short(info.get(k)) for k in ("model", "revision", "adapter"))]
+                for variant, langs in evaluated.items() for lang, info in sorted(langs.items())]
+        parts += ["", "Models evaluated:", "", table(["Variant", "Lang", "Model", "Revision", "Adapter"],
+                                                     rows)]
+    return "\n".join(parts)
+
+
+def section_funnel(results: dict, png: Path | None) -> str:
+    parts = ["## Data funnel"]
+    by_stage = results["tables"].get("funnel_by_stage") or {}
+    for stage, counts in by_stage.items():
+        parts += ["", f"`{stage}` (count after each filter):", "",
+                  table(["Step", "Count"], [[s, c] for s, c in counts.items()])]
+    by_lang = results["tables"].get("funnel_by_language") or {}
+    if by_lang:
+        langs = plots.ordered_languages(by_lang)
+        steps: list[str] = []
+        for counts in by_lang.values():
+            steps += [s for s in counts if s not in steps]
+        parts += ["", "Per language (`translate`, then `dataset`):", "",
+                  table(["Step", *langs], [[s, *(by_lang[x].get(s) for x in langs)] for s in steps])]
+    if png:
+        parts += ["", f"![Data funnel per language]({png.name})"]
+    if not by_stage and not by_lang:
+        parts += ["", "No data stage has finished in this run (not run)."]
+    return "\n".join(parts)
+
+
+def section_finetune(results: dict, png: Path | None) -> str:
+    figures = results["figures"]
+    order = ("steps", "first_loss", "final_loss", "final_eval_loss")
+    names = [k for k in figures if k.startswith("finetune.")]
+    names.sort(key=lambda k: (k.rsplit(".", 1)[0], order.index(k.rsplit(".", 1)[1])
+                              if k.rsplit(".", 1)[1] in order else len(order)))
+    rows = [[k.removeprefix("finetune."), figures[k]] for k in names]
+    rows += [[k, figures[k]] for k in figures if k.startswith("claim.loss_decreased")]
+    if not rows:
+        return "## Fine-tuning\n\nNot run (no `metrics.jsonl` under `finetune/`)."
+    parts = ["## Fine-tuning", "", table(["Figure", "Value"], rows)]
+    if png:
+        parts += ["", f"![Fine-tuning loss]({png.name})"]
+    return "\n".join(parts)
+
+
+def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
+    figures = results["figures"]
+    langs = plots.ordered_languages(k.split(".")[2] for k in figures
+                                    if k.startswith(("pass@1.base.", "pass@1.finetuned.")))
+    if not langs:
+        return "## pass@1\n\nNot run (no evaluation summaries under `evaluate/`)."
+    rows = []
+    for lang in langs:
+        base, tuned = figures.get(f"pass@1.base.{lang}"), figures.get(f"pass@1.finetuned.{lang}")
+        delta = f"{tuned - base:+.4f}" if base is not None and tuned is not None else None
+        setting = next((f"{format_number(figures[f'eval.{v}.{lang}.num_problems'])} problems × "
+                        f"n={format_number(figures.get(f'eval.{v}.{lang}.n', '?'))}"
+                        for v in ("base", "finetuned") if f"eval.{v}.{lang}.num_problems" in figures), None)
+        rows.append([lang, base, tuned, delta,
+                     BASE_1B[lang].value if lang in BASE_1B else None,
+                     MULTIPLT_1B[lang].value if lang in MULTIPLT_1B else None, setting])
+    header = ["Lang", "Ours: base", "Ours: fine-tuned", "Δ", "Published: StarCoderBase-1B",
+              "Published: MultiPL-T 1B (best epoch)", "Our setting"]
+    parts = ["## pass@1: base vs fine-tuned, beside the published numbers", "", table(header, rows), ""]
+    if not comparable:
+        parts += ["The published columns are HumanEval (MultiPL-E) numbers for a 1B model; this run used "
+                  "a different model and benchmark, so they are not comparable (plot leaves them out).", ""]
+    parts += [f"Published numbers: MultiPL-E HumanEval, temperature 0.2, n = {SAMPLES_PER_PROBLEM} "
+              "(method.md 6, 7.1). Problems per language: "
+              + ", ".join(f"{k} {v}" for k, v in NUM_PROBLEMS.items())
+              + ". R has no published fine-tuned 1B number (its results.csv is empty). Sources:", ""]
+    parts += [f"* base {lang}: {p.source}" for lang, p in BASE_1B.items()]
+    parts += [f"* MultiPL-T 1B {lang}: {p.source}" for lang, p in MULTIPLT_1B.items()]
+    if png:
+        parts += ["", f"![pass@1 per language]({png.name})"]
+    return "\n".join(parts)
+
+
+def section_check(expected: Path | None, rows: list[CheckRow] | None, error: str | None) -> str:
+    if rows is None:
+        return f"## Check against expected results\n\nNot checked: {error}"
+    failed = [r for r in rows if not r.ok]
+    verdict = "**PASS**" if not failed else f"**FAIL** ({len(failed)} of {len(rows)} figures)"
+    return "\n".join([
+        "## Check against expected results", "",
+        f"Expected results: `{expected}`. Verdict: {verdict}. "
+        "(`python reproduce.py check --run-dir RUN` prints the same table and sets the exit code.)", "",
+        table(["Figure", "Expected", "Got", "Verdict", "Source"],
+              [[r.name, r.expected, r.got, r.verdict.upper() if not r.ok else r.verdict, r.source]
+               for r in rows])])
+
+
+def build_report(results: dict, out_dir: Path, expected: Path | None,
+                 rows: list[CheckRow] | None, error: str | None) -> str:
+    profile = results.get("profile") or "unknown"
+    benchmarks = {info.get("benchmark") for v in (results["meta"].get("evaluation") or {}).values()
+                  for info in v.values()} - {None}
+    comparable = profile != "smoke" and not (benchmarks - {"multipl-e", "humaneval"})
+    pngs = {"pass1": plots.plot_pass_at_1(results, out_dir / "pass_at_1.png", comparable,
+                                          "" if comparable else f"{profile}: not comparable with the paper"),
+            "funnel": plots.plot_funnel(results, out_dir / "funnel.png"),
+            "loss": plots.plot_loss(results, out_dir / "loss.png")}
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [f"# mplt run report: profile `{profile}`", "",
+             f"Run directory `{results['run_dir']}`; report written {now}. Every figure below is in "
+             "`results.json` under a stable dotted name (expected_results/README.md)."]
+    if profile == "smoke":
+        parts += ["", SMOKE_BANNER]
+    if profile in NEVER_RUN:
+        parts += ["", NEVER_RUN[profile]]
+    parts += ["", section_what_ran(results), "", section_funnel(results, pngs["funnel"]), "",
+              section_finetune(results, pngs["loss"]), "",
+              section_pass_at_1(results, pngs["pass1"], comparable), "",
+              section_check(expected, rows, error)]
+    if results["problems"]:
+        parts += ["", "## Collection notes", "", *(f"* {p}" for p in results["problems"])]
+    return "\n".join(parts) + "\n"
+
+
+def write_report(run_dir: str | Path, expected: str | Path | None = None) -> dict:
+    """Collect, check and write everything under `RUN/report/`; return paths and the check rows."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise MpltError(f"{run_dir}: no such run directory")
+    out_dir = run_dir / "report"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = collect_results(run_dir)
+    results_path = write_results(results, out_dir)
+    expected_path, rows, error = None, None, None
+    try:
+        expected_path, rows = check_run(results, expected)
+        write_json(out_dir / "check.json", {"expected": str(expected_path), "rows": rows_to_json(rows),
+                                             "passed": all(r.ok for r in rows)})
+    except MpltError as e:
+        error = str(e)
+        log.info("report: not checked: %s", error)
+    report_path = out_dir / "report.md"
+    report_path.write_text(build_report(results, out_dir, expected_path, rows, error), encoding="utf-8")
+    return {"results": results_path, "report": report_path, "rows": rows, "results_data": results,
+            "expected": expected_path, "error": error}

@@ -1,0 +1,294 @@
+"""Collect every figure of a run directory into one flat dict of stable dotted names.
+
+`RUN/report/results.json` is what `check` compares and what the report shows. Names are listed in
+`expected_results/README.md`. The stage authors own their file layouts, so this reader is lenient: it
+looks for funnels (`{"funnel": [{step, count}]}` or `{"counts": {...}}`), pass@k summaries (a dict with
+`pass@k` keys or a `pass_at_k` dict) and `metrics.jsonl` anywhere under a stage's directory. A stage that
+did not run is reported as `not run`, never as an error.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from mplt.io import DataError, read_json, read_jsonl, write_json
+
+FORMAT = "mplt-results/1"
+DATA_STAGES = ("select", "testgen", "translate", "dataset")
+STAGES = (*DATA_STAGES, "finetune", "evaluate")
+VARIANTS = ("base", "finetuned")
+PASS_KEY = re.compile(r"^pass@(\d+)$")
+DURATION_KEYS = ("duration_s", "elapsed_s", "wall_s", "seconds")
+# Subdirectories that hold model weights or per-step state, never figures.
+SKIP_DIRS = {"checkpoints", "adapter", "merged", "hf_dataset", "dataset_hf"}
+
+
+def canonical_language(name: Any) -> str | None:
+    """`racket` -> `rkt`; None for anything that is not a known language."""
+    from mplt.langs import LANGUAGES, get_language
+    if not isinstance(name, str) or not name.strip():
+        return None
+    try:
+        key = get_language(name).name
+    except Exception:  # noqa: BLE001 - an unknown name is simply not a language here
+        return None
+    return key if key in LANGUAGES else None
+
+
+def slug(text: Any) -> str:
+    return re.sub(r"[^a-z0-9@]+", "_", str(text).strip().lower()).strip("_")
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def read_json_lenient(path: Path, problems: list[str]) -> Any:
+    """A file that cannot be read is recorded in `problems` (shown in the report), not raised."""
+    try:
+        return read_json(path)
+    except (DataError, OSError, ValueError) as e:
+        problems.append(f"{path}: unreadable ({e})")
+        return None
+
+
+def json_files(directory: Path) -> Iterator[Path]:
+    for path in sorted(directory.rglob("*.json")):
+        if not SKIP_DIRS.intersection(p.name for p in path.relative_to(directory).parents):
+            if not path.name.endswith(".tmp"):
+                yield path
+
+
+# --- funnels -------------------------------------------------------------------------------------
+
+def funnel_steps(node: dict) -> list[tuple[str, int]] | None:
+    """Ordered (step, count) pairs of a funnel dict, or None when `node` holds none."""
+    funnel = node.get("funnel")
+    if isinstance(funnel, list) and funnel and all(isinstance(s, dict) for s in funnel):
+        steps = [(slug(s.get("step")), int(s["count"])) for s in funnel
+                 if s.get("step") is not None and is_number(s.get("count"))]
+        if steps:
+            return steps
+    if isinstance(funnel, dict) and funnel and all(is_number(v) for v in funnel.values()):
+        return [(slug(k), int(v)) for k, v in funnel.items()]
+    counts = node.get("counts")
+    if isinstance(counts, dict) and counts and all(is_number(v) for v in counts.values()):
+        return [(slug(k), int(v)) for k, v in counts.items()]
+    return None
+
+
+def find_funnels(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], list]]:
+    if isinstance(node, dict):
+        steps = funnel_steps(node)
+        if steps:
+            yield path, steps
+        for key, value in node.items():
+            if key not in ("funnel", "counts"):
+                yield from find_funnels(value, path + (str(key),))
+    elif isinstance(node, list):
+        for item in node:
+            if isinstance(item, dict):
+                lang = canonical_language(item.get("language") or item.get("lang"))
+                yield from find_funnels(item, path + ((lang,) if lang else ()))
+
+
+def collect_funnel(stage: str, summary: dict, figures: dict, tables: dict, source: Path) -> None:
+    """Per-language funnels -> `funnel.<lang>.<step>`; stage-wide ones -> `funnel.<stage>.<step>`."""
+    for path, steps in find_funnels(summary):
+        langs = [canonical_language(p) for p in path + (source.parent.name, source.stem)]
+        lang = next((x for x in langs if x), None)
+        if stage in ("translate", "dataset") and lang:
+            prefix = f"funnel.{lang}"
+            by_lang = tables.setdefault("funnel_by_language", {})
+            if stage == "dataset":  # the dataset stage writes the whole per-language funnel, in order
+                by_lang[lang] = dict(steps)
+            else:
+                by_lang.setdefault(lang, {}).update(dict(steps))
+            if stage == "dataset" and not any(s == "items_out" for s, _ in steps):
+                figures[f"{prefix}.items_out"] = steps[-1][1]
+        elif not lang:
+            prefix = f"funnel.{stage}"
+            tables.setdefault("funnel_by_stage", {}).setdefault(stage, {}).update(dict(steps))
+            # what the stage hands on: its own `functions` count when it writes one (testgen's last
+            # step, `typed`, is a subset), else the last step of its funnel
+            handed_on = summary.get("functions")
+            figures[f"{prefix}.functions"] = handed_on if is_number(handed_on) else steps[-1][1]
+        else:
+            prefix = f"funnel.{stage}.{lang}"
+        for step, count in steps:
+            if f"{prefix}.{step}" != f"funnel.{stage}.functions":
+                figures[f"{prefix}.{step}"] = count
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+def pass_values(node: dict) -> dict[int, float]:
+    values = {int(m.group(1)): float(v) for key, v in node.items()
+              if (m := PASS_KEY.match(str(key))) and is_number(v)}
+    nested = node.get("pass_at_k") or node.get("pass@k")
+    if isinstance(nested, dict):
+        for key, v in nested.items():
+            k = str(key).removeprefix("pass@")
+            if k.isdigit() and is_number(v):
+                values[int(k)] = float(v)
+    return values
+
+
+def find_scores(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str | None, dict]]:
+    if isinstance(node, dict):
+        if pass_values(node):
+            lang = canonical_language(node.get("language") or node.get("lang"))
+            lang = lang or next((x for x in map(canonical_language, reversed(path)) if x), None)
+            yield lang, node
+            return
+        for key, value in node.items():
+            yield from find_scores(value, path + (str(key),))
+    elif isinstance(node, list):
+        for item in node:
+            yield from find_scores(item, path)
+
+
+def collect_evaluation(variant: str, directory: Path, figures: dict, meta: dict,
+                       problems: list[str]) -> int:
+    found = 0
+    for path in json_files(directory):
+        data = read_json_lenient(path, problems)
+        parts = tuple(p for p in path.relative_to(directory).with_suffix("").parts)
+        for lang, node in find_scores(data, parts):
+            if lang is None:
+                problems.append(f"{path}: pass@k without a language; ignored")
+                continue
+            found += 1
+            for k, value in pass_values(node).items():
+                figures[f"pass@{k}.{variant}.{lang}"] = value
+            for key in ("num_problems", "n", "temperature", "top_p", "max_new_tokens"):
+                if is_number(node.get(key)):
+                    figures[f"eval.{variant}.{lang}.{key}"] = node[key]
+            model = {k: node[k] for k in ("model", "revision", "adapter", "benchmark", "commit")
+                     if isinstance(node.get(k), str)}
+            if model:
+                meta.setdefault("evaluation", {}).setdefault(variant, {})[lang] = model
+    return found
+
+
+# --- fine-tuning ---------------------------------------------------------------------------------
+
+def collect_finetune(directory: Path, figures: dict, tables: dict, problems: list[str]) -> int:
+    files = [p for p in sorted(directory.rglob("metrics.jsonl"))
+             if not SKIP_DIRS.intersection(x.name for x in p.relative_to(directory).parents)]
+    for path in files:
+        rel = path.parent.relative_to(directory)
+        name = ".".join(slug(p) for p in rel.parts)
+        prefix = f"finetune.{name}" if name else "finetune"
+        try:
+            records = list(read_jsonl(path, skip_partial=True))
+        except DataError as e:
+            problems.append(str(e))
+            continue
+        losses = [(r.get("step"), r["loss"]) for r in records if is_number(r.get("loss"))]
+        evals = [(r.get("step"), r["eval_loss"]) for r in records if is_number(r.get("eval_loss"))]
+        steps = [r["step"] for r in records if is_number(r.get("step"))]
+        if losses:
+            figures[f"{prefix}.first_loss"] = losses[0][1]
+            figures[f"{prefix}.final_loss"] = losses[-1][1]
+            figures[f"{prefix}.steps"] = max(steps) if steps else len(losses)
+            claim = "claim.loss_decreased" + (f".{name}" if name else "")
+            figures[claim] = losses[-1][1] < losses[0][1]
+        if evals:
+            figures[f"{prefix}.final_eval_loss"] = evals[-1][1]
+        tables.setdefault("loss_curves", {})[name or "finetune"] = {
+            "loss": [[s, v] for s, v in losses], "eval_loss": [[s, v] for s, v in evals]}
+    return len(files)
+
+
+# --- metadata and the whole run ------------------------------------------------------------------
+
+def read_run_config(run_dir: Path, problems: list[str]) -> dict:
+    for name in ("config.json", "config.toml", "run.json"):
+        path = run_dir / name
+        if not path.exists():
+            continue
+        if path.suffix == ".toml":
+            from mplt.config import load_toml
+            try:
+                return load_toml(path)
+            except Exception as e:  # noqa: BLE001 - a broken config is reported, not fatal
+                problems.append(f"{path}: unreadable ({e})")
+                return {}
+        data = read_json_lenient(path, problems)
+        if isinstance(data, dict):
+            return data
+    return {}
+
+
+def find_key(node: Any, key: str) -> Any:
+    """The first value of `key` in a nested dict (breadth-first), or None."""
+    queue = [node]
+    while queue:
+        current = queue.pop(0)
+        if isinstance(current, dict):
+            if key in current and not isinstance(current[key], (dict, list)):
+                return current[key]
+            queue.extend(current.values())
+    return None
+
+
+def stage_status(run_dir: Path, stage: str) -> str:
+    directory = run_dir / stage
+    if not directory.is_dir() or not any(directory.iterdir()):
+        return "not run"
+    if stage in DATA_STAGES:
+        return "done" if (directory / "summary.json").exists() else "incomplete"
+    if stage == "finetune":
+        done = (directory / "summary.json").exists() or any(directory.rglob("README.md"))
+        return "done" if done else "incomplete"
+    return "done" if any((directory / v).is_dir() for v in VARIANTS) else "incomplete"
+
+
+def collect_results(run_dir: str | Path) -> dict:
+    """Everything the report and the check need, from the files of one run directory."""
+    run_dir = Path(run_dir)
+    figures: dict[str, Any] = {}
+    tables: dict[str, Any] = {}
+    problems: list[str] = []
+    config = read_run_config(run_dir, problems)
+    environment = read_json_lenient(run_dir / "environment.json", problems) \
+        if (run_dir / "environment.json").exists() else {}
+    meta: dict[str, Any] = {"profile": find_key(config, "profile") or find_key(environment, "profile"),
+                            "config": config, "environment": environment or {}}
+    stages = {s: stage_status(run_dir, s) for s in STAGES}
+    for stage in DATA_STAGES:
+        path = run_dir / stage / "summary.json"
+        summary = read_json_lenient(path, problems) if path.exists() else None
+        if isinstance(summary, dict):
+            collect_funnel(stage, summary, figures, tables, path)
+            duration = next((summary[k] for k in DURATION_KEYS if is_number(summary.get(k))), None)
+            if duration is not None:
+                figures[f"duration.{stage}_s"] = duration
+            for key in ("model", "revision", "seed"):
+                if summary.get(key) is not None and not isinstance(summary[key], (dict, list)):
+                    meta.setdefault("stages", {}).setdefault(stage, {})[key] = summary[key]
+    if (run_dir / "finetune").is_dir():
+        collect_finetune(run_dir / "finetune", figures, tables, problems)
+    for variant in VARIANTS:
+        directory = run_dir / "evaluate" / variant
+        if directory.is_dir():
+            collect_evaluation(variant, directory, figures, meta, problems)
+    for key in [k for k in figures if k.startswith("pass@1.finetuned.")]:
+        lang = key.rsplit(".", 1)[1]
+        base = figures.get(f"pass@1.base.{lang}")
+        if base is not None:
+            figures[f"pass@1.delta.{lang}"] = figures[key] - base
+            figures[f"claim.finetuned_above_base.{lang}"] = figures[key] > base
+    return {"format": FORMAT, "run_dir": str(run_dir), "profile": meta["profile"], "stages": stages,
+            "figures": dict(sorted(figures.items())), "tables": tables, "meta": meta,
+            "problems": problems}
+
+
+def write_results(results: dict, out_dir: str | Path) -> Path:
+    path = Path(out_dir) / "results.json"
+    write_json(path, json.loads(json.dumps(results, default=str)))
+    return path

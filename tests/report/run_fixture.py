@@ -1,0 +1,70 @@
+"""A fabricated run directory for the report and check tests.
+
+FIXTURE DATA, NOT RESULTS: every number below is invented to exercise the collector, the report and the
+check. The layout follows the run-directory contract (issue 6) and the stage modules' summaries.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mplt.io import write_json
+
+FABRICATED_NOTE = "fabricated test fixture (tests/report/run_fixture.py), not a measurement"
+
+
+def funnel(steps: list[tuple[str, int]]) -> dict:
+    return {"funnel": [{"step": s, "count": c} for s, c in steps], "counts": dict(steps),
+            "dropped": {"fixture reason": 1}}
+
+
+def write_metrics(path: Path, losses: list[float], eval_every: int = 2) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for step, loss in enumerate(losses, 1):
+            f.write(json.dumps({"step": step, "loss": loss, "lr": 1e-4}) + "\n")
+            if step % eval_every == 0:
+                f.write(json.dumps({"step": step, "eval_loss": loss + 0.1}) + "\n")
+
+
+def build_run(run_dir: Path, profile: str = "smoke", evaluate: bool = True) -> Path:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_json(run_dir / "config.json", {"profile": profile, "seed": 0, "note": FABRICATED_NOTE,
+                                         "finetune": {"model": "tiny-local", "preset": "qlora"}})
+    write_json(run_dir / "environment.json", {
+        "note": FABRICATED_NOTE, "python": "3.11", "platform": "Linux x86_64",
+        "versions": {"torch": "2.13.0", "transformers": "5.23.0"}, "gpu": None,
+        "toolchains": {"lua": "Lua 5.4.4", "racket": "8.7"}})
+    write_json(run_dir / "select/summary.json", {
+        "stage": "select", "functions": 30, "seconds": 1.5,
+        **funnel([("documents", 100), ("docstring_first", 60), ("self_contained", 35), ("selected", 30)])})
+    write_json(run_dir / "testgen/summary.json", {
+        "stage": "testgen", "functions": 20, "seconds": 12.0,
+        **funnel([("functions_in", 30), ("with_assertions", 26), ("with_passing_test", 22),
+                  ("with_coverage", 20), ("typed", 17)])})
+    write_json(run_dir / "translate/summary.json", {"stage": "translate", "seconds": 30.0, "languages": {
+        lang: funnel([("functions_in", 20), ("translatable", t), ("with_passing", p)])
+        for lang, t, p in (("lua", 20, 12), ("rkt", 20, 6), ("ml", 17, 4))}})
+    write_json(run_dir / "dataset/summary.json", {"stage": "dataset", "seconds": 2.0, "languages": [
+        {"language": lang, **funnel([("functions_in", 20), ("with_tests", 20), ("with_coverage", 20),
+                                     ("translatable", t), ("with_passing", p), ("items_out", o)])}
+        for lang, t, p, o in (("lua", 20, 12, 15), ("racket", 20, 6, 7), ("ocaml", 17, 4, 4))]})
+    write_metrics(run_dir / "finetune/metrics.jsonl", [3.0, 2.6, 2.2, 1.9, 1.7, 1.6])
+    (run_dir / "finetune/README.md").write_text(f"model card ({FABRICATED_NOTE})\n")
+    if evaluate:
+        write_json(run_dir / "evaluate/base/summary.json", {"results": [
+            {"language": lang, "pass@1": v, "num_problems": 18, "n": 4, "temperature": 0.2,
+             "model": "tiny-local", "revision": "fixture", "benchmark": "mini"}
+            for lang, v in (("lua", 0.20), ("rkt", 0.05), ("ml", 0.10))]})
+        for lang, v in (("lua", 0.30), ("rkt", 0.10), ("ml", 0.05)):
+            write_json(run_dir / f"evaluate/finetuned/{lang}/summary.json", {
+                "pass@k": {"1": v}, "num_problems": 18, "n": 4, "temperature": 0.2,
+                "model": "tiny-local", "adapter": "finetune/adapter", "benchmark": "mini"})
+    (run_dir / "logs").mkdir(exist_ok=True)
+    return run_dir
+
+
+def write_expected(path: Path, figures: dict, profile: str = "smoke") -> Path:
+    write_json(path, {"format": "mplt-expected-results/1", "profile": profile,
+                      "description": FABRICATED_NOTE, "figures": figures})
+    return path

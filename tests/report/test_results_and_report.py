@@ -1,0 +1,110 @@
+"""Collecting figures from a run directory and writing the report (on fabricated fixture data)."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from mplt.cli import main
+from mplt.run.results import collect_results
+from mplt.run.report import SMOKE_BANNER, write_report
+from run_fixture import build_run, write_expected
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_collects_stable_figure_names(fabricated_run):
+    results = collect_results(fabricated_run)
+    f = results["figures"]
+    assert results["profile"] == "smoke"
+    assert results["stages"] == {s: "done" for s in
+                                 ("select", "testgen", "translate", "dataset", "finetune", "evaluate")}
+    assert f["funnel.select.functions"] == 30 and f["funnel.select.documents"] == 100
+    # testgen hands on its `functions` count (with_coverage), not its last step (typed)
+    assert f["funnel.testgen.functions"] == 20 and f["funnel.testgen.typed"] == 17
+    # language aliases (racket, ocaml) become the registry keys; dataset's funnel wins over translate's
+    assert f["funnel.lua.items_out"] == 15 and f["funnel.rkt.items_out"] == 7
+    assert f["funnel.ml.translatable"] == 17 and f["funnel.ml.with_passing"] == 4
+    assert f["pass@1.base.lua"] == 0.20 and f["pass@1.finetuned.lua"] == 0.30
+    assert f["eval.finetuned.rkt.n"] == 4 and f["eval.base.ml.num_problems"] == 18
+    assert f["pass@1.delta.lua"] == pytest.approx(0.10)
+    assert f["claim.finetuned_above_base.lua"] is True
+    assert f["claim.finetuned_above_base.ml"] is False
+    assert f["finetune.first_loss"] == 3.0 and f["finetune.final_loss"] == 1.6
+    assert f["finetune.final_eval_loss"] == pytest.approx(1.7) and f["finetune.steps"] == 6
+    assert f["claim.loss_decreased"] is True
+    assert f["duration.testgen_s"] == 12.0
+    assert results["meta"]["evaluation"]["base"]["lua"]["revision"] == "fixture"
+    assert results["problems"] == []
+
+
+def test_missing_stages_are_not_run_and_do_not_crash(tmp_path):
+    run = build_run(tmp_path / "run", evaluate=False)
+    shutil.rmtree(run / "finetune")
+    shutil.rmtree(run / "dataset")
+    (run / "translate" / "summary.json").unlink()
+    (run / "translate" / "items.jsonl").write_text("")
+    results = collect_results(run)
+    assert results["stages"]["evaluate"] == "not run"
+    assert results["stages"]["finetune"] == "not run"
+    assert results["stages"]["translate"] == "incomplete"
+    assert not any(k.startswith(("pass@", "finetune.", "funnel.lua")) for k in results["figures"])
+    report = write_report(run)["report"].read_text()
+    assert "Not run (no evaluation summaries" in report
+    assert "Not run (no `metrics.jsonl`" in report
+
+
+def test_unreadable_summary_is_a_note_not_a_crash(fabricated_run):
+    (fabricated_run / "select" / "summary.json").write_text("{not json")
+    results = collect_results(fabricated_run)
+    assert "funnel.select.functions" not in results["figures"]
+    assert any("select/summary.json" in p for p in results["problems"])
+    assert "Collection notes" in write_report(fabricated_run)["report"].read_text()
+
+
+def test_report_files_and_sections(fabricated_run):
+    write_report(fabricated_run)
+    out = fabricated_run / "report"
+    report = (out / "report.md").read_text()
+    assert SMOKE_BANNER in report  # the smoke profile says its numbers check the machinery only
+    for heading in ("## What ran", "## Data funnel", "## Fine-tuning", "## pass@1",
+                    "## Check against expected results"):
+        assert heading in report
+    assert "| lua | 0.2 | 0.3 | +0.1000 | 0.121 | 0.1727 | 18 problems × n=4 |" in report
+    assert "| r |" not in report  # only languages that were evaluated
+    assert "experiments/lua_full_1b/results.csv" in report  # published numbers carry their source
+    for png in ("pass_at_1.png", "funnel.png", "loss.png"):
+        data = (out / png).read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 5000
+        assert f"]({png})" in report
+    saved = json.loads((out / "results.json").read_text())
+    assert saved["figures"]["funnel.lua.items_out"] == 15
+    assert saved["format"] == "mplt-results/1"
+
+
+def test_report_includes_check_table(fabricated_run, tmp_path):
+    expected = write_expected(tmp_path / "exp.json", {
+        "funnel.lua.items_out": {"value": 15, "abs_tol": 0, "source": "fixture"},
+        "pass@1.base.jl": {"min": 0, "source": "fixture"}})
+    report = write_report(fabricated_run, expected)["report"].read_text()
+    assert "**FAIL** (1 of 2 figures)" in report
+    assert "| pass@1.base.jl | in [0, +inf] | (not in this run) | MISSING | fixture |" in report
+    check = json.loads((fabricated_run / "report" / "check.json").read_text())
+    assert check["passed"] is False and len(check["rows"]) == 2
+
+
+def test_report_without_expected_file_says_not_checked(tmp_path):
+    run = build_run(tmp_path / "run", evaluate=False)
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "profile": "my-own-profile"}))
+    report = write_report(run)["report"].read_text()
+    assert "Not checked: no expected results for profile 'my-own-profile'" in report
+    assert SMOKE_BANNER not in report
+
+
+def test_report_cli(fabricated_run, tmp_path, capsys):
+    assert main(["report", "--run-dir", str(fabricated_run)]) == 0
+    assert "report.md" in capsys.readouterr().out
+    assert main(["report", "--run-dir", str(tmp_path / "nowhere")]) == 2
+    assert "no such run directory" in capsys.readouterr().err
