@@ -1,0 +1,74 @@
+"""The official MultiPL-E HumanEval prompts and tests (multiple-conventions.md 9).
+
+From the Hugging Face Hub: dataset `nuprl/MultiPL-E`, config `humaneval-<lang>`, split `test`, at a
+pinned revision (v3.3, the one the bigcode harness pins, multiple-conventions.md 8), so scores are
+comparable with published ones. Offline machines pass a local copy instead: a JSONL(.gz) file of
+MultiPL-E records, or a directory holding `humaneval-<lang>.jsonl(.gz)` (the layout of MultiPL-E's
+`prompts/` folder) or `<lang>.jsonl(.gz)`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mplt.errors import MpltError
+from mplt.io import read_jsonl
+
+DATASET = "nuprl/MultiPL-E"
+REVISION = "28441b6024e71d4a1c1c0f6bf171c935cd5a43f2"   # v3.3, July 2025
+HUB_LANGUAGES = ("lua", "rkt", "ml", "r", "jl")           # the MultiPL-T targets; v3 has no humaneval-py
+REQUIRED_FIELDS = ("name", "language", "prompt", "tests", "stop_tokens")
+
+
+def config_name(language: str) -> str:
+    return f"humaneval-{language}"
+
+
+def load_multipl_e(language: str, path: str | Path | None = None, revision: str = REVISION) -> list[dict]:
+    """MultiPL-E problem records for one language, sorted as the dataset is (by problem number)."""
+    if path is not None:
+        records = _read_local(Path(path), language)
+    else:
+        records = _read_hub(language, revision)
+    return [_check_record(r, language, i) for i, r in enumerate(records)]
+
+
+def _read_hub(language: str, revision: str) -> list[dict]:
+    if language not in HUB_LANGUAGES:
+        raise MpltError(f"{DATASET} has no HumanEval config for {language!r} (known: {', '.join(HUB_LANGUAGES)}); "
+                        "pass a local file with --multipl-e-path")
+    import datasets
+    try:
+        dataset = datasets.load_dataset(DATASET, config_name(language), split="test", revision=revision)
+    except Exception as e:   # datasets raises many types (ConnectionError, DatasetNotFoundError, OSError...)
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise MpltError(f"cannot load {DATASET} ({config_name(language)}@{revision[:7]}): {first}; "
+                        "offline, pass a local copy with --multipl-e-path") from e
+    return [dict(row) for row in dataset]
+
+
+def _read_local(path: Path, language: str) -> list[dict]:
+    if path.is_dir():
+        candidates = [path / f"{stem}{suffix}" for stem in (config_name(language), language)
+                      for suffix in (".jsonl", ".jsonl.gz")]
+        found = [c for c in candidates if c.exists()]
+        if not found:
+            raise MpltError(f"{path}: no {candidates[0].name} or {candidates[2].name} for language {language!r}")
+        return list(read_jsonl(found[0]))
+    if not path.exists():
+        raise MpltError(f"{path}: no such MultiPL-E file or directory")
+    records = [r for r in read_jsonl(path) if r.get("language") == language]
+    if not records:
+        raise MpltError(f"{path}: no records with language {language!r}")
+    return records
+
+
+def _check_record(record: dict, language: str, index: int) -> dict:
+    missing = [f for f in REQUIRED_FIELDS if f not in record]
+    if missing:
+        raise MpltError(f"MultiPL-E record #{index} lacks {', '.join(missing)}")
+    if record["language"] != language:
+        raise MpltError(f"MultiPL-E record {record['name']!r} is {record['language']!r}, expected {language!r}")
+    stops = record["stop_tokens"]
+    if not isinstance(stops, (list, tuple)) or not all(isinstance(s, str) for s in stops):
+        raise MpltError(f"MultiPL-E record {record['name']!r}: stop_tokens must be a list of strings")
+    return {**record, "stop_tokens": list(stops)}

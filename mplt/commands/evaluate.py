@@ -1,0 +1,89 @@
+"""`python reproduce.py eval`: sample completions, execute them in the sandbox, print pass@k.
+
+    reproduce.py eval --model M --langs lua,rkt --benchmark multipl-e --n 20 --out DIR
+    reproduce.py eval --model M ... --out DIR --generate-only     # GPU step only
+    reproduce.py eval --out DIR --langs lua,rkt --execute-only    # CPU step on saved completions
+
+Model-written programs run in the sandbox of `mplt.execution` (no network, resource limits; see its
+docstring for what is not protected). Everything resumes: rerun the same command after an interruption.
+"""
+from __future__ import annotations
+
+import argparse
+
+HELP = "evaluate a model on MultiPL-E-style benchmarks: generate, execute, score pass@k"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default="", help="registry key, Hub id or local directory")
+    parser.add_argument("--revision", default=None, help="model revision (Hub)")
+    parser.add_argument("--adapter", default=None, help="LoRA adapter directory")
+    parser.add_argument("--load-in-4bit", action="store_true", help="load the model in 4-bit NF4")
+    parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda when available)")
+    parser.add_argument("--langs", default="lua,rkt,ml,r,jl", help="comma-separated languages, or 'all'")
+    parser.add_argument("--benchmark", default="multipl-e", help="multipl-e | humaneval | mini")
+    parser.add_argument("--humaneval-path", default=None, help="local HumanEval JSONL(.gz) (humaneval benchmark)")
+    parser.add_argument("--multipl-e-path", default=None,
+                        help="local MultiPL-E records: a JSONL(.gz) or a directory of humaneval-<lang>.jsonl")
+    parser.add_argument("--n", type=int, default=20, help="completions per problem")
+    parser.add_argument("--temperature", type=float, default=0.2)
+    parser.add_argument("--top-p", type=float, default=0.95)
+    parser.add_argument("--max-new-tokens", type=int, default=512)
+    parser.add_argument("--batch-size", type=int, default=16, help="rows per generate() call")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=None, help="first K problems per language")
+    parser.add_argument("--workers", type=int, default=None, help="parallel programs (default: CPU count)")
+    parser.add_argument("--timeout", type=float, default=None, dest="timeout_s",
+                        help="seconds per program (default: the language's)")
+    parser.add_argument("--out", required=True, help="output directory")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--generate-only", action="store_true", help="sample completions, do not execute")
+    mode.add_argument("--execute-only", action="store_true", help="execute and score saved completions")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def build_config(args: argparse.Namespace):
+    from mplt.benchmarks import get_benchmark
+    from mplt.evaluation import EvalConfig
+    from mplt.langs import parse_languages
+
+    langs = tuple(lang.name for lang in parse_languages(args.langs))
+    if not langs:
+        from mplt.errors import MpltError
+        raise MpltError("--langs names no language")
+    get_benchmark(args.benchmark)
+    mode = "generate" if args.generate_only else "execute" if args.execute_only else "all"
+    return EvalConfig(model=args.model, out=args.out, langs=langs, benchmark=args.benchmark, revision=args.revision,
+                      adapter=args.adapter, load_in_4bit=args.load_in_4bit, device=args.device,
+                      humaneval_path=args.humaneval_path, multipl_e_path=args.multipl_e_path, limit=args.limit,
+                      n=args.n, temperature=args.temperature, top_p=args.top_p, max_new_tokens=args.max_new_tokens,
+                      batch_size=args.batch_size, seed=args.seed, workers=args.workers, timeout_s=args.timeout_s,
+                      mode=mode)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from mplt.evaluation import evaluate
+    from mplt.scoring import print_table
+
+    config = build_config(args)
+    summary = evaluate(config, progress=not args.no_progress)
+    languages = list(summary["languages"].values())
+    if config.mode == "generate":
+        for report in languages:
+            Console().print(f"{report['language']}: {report['num_completions']} completions for "
+                            f"{report['num_problems']} problems -> {report['completions_file']}")
+        return 0
+    print_table(languages, title=f"pass@k (%) — {config.out}")
+    for s in languages:
+        notes = []
+        if s.get("translation_skipped"):
+            notes.append(f"{s['translation_skipped']} problems not translatable")
+        if s.get("generation_skipped"):
+            notes.append(f"{len(s['generation_skipped'])} prompts too long for the model")
+        if s.get("num_missing"):
+            notes.append(f"{s['num_missing']} problems without completions")
+        if notes:
+            Console().print(f"{s['language']}: " + "; ".join(notes))
+    return 0

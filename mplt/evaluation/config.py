@@ -1,0 +1,50 @@
+"""The evaluation settings (style rule 4): CLI flags of `eval` map one-to-one onto these fields."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mplt.errors import MpltError
+from mplt.generation import SamplingConfig
+from mplt.langs import TARGETS
+
+MODES = ("all", "generate", "execute")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Defaults are MultiPL-T's evaluation settings (method.md 6): MultiPL-E HumanEval, 20 samples at
+    T=0.2, top_p 0.95, 512 new tokens, pass@1."""
+
+    model: str = ""                       # registry key, Hub id or local directory
+    out: str = "eval"                     # output directory; one subdirectory per language
+    langs: tuple[str, ...] = TARGETS
+    benchmark: str = "multipl-e"          # a key of mplt.benchmarks.BENCHMARKS
+    revision: str | None = None           # model revision (Hub)
+    adapter: str | None = None            # LoRA adapter directory
+    load_in_4bit: bool = False
+    device: str | None = None             # None: cuda if available, else cpu
+    humaneval_path: str | None = None
+    multipl_e_path: str | None = None
+    limit: int | None = None              # first K problems per language
+    n: int = 20
+    temperature: float = 0.2
+    top_p: float = 0.95
+    max_new_tokens: int = 512
+    batch_size: int = 16
+    seed: int = 0
+    workers: int | None = None            # execution threads; None: one per CPU
+    timeout_s: float | None = None        # per program; None: the language's default
+    mode: str = "all"                     # all | generate (GPU only) | execute (CPU only, saved completions)
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise MpltError(f"unknown mode {self.mode!r}; known: {', '.join(MODES)}")
+        if self.mode != "execute" and not self.model:
+            raise MpltError("a model is required to generate completions (--model)")
+        if self.limit is not None and self.limit < 1:
+            raise MpltError(f"limit must be >= 1, got {self.limit}")
+        self.sampling()   # validates n, temperature, top_p, ...
+
+    def sampling(self) -> SamplingConfig:
+        return SamplingConfig(n=self.n, temperature=self.temperature, top_p=self.top_p,
+                              max_new_tokens=self.max_new_tokens, batch_size=self.batch_size, seed=self.seed)

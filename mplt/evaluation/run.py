@@ -1,0 +1,161 @@
+"""The evaluation flow: generate -> execute -> score, per language, resumable at every step.
+
+Generation needs the model (GPU work); execution and scoring read only the saved completions
+(style rule 5), so `mode="execute"` runs on a CPU machine without the model.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mplt.config import config_to_dict
+from mplt.errors import MpltError
+from mplt.evaluation.config import EvalConfig
+from mplt.evaluation.layout import LanguageFiles, language_files
+from mplt.io import read_json, read_jsonl, write_json, write_jsonl
+from mplt.langs import get_language
+from mplt.scoring import KS, score_problem, summarize_language
+
+log = logging.getLogger(__name__)
+# meta.json fields that must not change when a run directory is resumed.
+IDENTITY_KEYS = ("benchmark", "dataset_source", "dataset_revision", "model", "revision", "adapter")
+
+
+def evaluate(config: EvalConfig, *, loaded=None, progress: bool = True) -> dict:
+    """Run `config.mode` for every language; return the overall summary (also OUT/summary.json).
+    `loaded` (a LoadedModel) avoids reloading when the caller already holds the model."""
+    out = Path(config.out)
+    languages = [get_language(name).name for name in config.langs]
+    write_json(out / ("config-execute.json" if config.mode == "execute" else "config.json"), config_to_dict(config))
+    if config.mode in ("all", "generate"):
+        problem_sets = {lang: _load_problems(config, lang) for lang in languages}
+        for lang in languages:
+            loaded = generate_language(config, problem_sets[lang], loaded, progress=progress)
+    if config.mode == "generate":
+        return _generation_report(out, languages)
+    summaries = {lang: execute_language(config, lang, progress=progress) for lang in languages}
+    overall = {"out": str(out), "languages": summaries}
+    write_json(out / "summary.json", overall)
+    return overall
+
+
+def _load_problems(config: EvalConfig, language: str):
+    from mplt.benchmarks import BenchmarkOptions, load_benchmark
+    options = BenchmarkOptions(humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path,
+                               limit=config.limit)
+    problems = load_benchmark(config.benchmark, language, options)
+    if not problems.records:
+        raise MpltError(f"benchmark {config.benchmark!r} has no problems for {language}")
+    return problems
+
+
+def generate_language(config: EvalConfig, problems, loaded=None, *, progress: bool = True):
+    """Sample completions for one language's ProblemSet; return the (possibly newly loaded) model."""
+    from mplt.generation import sample_completions
+
+    files = language_files(config.out, problems.language)
+    meta = {"language": problems.language, "benchmark": problems.benchmark, "dataset_source": problems.source,
+            "dataset_revision": problems.revision, "model": config.model, "revision": config.revision,
+            "adapter": config.adapter, "num_problems": len(problems.records),
+            "translation_skipped": problems.skipped}
+    _check_same_run(files, meta)
+    write_jsonl(files.problems, problems.records)
+    done = _finished_ids(files.completions)
+    if all(r["name"] in done for r in problems.records):
+        log.info("%s: all %d problems already have completions", problems.language, len(problems.records))
+        if not files.meta.exists():
+            write_json(files.meta, meta)
+        return loaded
+    if loaded is None:
+        from mplt.models.load import load_model
+        loaded = load_model(config.model, config.revision, adapter=config.adapter,
+                            load_in_4bit=config.load_in_4bit, device=config.device)
+    write_json(files.meta, {**meta, "model_source": loaded.source, "model_commit": loaded.commit})
+    prompts = [{**r, "id": r["name"], "max_tokens": config.max_new_tokens} for r in problems.records]
+    sample_completions(loaded, prompts, config.sampling(), files.completions, progress=progress,
+                       description=f"{problems.language} sampling")
+    return loaded
+
+
+def execute_language(config: EvalConfig, language: str, *, progress: bool = True) -> dict:
+    """Run every saved completion in the sandbox pool, score, write results and the summary."""
+    from mplt.execution.limits import Limits
+    from mplt.execution.pool import execute_all
+    from mplt.translation import build_program
+
+    files = language_files(config.out, language)
+    completions = _saved_completions(files)
+    jobs = [{"id": f"{record['name']}/{j}", "name": record["name"], "index": j, "language": record["language"],
+             "program": build_program(record, completion)}
+            for record in completions for j, completion in enumerate(record["completions"])]
+    executions = execute_all(jobs, files.executions, workers=config.workers, limits=Limits(timeout_s=config.timeout_s),
+                             progress=progress, description=f"{language} executing")
+    by_name: dict[str, list[dict]] = {}
+    for result in executions:
+        by_name.setdefault(result["name"], []).append(result)
+    scored = [score_problem(record, sorted(by_name.get(record["name"], []), key=lambda r: r["index"]), KS)
+              for record in completions]
+    write_jsonl(files.results, scored)
+    meta = read_json(files.meta) if files.meta.exists() else {}
+    expected = meta.get("num_problems", len(completions))
+    summary = summarize_language(
+        scored, ks=KS, language=language, benchmark=meta.get("benchmark"),
+        dataset_source=meta.get("dataset_source"), dataset_revision=meta.get("dataset_revision"),
+        model=meta.get("model"), revision=meta.get("revision"), model_commit=meta.get("model_commit"),
+        adapter=meta.get("adapter"), temperature=_setting(completions, "temperature"),
+        top_p=_setting(completions, "top_p"), max_new_tokens=_setting(completions, "max_new_tokens"),
+        n=_setting(completions, "n"), num_benchmark_problems=expected,
+        num_missing=expected - len(completions),
+        generation_skipped=[{"name": r["name"], "reason": r["skipped_reason"]}
+                            for r in completions if r.get("skipped_reason")],
+        translation_skipped=len(meta.get("translation_skipped", [])))
+    write_json(files.summary, summary)
+    return summary
+
+
+def _saved_completions(files: LanguageFiles) -> list[dict]:
+    """Completion records of the problems in problems.jsonl (the current run's benchmark slice)."""
+    if not files.completions.exists():
+        raise MpltError(f"{files.completions}: no saved completions; run with --generate-only (or without "
+                        "--execute-only) first")
+    records = list(read_jsonl(files.completions, skip_partial=True))
+    if files.problems.exists():
+        wanted = {r["name"] for r in read_jsonl(files.problems)}
+        records = [r for r in records if r["name"] in wanted]
+    for i, record in enumerate(records):
+        missing = [f for f in ("name", "language", "prompt", "tests", "completions") if f not in record]
+        if missing:
+            raise MpltError(f"{files.completions}: record #{i} lacks {', '.join(missing)}")
+    return records
+
+
+def _check_same_run(files: LanguageFiles, meta: dict) -> None:
+    if not files.meta.exists():
+        return
+    old = read_json(files.meta)
+    changed = [k for k in IDENTITY_KEYS if old.get(k) != meta.get(k)]
+    if changed:
+        raise MpltError(f"{files.root} holds a run with different {', '.join(changed)} "
+                        f"({', '.join(f'{k}={old.get(k)!r}' for k in changed)}); use another --out")
+
+
+def _finished_ids(path: Path) -> set:
+    return {r["id"] for r in read_jsonl(path, skip_partial=True)} if path.exists() else set()
+
+
+def _setting(records: list[dict], key: str):
+    values = {r.get(key) for r in records}
+    if len(values) > 1:   # MultiPL-E's pass_k.py refuses mixed temperatures too
+        raise MpltError(f"completions mix several {key} values: {sorted(values, key=str)}")
+    return values.pop() if values else None
+
+
+def _generation_report(out: Path, languages: list[str]) -> dict:
+    report = {}
+    for lang in languages:
+        files = language_files(out, lang)
+        records = list(read_jsonl(files.completions, skip_partial=True)) if files.completions.exists() else []
+        report[lang] = {"language": lang, "completions_file": str(files.completions), "num_problems": len(records),
+                        "num_completions": sum(len(r["completions"]) for r in records),
+                        "generation_skipped": sum(1 for r in records if r.get("skipped_reason"))}
+    return {"out": str(out), "languages": report}

@@ -1,0 +1,112 @@
+"""The `eval` command end to end with the tiny model on a hand-written two-problem benchmark."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mplt.cli import main
+from mplt.io import read_json, read_jsonl
+
+
+def eval_args(tiny_model_dir, multipl_e_dir, out, *extra):
+    return ["eval", "--model", str(tiny_model_dir), "--langs", "lua,py", "--benchmark", "multipl-e",
+            "--multipl-e-path", str(multipl_e_dir), "--n", "2", "--temperature", "0.8", "--max-new-tokens", "8",
+            "--batch-size", "3", "--seed", "1", "--workers", "2", "--out", str(out), "--no-progress", *extra]
+
+
+def test_generate_only_then_execute_only(tiny_model_dir, multipl_e_dir, tmp_path, capsys):
+    out = tmp_path / "eval"
+    # An interrupted generation: only the first problem, then the full run resumes it.
+    assert main(eval_args(tiny_model_dir, multipl_e_dir, out, "--generate-only", "--limit", "1")) == 0
+    first = list(read_jsonl(out / "lua" / "completions.jsonl"))
+    assert main(eval_args(tiny_model_dir, multipl_e_dir, out, "--generate-only")) == 0
+    for lang in ("lua", "py"):
+        records = list(read_jsonl(out / lang / "completions.jsonl"))
+        assert [r["name"] for r in records] == ["add_good", "add_bad"]
+        for r in records:
+            assert len(r["completions"]) == 2 and all("\n" not in c for c in r["completions"])
+            assert {"name", "language", "prompt", "tests", "stop_tokens", "completions", "temperature", "top_p",
+                    "max_tokens"} <= set(r)
+            assert r["max_tokens"] == 8 and r["temperature"] == 0.8
+        assert not (out / lang / "executions.jsonl").exists()
+    assert list(read_jsonl(out / "lua" / "completions.jsonl"))[0] == first[0]
+    assert read_json(out / "config.json")["mode"] == "generate"
+
+    # Execution needs no model.
+    assert main(["eval", "--langs", "lua,py", "--out", str(out), "--execute-only", "--workers", "2",
+                 "--no-progress"]) == 0
+    table = capsys.readouterr().out
+    assert "pass@1" in table and "50.00" in table
+    overall = read_json(out / "summary.json")
+    for lang in ("lua", "py"):
+        summary = overall["languages"][lang]
+        assert summary["pass@1"] == 0.5 and "pass@10" not in summary
+        assert summary["num_problems"] == 2 and summary["min_completions"] == summary["max_completions"] == 2
+        assert summary["benchmark"] == "multipl-e" and summary["dataset_revision"] == "local"
+        assert summary["model"] == str(tiny_model_dir) and summary["temperature"] == 0.8
+        assert read_json(out / lang / "summary.json") == summary
+        results = {r["name"]: r for r in read_jsonl(out / lang / "results.jsonl")}
+        assert (results["add_good"]["c"], results["add_bad"]["c"]) == (2, 0)
+        for r in results["add_good"]["results"]:
+            assert r["status"] == "OK" and r["exit_code"] == 0 and r["program"].endswith(r["program"][-20:])
+        assert all(r["status"] != "OK" for r in results["add_bad"]["results"])
+        executions = list(read_jsonl(out / lang / "executions.jsonl"))
+        assert sorted(e["id"] for e in executions) == ["add_bad/0", "add_bad/1", "add_good/0", "add_good/1"]
+        record = next(r for r in read_jsonl(out / lang / "completions.jsonl") if r["name"] == "add_good")
+        program = next(e["program"] for e in executions if e["id"] == "add_good/1")
+        assert program == record["prompt"] + record["completions"][1] + "\n" + record["tests"]
+
+    # Rerunning resumes: nothing is executed twice and the summary is unchanged.
+    assert main(["eval", "--langs", "lua,py", "--out", str(out), "--execute-only", "--no-progress"]) == 0
+    assert len(list(read_jsonl(out / "lua" / "executions.jsonl"))) == 4
+    assert read_json(out / "summary.json") == overall
+
+
+def test_evaluate_function_all_in_one(tiny_model_dir, multipl_e_dir, tmp_path):
+    from mplt.evaluation import EvalConfig, evaluate
+    config = EvalConfig(model=str(tiny_model_dir), out=str(tmp_path / "e"), langs=("py",), benchmark="multipl-e",
+                        multipl_e_path=str(multipl_e_dir), n=1, temperature=0.0, max_new_tokens=4, workers=1)
+    summary = evaluate(config, progress=False)
+    assert summary["languages"]["py"]["pass@1"] == 0.5
+    saved = read_json(tmp_path / "e" / "config.json")
+    assert saved["temperature"] == 0.0 and saved["langs"] == ["py"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--langs", "cobol"], "unknown language"),
+    (["--benchmark", "nope"], "unknown benchmark"),
+    (["--model", "/no/such/model/dir"], "does not exist"),
+    (["--model", ""], "model is required"),
+    (["--n", "0"], "n must be >= 1"),
+])
+def test_bad_input_is_one_line_error(tiny_model_dir, multipl_e_dir, tmp_path, capsys, argv, message):
+    args = eval_args(tiny_model_dir, multipl_e_dir, tmp_path / "o", "--generate-only")
+    for flag, value in zip(argv[::2], argv[1::2]):
+        args[args.index(flag) + 1] = value
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and message in err and len(err.splitlines()) == 1
+
+
+def test_execute_only_without_completions_is_an_error(tmp_path, capsys):
+    assert main(["eval", "--langs", "lua", "--out", str(tmp_path), "--execute-only", "--no-progress"]) == 2
+    assert "no saved completions" in capsys.readouterr().err
+
+
+def test_malformed_benchmark_file_is_an_error(tiny_model_dir, tmp_path, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "humaneval-lua.jsonl").write_text(json.dumps({"name": "x", "language": "lua"}) + "\n")
+    args = eval_args(tiny_model_dir, bad, tmp_path / "o", "--generate-only")
+    args[args.index("lua,py")] = "lua"
+    assert main(args) == 2
+    assert "lacks prompt, tests, stop_tokens" in capsys.readouterr().err
+
+
+def test_resume_with_another_model_is_refused(tiny_model_dir, multipl_e_dir, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(eval_args(tiny_model_dir, multipl_e_dir, out, "--generate-only", "--limit", "1")) == 0
+    args = eval_args(tiny_model_dir, multipl_e_dir, out, "--generate-only", "--revision", "other")
+    assert main(args) == 2
+    assert "different revision" in capsys.readouterr().err
