@@ -104,12 +104,12 @@ def section_funnel(results: dict, png: Path | None) -> str:
 
 def section_finetune(results: dict, png: Path | None) -> str:
     figures = results["figures"]
-    order = ("steps", "first_loss", "final_loss", "final_eval_loss")
+    order = ("steps", "tokens", "first_loss", "final_loss", "initial_eval_loss", "final_eval_loss")
     names = [k for k in figures if k.startswith("finetune.")]
     names.sort(key=lambda k: (k.rsplit(".", 1)[0], order.index(k.rsplit(".", 1)[1])
                               if k.rsplit(".", 1)[1] in order else len(order)))
     rows = [[k.removeprefix("finetune."), figures[k]] for k in names]
-    rows += [[k, figures[k]] for k in figures if k.startswith("claim.loss_decreased")]
+    rows += [[k, figures[k]] for k in figures if k.startswith(("claim.loss_decreased", "claim.eval_loss_decreased"))]
     if not rows:
         return "## Fine-tuning\n\nNot run (no `metrics.jsonl` under `finetune/`)."
     parts = ["## Fine-tuning", "", table(["Figure", "Value"], rows)]

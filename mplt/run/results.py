@@ -167,8 +167,11 @@ def collect_evaluation(variant: str, directory: Path, figures: dict, meta: dict,
             for key in ("num_problems", "n", "temperature", "top_p", "max_new_tokens"):
                 if is_number(node.get(key)):
                     figures[f"eval.{variant}.{lang}.{key}"] = node[key]
-            model = {k: node[k] for k in ("model", "revision", "adapter", "benchmark", "commit")
-                     if isinstance(node.get(k), str)}
+            # mplt.scoring.summary writes the sample count as min/max completions per problem
+            if "n" not in node and is_number(node.get("min_completions")):
+                figures[f"eval.{variant}.{lang}.n"] = node["min_completions"]
+            model = {k: node[k] for k in ("model", "revision", "adapter", "benchmark", "commit",
+                                          "model_commit", "dataset_revision") if isinstance(node.get(k), str)}
             if model:
                 meta.setdefault("evaluation", {}).setdefault(variant, {})[lang] = model
     return found
@@ -199,8 +202,19 @@ def collect_finetune(directory: Path, figures: dict, tables: dict, problems: lis
             figures[claim] = losses[-1][1] < losses[0][1]
         if evals:
             figures[f"{prefix}.final_eval_loss"] = evals[-1][1]
+        if len(evals) > 1 and evals[0][0] == 0:  # the trainer evaluates once before the first step
+            figures[f"{prefix}.initial_eval_loss"] = evals[0][1]
+            claim = "claim.eval_loss_decreased" + (f".{name}" if name else "")
+            figures[claim] = evals[-1][1] < evals[0][1]
+        tokens = [r["tokens"] for r in records if is_number(r.get("tokens"))]
+        if tokens:
+            figures[f"{prefix}.tokens"] = tokens[-1]
         tables.setdefault("loss_curves", {})[name or "finetune"] = {
             "loss": [[s, v] for s, v in losses], "eval_loss": [[s, v] for s, v in evals]}
+    for claim in ("claim.loss_decreased", "claim.eval_loss_decreased"):
+        named = [v for k, v in figures.items() if k.startswith(claim + ".")]
+        if named:  # one fine-tune per language: the run-wide claim holds when it holds for each
+            figures[claim] = all(named)
     return len(files)
 
 

@@ -21,6 +21,7 @@ def funnel(steps: list[tuple[str, int]]) -> dict:
 def write_metrics(path: Path, losses: list[float], eval_every: int = 2) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps({"step": 0, "epoch": 0, "eval_loss": losses[0] + 0.2}) + "\n")  # as mplt.training
         for step, loss in enumerate(losses, 1):
             f.write(json.dumps({"step": step, "loss": loss, "lr": 1e-4}) + "\n")
             if step % eval_every == 0:

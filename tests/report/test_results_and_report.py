@@ -34,6 +34,7 @@ def test_collects_stable_figure_names(fabricated_run):
     assert f["finetune.first_loss"] == 3.0 and f["finetune.final_loss"] == 1.6
     assert f["finetune.final_eval_loss"] == pytest.approx(1.7) and f["finetune.steps"] == 6
     assert f["claim.loss_decreased"] is True
+    assert f["finetune.initial_eval_loss"] == pytest.approx(3.2) and f["claim.eval_loss_decreased"] is True
     assert f["duration.testgen_s"] == 12.0
     assert results["meta"]["evaluation"]["base"]["lua"]["revision"] == "fixture"
     assert results["problems"] == []
@@ -45,6 +46,7 @@ def test_missing_stages_are_not_run_and_do_not_crash(tmp_path):
     shutil.rmtree(run / "dataset")
     (run / "translate" / "summary.json").unlink()
     (run / "translate" / "items.jsonl").write_text("")
+    (run / "testgen" / "summary.json").write_text("{torn")
     results = collect_results(run)
     assert results["stages"]["evaluate"] == "not run"
     assert results["stages"]["finetune"] == "not run"
@@ -53,6 +55,8 @@ def test_missing_stages_are_not_run_and_do_not_crash(tmp_path):
     report = write_report(run)["report"].read_text()
     assert "Not run (no evaluation summaries" in report
     assert "Not run (no `metrics.jsonl`" in report
+    assert "## Collection notes" in report and "testgen/summary.json: unreadable" in report
+    assert not list((run / "report").glob("*.png"))  # nothing to plot, no empty plots
 
 
 def test_unreadable_summary_is_a_note_not_a_crash(fabricated_run):
@@ -60,12 +64,22 @@ def test_unreadable_summary_is_a_note_not_a_crash(fabricated_run):
     results = collect_results(fabricated_run)
     assert "funnel.select.functions" not in results["figures"]
     assert any("select/summary.json" in p for p in results["problems"])
-    assert "Collection notes" in write_report(fabricated_run)["report"].read_text()
 
 
-def test_report_files_and_sections(fabricated_run):
-    write_report(fabricated_run)
-    out = fabricated_run / "report"
+@pytest.fixture(scope="module")
+def reported_run(tmp_path_factory):
+    """One fabricated run, reported once (plots take seconds on a loaded 2-core machine)."""
+    tmp = tmp_path_factory.mktemp("reported")
+    run = build_run(tmp / "run")
+    expected = write_expected(tmp / "exp.json", {
+        "funnel.lua.items_out": {"value": 15, "abs_tol": 0, "source": "fixture"},
+        "pass@1.base.jl": {"min": 0, "source": "fixture"}})
+    write_report(run, expected)
+    return run
+
+
+def test_report_files_and_sections(reported_run):
+    out = reported_run / "report"
     report = (out / "report.md").read_text()
     assert SMOKE_BANNER in report  # the smoke profile says its numbers check the machinery only
     for heading in ("## What ran", "## Data funnel", "## Fine-tuning", "## pass@1",
@@ -74,6 +88,7 @@ def test_report_files_and_sections(fabricated_run):
     assert "| lua | 0.2 | 0.3 | +0.1000 | 0.121 | 0.1727 | 18 problems × n=4 |" in report
     assert "| r |" not in report  # only languages that were evaluated
     assert "experiments/lua_full_1b/results.csv" in report  # published numbers carry their source
+    assert "| with_passing | 12 | 6 | 4 |" in report  # the per-language funnel table
     for png in ("pass_at_1.png", "funnel.png", "loss.png"):
         data = (out / png).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 5000
@@ -83,14 +98,11 @@ def test_report_files_and_sections(fabricated_run):
     assert saved["format"] == "mplt-results/1"
 
 
-def test_report_includes_check_table(fabricated_run, tmp_path):
-    expected = write_expected(tmp_path / "exp.json", {
-        "funnel.lua.items_out": {"value": 15, "abs_tol": 0, "source": "fixture"},
-        "pass@1.base.jl": {"min": 0, "source": "fixture"}})
-    report = write_report(fabricated_run, expected)["report"].read_text()
+def test_report_includes_check_table(reported_run):
+    report = (reported_run / "report" / "report.md").read_text()
     assert "**FAIL** (1 of 2 figures)" in report
     assert "| pass@1.base.jl | in [0, +inf] | (not in this run) | MISSING | fixture |" in report
-    check = json.loads((fabricated_run / "report" / "check.json").read_text())
+    check = json.loads((reported_run / "report" / "check.json").read_text())
     assert check["passed"] is False and len(check["rows"]) == 2
 
 
@@ -98,13 +110,17 @@ def test_report_without_expected_file_says_not_checked(tmp_path):
     run = build_run(tmp_path / "run", evaluate=False)
     config = json.loads((run / "config.json").read_text())
     (run / "config.json").write_text(json.dumps({**config, "profile": "my-own-profile"}))
+    shutil.rmtree(run / "finetune")
+    shutil.rmtree(run / "dataset")
     report = write_report(run)["report"].read_text()
     assert "Not checked: no expected results for profile 'my-own-profile'" in report
     assert SMOKE_BANNER not in report
 
 
-def test_report_cli(fabricated_run, tmp_path, capsys):
-    assert main(["report", "--run-dir", str(fabricated_run)]) == 0
+def test_report_cli(tmp_path, capsys):
+    run = build_run(tmp_path / "run", evaluate=False)
+    shutil.rmtree(run / "finetune")
+    assert main(["report", "--run-dir", str(run)]) == 0
     assert "report.md" in capsys.readouterr().out
     assert main(["report", "--run-dir", str(tmp_path / "nowhere")]) == 2
     assert "no such run directory" in capsys.readouterr().err
