@@ -54,7 +54,7 @@ def load_multipl_e_set(language: str, options: BenchmarkOptions) -> ProblemSet:
 
 def load_humaneval_set(language: str, options: BenchmarkOptions) -> ProblemSet:
     from mplt.benchmarks import humaneval
-    problems = humaneval.read_humaneval(options.humaneval_path)
+    problems = humaneval.load_problems(options.humaneval_path)
     source = str(options.humaneval_path) if options.humaneval_path else humaneval.HUB_DATASET
     revision = "local" if options.humaneval_path else humaneval.HUB_REVISION
     return _translate("humaneval", language, problems, options.limit, source, revision)
@@ -64,7 +64,7 @@ def load_mini_set(language: str, options: BenchmarkOptions) -> ProblemSet:
     from mplt.benchmarks import humaneval
     if not MINI_PATH.exists():
         raise MpltError(f"the mini benchmark file {MINI_PATH} is missing from this installation")
-    return _translate("mini", language, humaneval.read_humaneval(MINI_PATH), options.limit, str(MINI_PATH), "local")
+    return _translate("mini", language, humaneval.load_problems(MINI_PATH), options.limit, str(MINI_PATH), "local")
 
 
 def _translate(benchmark: str, language: str, problems, limit: int | None, source: str, revision: str) -> ProblemSet:

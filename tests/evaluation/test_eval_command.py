@@ -110,3 +110,16 @@ def test_resume_with_another_model_is_refused(tiny_model_dir, multipl_e_dir, tmp
     args = eval_args(tiny_model_dir, multipl_e_dir, out, "--generate-only", "--revision", "other")
     assert main(args) == 2
     assert "different revision" in capsys.readouterr().err
+
+
+def test_eval_on_the_mini_benchmark_translated_to_lua(tiny_model_dir, tmp_path, capsys):
+    from mplt import benchmarks
+    if not benchmarks.MINI_PATH.exists():
+        pytest.skip("mplt/data/mini_humaneval.jsonl not written yet")
+    out = tmp_path / "mini"
+    assert main(["eval", "--model", str(tiny_model_dir), "--langs", "lua", "--benchmark", "mini", "--limit", "2",
+                 "--n", "1", "--temperature", "0", "--max-new-tokens", "4", "--out", str(out), "--no-progress"]) == 0
+    summary = read_json(out / "lua" / "summary.json")
+    assert summary["num_problems"] == 2 and summary["benchmark"] == "mini" and 0.0 <= summary["pass@1"] <= 1.0
+    problems = list(read_jsonl(out / "lua" / "problems.jsonl"))
+    assert all(p["prompt"].rstrip().endswith(")") and "lu.assertEquals" in p["tests"] for p in problems)
