@@ -1,0 +1,33 @@
+"""`reproduce.py stage NAME --run-dir DIR [--config FILE.toml]`: run one pipeline stage."""
+from __future__ import annotations
+
+import argparse
+import json
+
+HELP = "run one pipeline stage (select, testgen, translate, dataset, ...) in a run directory"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mplt.pipeline import STAGES
+    parser.add_argument("name", help=f"stage name: {', '.join(STAGES)}")
+    parser.add_argument("--run-dir", required=True, help="run directory (created if missing)")
+    parser.add_argument("--config", help="TOML profile; the stage reads its own table, e.g. [select]")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mplt.config import load_toml
+    from mplt.errors import MpltError
+    from mplt.pipeline import STAGES, run_stage
+    if args.name not in STAGES:
+        raise MpltError(f"unknown stage {args.name!r}; known: {', '.join(STAGES)}")
+    profile = load_toml(args.config) if args.config else {}
+    table = profile.get(args.name, {})
+    if not isinstance(table, dict):
+        raise MpltError(f"{args.config}: [{args.name}] must be a table")
+    summary = run_stage(args.name, Path(args.run_dir), table, progress=not args.no_progress)
+    shown = {k: v for k, v in summary.items() if k not in ("funnel", "dropped")}
+    print(json.dumps(shown, indent=2, default=str))
+    return 0

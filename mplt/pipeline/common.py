@@ -1,0 +1,108 @@
+"""What every pipeline stage shares: its directory in the run, its log file, its progress bar,
+its resolved config, and the checks on the previous stage's outputs.
+
+A stage reads files of earlier stages under `RUN/<stage>/`, streams its own results to JSONL
+(resumable by id, `mplt.io.JsonlAppender`) and writes `summary.json` last, so the presence of
+`summary.json` means the stage finished (run-directory contract in issue 4).
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from mplt.config import config_to_dict
+from mplt.errors import MpltError
+from mplt.io import read_jsonl, write_json
+
+SUMMARY = "summary.json"
+
+
+def stage_dir(run_dir: Path, stage: str) -> Path:
+    path = Path(run_dir) / stage
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def require_input(path: Path, stage: str) -> Path:
+    """A missing output of an earlier stage is a user error with a one-line hint."""
+    if not Path(path).exists():
+        raise MpltError(f"missing input {path}: run `reproduce.py stage {stage}` first")
+    return Path(path)
+
+
+def require_finished(run_dir: Path, stage: str) -> Path:
+    """The directory of an earlier stage, which must have written its summary."""
+    directory = Path(run_dir) / stage
+    require_input(directory / SUMMARY, stage)
+    return directory
+
+
+def write_config(directory: Path, config: Any) -> None:
+    write_json(Path(directory) / "config.json", config_to_dict(config))
+
+
+def read_done_ids(path: Path, key: str = "id") -> dict[str, dict]:
+    """Records already streamed to `path` by an earlier (maybe killed) run, by id."""
+    if not Path(path).exists():
+        return {}
+    return {r[key]: r for r in read_jsonl(path, skip_partial=True)}
+
+
+@contextlib.contextmanager
+def stage_log(run_dir: Path, stage: str) -> Iterator[logging.Logger]:
+    """Log the stage to `RUN/logs/<stage>.log` (appending, so a resumed run keeps its history)."""
+    log_dir = Path(run_dir) / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_dir / f"{stage}.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("mplt")
+    root.addHandler(handler)
+    old_level = root.level
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    try:
+        yield logging.getLogger(f"mplt.pipeline.{stage}")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        handler.close()
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, total: int | None, enabled: bool = True):
+    """A rich progress bar with counts and rate; yields `advance(n=1)`. Disabled -> no output."""
+    if not enabled:
+        yield lambda n=1: None
+        return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
+                               TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+
+    class _Rate(TextColumn):
+        def render(self, task):
+            speed = task.finished_speed or task.speed
+            from rich.text import Text
+            return Text(f"{speed:.1f}/s" if speed else "-/s")
+
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TaskProgressColumn(), _Rate(""), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n=1: progress.advance(task, n)
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def replace_config(config: Any, **changes: Any) -> Any:
+    return dataclasses.replace(config, **changes)

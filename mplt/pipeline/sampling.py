@@ -1,0 +1,68 @@
+"""Where a stage's completions come from: the generation backend, or pre-generated samples.
+
+The real path calls `mplt.generation.sample_completions` with the stage's model and sampling
+settings (streaming to `out_path`, resumable by id). `samples_file` (a JSONL of `{id,
+completions}` or `{name,
+completions}`, optionally with `language`) stands in for the model, e.g. hand-written LLM-like
+fixtures in tests or samples produced elsewhere; a stage also accepts an injected `sampler`.
+Either way the completions land in `out_path`, one record per prompt id.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable
+
+from mplt.errors import MpltError
+from mplt.io import JsonlAppender, read_jsonl
+from mplt.pipeline.common import read_done_ids
+
+log = logging.getLogger(__name__)
+# sampler(prompts, out_path) -> records {id, completions, ...} for every prompt.
+Sampler = Callable[[list[dict], Path], list[dict]]
+
+
+def file_sampler(samples_file: str | Path, language: str = "") -> Sampler:
+    path = Path(samples_file)
+    if not path.exists():
+        raise MpltError(f"samples file {path} not found")
+    table: dict[str, list[str]] = {}
+    for record in read_jsonl(path):
+        if language and record.get("language", language) != language:
+            continue
+        key = str(record.get("id", record.get("name")))
+        table.setdefault(key, []).extend(record["completions"])
+
+    def sample(prompts: list[dict], out_path: Path) -> list[dict]:
+        done = read_done_ids(out_path)
+        with JsonlAppender(out_path) as out:
+            for prompt in prompts:
+                if prompt["id"] in done:
+                    continue
+                completions = table.get(prompt["id"], table.get(prompt.get("name", ""), None))
+                if completions is None:
+                    log.warning("samples file %s has no completions for %s", path, prompt["id"])
+                record = {"id": prompt["id"], "completions": completions or []}
+                out.write(record)
+                done[prompt["id"]] = record
+        return [done[p["id"]] for p in prompts]
+    return sample
+
+
+def model_sampler(model: str, *, n: int, temperature: float, top_p: float, max_new_tokens: int,
+                  batch_size: int, seed: int, progress: bool = True) -> Sampler:
+    """Sample with the generation backend; the model is loaded on first use."""
+    def sample(prompts: list[dict], out_path: Path) -> list[dict]:
+        from mplt.generation import SamplingConfig, sample_completions
+        from mplt.models.load import load_model
+        if not model:
+            raise MpltError("no model configured for sampling (set `model` or `samples_file`)")
+        done = read_done_ids(out_path)
+        if not all(p["id"] in done for p in prompts):
+            loaded = load_model(model)
+            config = SamplingConfig(n=n, temperature=temperature, top_p=top_p,
+                                    max_new_tokens=max_new_tokens, batch_size=batch_size, seed=seed)
+            sample_completions(loaded, prompts, config, out_path, progress=progress)
+            done = read_done_ids(out_path)
+        return [done[p["id"]] for p in prompts if p["id"] in done]
+    return sample

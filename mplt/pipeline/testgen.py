@@ -1,0 +1,129 @@
+"""Stage `testgen`: tests written by the LLM and validated by running them (method.md section 2).
+
+Steps, each streamed to a file under `RUN/testgen/` so a killed run resumes where it stopped:
+1. `prompts.jsonl`: function source + three-line header + `assert name(` (`assertions.py`);
+2. `samples.jsonl`: k completions per function (generation backend, or `samples_file`);
+3. assertions parsed with `ast`, pooled and deduplicated across samples;
+4. `assertion_results.jsonl`: each assertion run alone with the function (5 s timeout); passing
+   ones become `tests`, the others `tests_failed`; functions without a passing test are dropped;
+5. `coverage_results.jsonl`: statement coverage of the body (`coverage.py`), kept if >= threshold;
+6. types inferred from the passing tests (`types.py`).
+Outputs: `functions.jsonl` (the validated functions) and `summary.json` (the funnel) last.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from mplt.execution.limits import Limits
+from mplt.io import read_jsonl, write_json, write_jsonl
+from mplt.pipeline import assertions as asserts
+from mplt.pipeline.common import SUMMARY, require_finished, stage_dir, stage_log, write_config
+from mplt.pipeline.coverage import build_coverage_program, parse_coverage_output
+from mplt.pipeline.execute import execute_jobs
+from mplt.pipeline.funnel import Funnel
+from mplt.pipeline.sampling import Sampler, file_sampler, model_sampler
+from mplt.pipeline.types import Unresolvable, infer_types
+
+
+@dataclass(frozen=True)
+class TestgenConfig:
+    model: str = ""                 # registry name or directory; the paper used StarCoder-15B
+    samples_file: str = ""          # pre-generated completions instead of the model
+    n: int = 5                      # samples per function (method.md 2.2)
+    temperature: float = 0.2
+    top_p: float = 0.95
+    max_new_tokens: int = 400
+    batch_size: int = 8
+    seed: int = 0
+    test_timeout_s: float = 5.0     # per assertion (code_exec_server)
+    coverage_timeout_s: float = 60.0
+    min_coverage: int = 90          # percent; dirty_proc_dataset.py default (method.md 2.5)
+    workers: int = 0                # parallel sandboxed programs (0 = one per core)
+
+
+def assertion_job_id(function_id: str, assertion: str) -> str:
+    return f"{function_id}:{hashlib.sha1(assertion.encode()).hexdigest()[:12]}"
+
+
+def make_sampler(config: TestgenConfig, progress: bool) -> Sampler:
+    if config.samples_file:
+        return file_sampler(config.samples_file)
+    return model_sampler(config.model, n=config.n, temperature=config.temperature, top_p=config.top_p,
+                         max_new_tokens=config.max_new_tokens, batch_size=config.batch_size,
+                         seed=config.seed, progress=progress)
+
+
+def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progress: bool = True,
+                sampler: Sampler | None = None) -> dict:
+    functions = list(read_jsonl(require_finished(run_dir, "select") / "functions.jsonl"))
+    out = stage_dir(run_dir, "testgen")
+    sampler = sampler or make_sampler(config, progress)
+    with stage_log(run_dir, "testgen") as log:
+        start = time.monotonic()
+        write_config(out, config)
+        funnel = Funnel()
+        funnel.record("functions_in", len(functions))
+        prompts = [{"id": f["id"], "name": f["name"], "prompt": asserts.build_testgen_prompt(f["source"], f["name"]),
+                    "stop_tokens": list(asserts.TESTGEN_STOP_TOKENS)} for f in functions]
+        write_jsonl(out / "prompts.jsonl", prompts)
+        log.info("testgen: sampling %d completions for %d functions", config.n, len(prompts))
+        samples = {s["id"]: s.get("completions", []) for s in sampler(prompts, out / "samples.jsonl")}
+
+        rejected: Counter[str] = Counter()
+        candidates = {f["id"]: asserts.pool_assertions(f["name"], samples.get(f["id"], []), rejected)
+                      for f in functions}
+        funnel.record("with_assertions", sum(1 for c in candidates.values() if c))
+        jobs = [{"id": assertion_job_id(f["id"], a), "language": "py",
+                 "program": asserts.build_assertion_program(f["source"], a)}
+                for f in functions for a in candidates[f["id"]]]
+        log.info("testgen: running %d assertions", len(jobs))
+        results = execute_jobs(jobs, out / "assertion_results.jsonl", limits=Limits(timeout_s=config.test_timeout_s),
+                               workers=config.workers, progress=progress, description="testgen: assertions")
+        validated = []
+        statuses: Counter[str] = Counter()
+        for f in functions:
+            tests, failed = [], []
+            for a in candidates[f["id"]]:
+                status = results[assertion_job_id(f["id"], a)]["status"]
+                statuses[status] += 1
+                (tests if status == "OK" else failed).append(a)
+            if tests:
+                validated.append({**f, "tests": tests, "tests_failed": failed})
+        funnel.record("with_passing_test", len(validated))
+
+        coverage_jobs = [{"id": f["id"], "language": "py",
+                          "program": build_coverage_program(f["source"], f["name"], f["tests"])}
+                         for f in validated]
+        coverage = execute_jobs(coverage_jobs, out / "coverage_results.jsonl",
+                                limits=Limits(timeout_s=config.coverage_timeout_s), workers=config.workers,
+                                progress=progress, description="testgen: coverage")
+        kept = []
+        for f in validated:
+            measured = parse_coverage_output(coverage[f["id"]].get("stdout", ""))
+            f["coverage"] = measured["coverage"] if measured else -1
+            if f["coverage"] >= config.min_coverage:
+                kept.append(_with_types(f))
+        funnel.record("with_coverage", len(kept))
+        funnel.record("typed", sum(1 for f in kept if f["types"]))
+        write_jsonl(out / "functions.jsonl", kept)
+        elapsed = time.monotonic() - start
+        summary = {"stage": "testgen", "functions": len(kept), "assertions_parsed": len(jobs),
+                   "assertions_passed": statuses["OK"],
+                   "assertions_rejected": dict(sorted(rejected.items())),
+                   "assertion_statuses": dict(sorted(statuses.items())), "seconds": round(elapsed, 2), **funnel.to_dict()}
+        log.info("testgen: %d of %d functions validated in %.1fs\n%s", len(kept), len(functions),
+                 elapsed, funnel.format_table())
+        write_json(out / SUMMARY, summary)
+    return summary
+
+
+def _with_types(function: dict) -> dict:
+    try:
+        types = infer_types(function["source"], function["name"], function["tests"])
+        return {**function, "types": types.to_record(), "types_reason": ""}
+    except Unresolvable as e:
+        return {**function, "types": None, "types_reason": str(e)}

@@ -1,0 +1,40 @@
+"""Shared helpers for the pipeline tests: fixture paths and a `select` run over the fixtures."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def selected_run(tmp_path_factory) -> Path:
+    """A run directory after `select` over the hand-written fixture modules (8 functions)."""
+    from mplt.pipeline.select import SelectConfig, run_select
+    run_dir = tmp_path_factory.mktemp("run-selected")
+    run_select(run_dir, SelectConfig(source="dir", path=str(FIXTURES / "src"),
+                                     humaneval_path=str(FIXTURES / "fake_benchmark.jsonl")), progress=False)
+    return run_dir
+
+
+@pytest.fixture(scope="session")
+def testgen_run(selected_run, tmp_path_factory) -> Path:
+    """`selected_run` copied, then `testgen` with the LLM-like fixture samples."""
+    from mplt.pipeline.testgen import TestgenConfig, run_testgen
+    run_dir = tmp_path_factory.mktemp("run-testgen")
+    shutil.copytree(selected_run / "select", run_dir / "select")
+    run_testgen(run_dir, TestgenConfig(samples_file=str(FIXTURES / "testgen_samples.jsonl")), progress=False)
+    return run_dir
+
+
+def copy_stages(src: Path, dst: Path, *stages: str) -> Path:
+    for stage in stages:
+        shutil.copytree(src / stage, dst / stage)
+    return dst
