@@ -33,10 +33,16 @@ bench: setup
 docker:
 	docker build -t $(IMAGE) .
 
+# The Hub is on unless PROFILE=smoke (with a GPU the default profile is `scaled`); models are cached
+# on the host. DOCKER_RUN_FLAGS: e.g. the flags that let bubblewrap sandbox inside (README "Docker").
+DOCKER_RUN_FLAGS ?=
+HF_CACHE ?= $(HOME)/.cache/huggingface
 docker-reproduce:
-	mkdir -p runs
-	docker run --rm --gpus all -v "$(CURDIR)/runs:/opt/mplt/runs" $(IMAGE) \
-		make reproduce $(if $(PROFILE),PROFILE=$(PROFILE)) RUN_DIR=runs/docker
+	mkdir -p runs "$(HF_CACHE)"
+	docker run --rm --gpus all $(DOCKER_RUN_FLAGS) -v "$(CURDIR)/runs:/opt/mplt/runs" \
+		-v "$(HF_CACHE):/root/.cache/huggingface" $(IMAGE) \
+		make reproduce $(if $(PROFILE),PROFILE=$(PROFILE)) RUN_DIR=runs/docker \
+		HF_OFFLINE=$(if $(filter smoke,$(PROFILE)),1,0)
 
 lint-docker: setup
 	.venv/bin/hadolint Dockerfile
