@@ -13,7 +13,7 @@ from mplt.io import write_json
 from mplt.run import plots
 from mplt.run.check import CheckRow, check_run, format_number, rows_to_json
 from mplt.run.published import BASE_1B, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
-from mplt.run.results import STAGES, collect_results, write_results
+from mplt.run.results import collect_results, write_results
 
 log = logging.getLogger(__name__)
 SMOKE_BANNER = (
@@ -58,7 +58,7 @@ def seconds(value: Any) -> str | None:
 def section_what_ran(results: dict) -> str:
     meta, figures = results["meta"], results["figures"]
     parts = ["## What ran", "", table(["Stage", "Status", "Duration"], [
-        [s, results["stages"][s], seconds(figures.get(f"duration.{s}_s"))] for s in STAGES])]
+        [s, status, seconds(figures.get(f"duration.{s}_s"))] for s, status in results["stages"].items()])]
     env = [(k, v) for k, v in flatten(meta.get("environment") or {}) if not isinstance(v, list)]
     if env:
         parts += ["", "Environment (`environment.json`):", "", table(["Item", "Value"],

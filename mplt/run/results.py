@@ -184,7 +184,7 @@ def collect_finetune(directory: Path, figures: dict, tables: dict, problems: lis
              if not SKIP_DIRS.intersection(x.name for x in p.relative_to(directory).parents)]
     for path in files:
         rel = path.parent.relative_to(directory)
-        name = ".".join(slug(p) for p in rel.parts)
+        name = ".".join(canonical_language(p) or slug(p) for p in rel.parts)  # `--mix separate`: per language
         prefix = f"finetune.{name}" if name else "finetune"
         try:
             records = list(read_jsonl(path, skip_partial=True))
@@ -254,7 +254,7 @@ def stage_status(run_dir: Path, stage: str) -> str:
     directory = run_dir / stage
     if not directory.is_dir() or not any(directory.iterdir()):
         return "not run"
-    if stage in DATA_STAGES:
+    if stage in (*DATA_STAGES, "model"):
         return "done" if (directory / "summary.json").exists() else "incomplete"
     if stage == "finetune":
         done = (directory / "summary.json").exists() or any(directory.rglob("README.md"))
@@ -273,8 +273,10 @@ def collect_results(run_dir: str | Path) -> dict:
         if (run_dir / "environment.json").exists() else {}
     meta: dict[str, Any] = {"profile": find_key(config, "profile") or find_key(environment, "profile"),
                             "config": config, "environment": environment or {}}
-    stages = {s: stage_status(run_dir, s) for s in STAGES}
-    for stage in DATA_STAGES:
+    # `model` (a locally built model) exists only in the smoke profile
+    stages = {s: stage_status(run_dir, s) for s in ("model", *STAGES)
+              if s != "model" or (run_dir / "model").is_dir()}
+    for stage in ("model", *DATA_STAGES):
         path = run_dir / stage / "summary.json"
         summary = read_json_lenient(path, problems) if path.exists() else None
         if isinstance(summary, dict):
