@@ -67,6 +67,10 @@ def bwrap_args(scratch: str, privileged: bool, tmp_mb: int = 64, hide: tuple[Pat
             "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
     for child in hide:
         args += ["--tmpfs", str(child.parent), "--ro-bind", str(child), str(child)]
+    for parent in reversed(Path(scratch).parents):
+        # Parents on the private /tmp must stay enterable by uid 65534 (bubblewrap makes them 0700).
+        if parent != Path("/tmp") and Path("/tmp") in parent.parents:
+            args += ["--perms", "0755", "--dir", str(parent)]
     args += ["--bind", scratch, scratch, "--chdir", scratch, "--die-with-parent", "--new-session"]
     if privileged or os.geteuid() != 0:
         args += ["--unshare-all"]

@@ -13,6 +13,12 @@ from mplt.langs.base import TOOLS_DIR, Language
 from mplt.translation.render import escape_string, number_text, resolve
 
 
+# Runs the program file with include() after replacing two diagnostics-only functions; verdicts
+# and exit codes are unchanged (an uncaught error still exits 1, Test still prints `Test Failed`).
+_FAST_ERRORS = ("import Test; Test.scrub_backtrace(bt) = bt[1:0]; "
+                "Base.show_backtrace(io::IO, t::Vector) = nothing; include(popfirst!(ARGS))")
+
+
 class Julia(Language):
     name = "jl"
     display_name = "Julia"
@@ -33,9 +39,13 @@ class Julia(Language):
         return str(local) if local.exists() else shutil.which("julia")
 
     def run_command(self, executable, path):
-        # No startup file, no history, one thread: the program's behaviour stays the same
-        # whatever the user's ~/.julia holds.
-        return [executable, "--startup-file=no", "--history-file=no", str(path)]
+        # No startup file, no history: the program's behaviour stays the same whatever the
+        # user's ~/.julia holds. Julia 1.5.3 spends 5-8 s of CPU symbolizing the stack trace
+        # of a failed @test or an uncaught error, as long as the whole timeout; _FAST_ERRORS
+        # prints failures without stack traces, and -O0 cuts the compile time of the failure
+        # path (measured here, CPU time: uncaught error 2.2 -> 0.7 s, failing @testset 5.5 ->
+        # 3.1 s; a compute-heavy passing test 2.3 -> 1.7 s).
+        return [executable, "--startup-file=no", "--history-file=no", "-O0", "-e", _FAST_ERRORS, str(path)]
 
     def install_hint(self):
         return "run `make setup` (installs Julia 1.5.3 into .tools/julia from Debian bullseye)"

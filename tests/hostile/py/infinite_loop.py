@@ -1,0 +1,3 @@
+# @MARKER@: spins forever; the wall-clock timeout must end it.
+while True:
+    pass

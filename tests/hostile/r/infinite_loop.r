@@ -1,0 +1,2 @@
+# @MARKER@: spins forever; the wall-clock timeout must end it.
+repeat {}
