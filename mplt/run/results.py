@@ -95,9 +95,27 @@ def find_funnels(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[
                 yield from find_funnels(item, path + ((lang,) if lang else ()))
 
 
+def flat_language_counts(summary: dict) -> Iterator[tuple[tuple[str, ...], list]]:
+    """`{"languages": {lang: {functions_in: 20, translatable: 18, with_pass: 9, ...}}}` (the
+    translate stage's summary): the numeric entries in their written order, as funnel steps.
+    Sample counts (`completions`, `passed_completions`) count programs, not functions: left out."""
+    languages = summary.get("languages")
+    items = languages.items() if isinstance(languages, dict) else \
+        [(x.get("language"), x) for x in languages if isinstance(x, dict)] if isinstance(languages, list) else []
+    for lang, entry in items:
+        if isinstance(entry, dict) and funnel_steps(entry) is None:
+            steps = [(slug(k), int(v)) for k, v in entry.items()
+                     if is_number(v) and "completion" not in k and k not in DURATION_KEYS]
+            if steps:
+                yield ("languages", str(lang)), steps
+
+
 def collect_funnel(stage: str, summary: dict, figures: dict, tables: dict, source: Path) -> None:
     """Per-language funnels -> `funnel.<lang>.<step>`; stage-wide ones -> `funnel.<stage>.<step>`."""
-    for path, steps in find_funnels(summary):
+    found = list(find_funnels(summary))
+    if stage in ("translate", "dataset"):
+        found += list(flat_language_counts(summary))
+    for path, steps in found:
         langs = [canonical_language(p) for p in path + (source.parent.name, source.stem)]
         lang = next((x for x in langs if x), None)
         if stage in ("translate", "dataset") and lang:

@@ -43,8 +43,11 @@ def build_run(run_dir: Path, profile: str = "smoke", evaluate: bool = True) -> P
         "stage": "testgen", "functions": 20, "seconds": 12.0,
         **funnel([("functions_in", 30), ("with_assertions", 26), ("with_passing_test", 22),
                   ("with_coverage", 20), ("typed", 17)])})
-    write_json(run_dir / "translate/summary.json", {"stage": "translate", "seconds": 30.0, "languages": {
-        lang: funnel([("functions_in", 20), ("translatable", t), ("with_passing", p)])
+    # as mplt.pipeline.translate writes it: flat counts per language
+    write_json(run_dir / "translate/summary.json", {"stage": "translate", "functions_in": 20, "seconds": 30.0,
+                                                     "languages": {
+        lang: {"functions_in": 20, "translatable": t, "skipped": {"no types": 20 - t}, "completions": 4 * t,
+               "passed_completions": 2 * p, "statuses": {"OK": 2 * p, "Failure": 4 * t - 2 * p}, "with_pass": p}
         for lang, t, p in (("lua", 20, 12), ("rkt", 20, 6), ("ml", 17, 4))}})
     write_json(run_dir / "dataset/summary.json", {"stage": "dataset", "seconds": 2.0, "languages": [
         {"language": lang, **funnel([("functions_in", 20), ("with_tests", 20), ("with_coverage", 20),

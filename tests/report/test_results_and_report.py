@@ -26,6 +26,8 @@ def test_collects_stable_figure_names(fabricated_run):
     # language aliases (racket, ocaml) become the registry keys; dataset's funnel wins over translate's
     assert f["funnel.lua.items_out"] == 15 and f["funnel.rkt.items_out"] == 7
     assert f["funnel.ml.translatable"] == 17 and f["funnel.ml.with_passing"] == 4
+    assert f["funnel.rkt.with_pass"] == 6  # from translate's flat per-language counts
+    assert not any("completions" in k for k in f)  # sample counts are not funnel steps
     assert f["pass@1.base.lua"] == 0.20 and f["pass@1.finetuned.lua"] == 0.30
     assert f["eval.finetuned.rkt.n"] == 4 and f["eval.base.ml.num_problems"] == 18
     assert f["pass@1.delta.lua"] == pytest.approx(0.10)
