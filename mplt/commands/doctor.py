@@ -1,0 +1,57 @@
+"""`python reproduce.py doctor [--json]`: toolchains, sandbox, GPU and Hub access at a glance."""
+from __future__ import annotations
+
+import json
+
+HELP = "show which toolchains, sandbox mode, GPU and Hub access this machine has"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.add_argument("--no-gpu", action="store_true", help="skip the GPU check (it imports torch)")
+
+
+def run(args) -> int:
+    from mplt.doctor import diagnose, missing_required
+    report = diagnose(gpu=not args.no_gpu)
+    missing = missing_required(report)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_tables(report)
+    if missing:
+        import sys
+        for row in missing:
+            print(f"missing required toolchain {row['name']}: {row['install']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_tables(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="Toolchains")
+    for column in ("language", "found", "version", "path", "install"):
+        table.add_column(column)
+    for row in report["toolchains"]:
+        version = row.get("flavour") or row["version"] or ""
+        found = "[green]yes[/]" if row["found"] else ("[red]NO[/]" if row["required"] else "[yellow]no[/]")
+        table.add_row(f"{row['name']} ({row['language']})", found, version, row["path"] or "",
+                      row["install"] or "")
+    for row in report["sandbox_tools"]:
+        found = "[green]yes[/]" if row["found"] else ("[red]NO[/]" if row["required"] else "[yellow]no[/]")
+        table.add_row(row["name"], found, row["version"] or "", row["path"] or "", row["install"] or "")
+    console.print(table)
+    sandbox = report["sandbox"]
+    mode = sandbox["mode"]
+    style = {"bubblewrap": "green", "netns": "yellow"}.get(mode, "bold red")
+    forced = f" (forced by MPLT_SANDBOX={sandbox['forced']})" if sandbox["forced"] else ""
+    console.print(f"sandbox mode: [{style}]{mode}[/]{forced}; fork guard: {sandbox['fork_guard']}")
+    if mode == "none":
+        console.print("[bold red]NO SANDBOX: untrusted programs will run with network and file-system access[/]")
+    gpu = report["gpu"]
+    console.print(f"GPU: {'[green]yes[/]' if gpu['available'] else 'no'} ({gpu['detail']})")
+    console.print(f"Hugging Face Hub: {'offline (HF_HUB_OFFLINE=1)' if report['hub_offline'] else 'online'}")
+    console.print(f"CPU cores: {report['cpu_count']}")

@@ -1,0 +1,62 @@
+"""`python reproduce.py exec --lang LANG FILE`: run one program file in the sandbox, print its
+verdict. Exit code 0 when the status is OK, 1 otherwise (2 for bad input, via MpltError)."""
+from __future__ import annotations
+
+import json
+import sys
+
+HELP = "run one program file in the sandbox and print its result"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", help="program file (UTF-8; undecodable bytes are replaced)")
+    parser.add_argument("--lang", required=True, help="language key or alias: py, lua, rkt, ml, r, jl")
+    parser.add_argument("--timeout", type=float, default=None, metavar="S",
+                        help="wall-clock limit in seconds (default: the language's)")
+    parser.add_argument("--memory-mb", type=int, default=None, metavar="M",
+                        help="address-space limit (raised to the language's floor)")
+    parser.add_argument("--sandbox", choices=("bubblewrap", "netns", "none"), default=None,
+                        help="force a sandbox mode (default: the best available)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args) -> int:
+    from dataclasses import replace
+    from pathlib import Path
+
+    from mplt.errors import MpltError
+    from mplt.execution.limits import Limits
+    from mplt.execution.sandbox import run_file
+    from mplt.langs import get_language
+
+    lang = get_language(args.lang)
+    path = Path(args.file)
+    if not path.is_file():
+        raise MpltError(f"{path}: no such file")
+    if args.timeout is not None and args.timeout <= 0:
+        raise MpltError("--timeout must be positive")
+    if args.memory_mb is not None and args.memory_mb <= 0:
+        raise MpltError("--memory-mb must be positive")
+    limits = Limits()
+    if args.timeout is not None:
+        limits = replace(limits, timeout_s=args.timeout)
+    if args.memory_mb is not None:
+        limits = replace(limits, memory_mb=args.memory_mb)
+    result = run_file(lang, path, limits, mode=args.sandbox)
+    if args.json:
+        print(json.dumps({"file": str(path), **result.to_record()}, ensure_ascii=False))
+    else:
+        _print_human(path, result)
+    return 0 if result.passed else 1
+
+
+def _print_human(path, result) -> None:
+    print(f"{path}: {result.status}" + (f" ({result.reason})" if result.reason else ""))
+    print(f"  language {result.language}, exit code {result.exit_code}, {result.duration_s:.2f} s, "
+          f"sandbox {result.sandbox or '-'}")
+    for warning in result.warnings:
+        print(f"  WARNING: {warning}")
+    for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+        if text:
+            print(f"--- {name} ---")
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,92 @@
+"""What this machine offers mplt: toolchains, sandbox, GPU, Hub access (issue 2, `doctor`).
+
+`diagnose()` returns a plain dict (the `--json` output); `missing_required()` lists what must be
+installed, each with the command that installs it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from mplt.langs import LANGUAGES
+from mplt.langs.base import TOOLS_DIR
+
+UTIL_LINUX_HINT = "sudo apt-get install -y util-linux"
+# Commands the sandbox itself needs (prlimit applies the rlimits; setpriv drops to uid 65534).
+SANDBOX_TOOLS = {"prlimit": (True, UTIL_LINUX_HINT), "setpriv": (True, UTIL_LINUX_HINT),
+                 "unshare": (False, UTIL_LINUX_HINT), "bwrap": (False, "sudo apt-get install -y bubblewrap")}
+_LIBRARY_CHECKS = {"lua": ("luaunit", ["-e", 'require("luaunit")'])}
+
+
+def _version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, errors="replace")
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"unknown ({e})"
+    text = (out.stdout + out.stderr).strip()
+    return text.splitlines()[0] if text else "unknown"
+
+
+def check_toolchains() -> list[dict]:
+    rows = []
+    for lang in LANGUAGES.values():
+        path = lang.find_executable()
+        row = {"language": lang.name, "name": lang.display_name, "found": path is not None,
+               "path": path, "version": lang.toolchain_version(path) if path else None,
+               "required": lang.required, "install": None if path else lang.install_hint()}
+        if path and lang.name in _LIBRARY_CHECKS:
+            library, args = _LIBRARY_CHECKS[lang.name]
+            try:
+                ok = subprocess.run([path, *args], capture_output=True, timeout=30).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                ok = False
+            if not ok:
+                row.update(found=False, install=f"{library} is missing: {lang.install_hint()}")
+        if lang.name == "jl" and path:
+            row["flavour"] = julia_flavour(path, row["version"] or "")
+        rows.append(row)
+    return rows
+
+
+def julia_flavour(path: str, version: str) -> str:
+    local = TOOLS_DIR / "julia"
+    if Path(path).resolve().is_relative_to(local.resolve()):
+        return f"{version} from Debian bullseye packages in {local} (standard library only)"
+    return f"{version} (release on PATH)"
+
+
+def check_sandbox_tools() -> list[dict]:
+    rows = []
+    for name, (required, hint) in SANDBOX_TOOLS.items():
+        path = shutil.which(name)
+        rows.append({"name": name, "found": path is not None, "path": path, "required": required,
+                     "version": _version([path, "--version"]) if path else None,
+                     "install": None if path else hint})
+    return rows
+
+
+def check_gpu() -> dict:
+    try:
+        import torch  # lazily: importing torch costs ~1.5 s
+    except ImportError:
+        return {"available": False, "detail": "torch is not installed"}
+    if torch.cuda.is_available():
+        return {"available": True, "detail": f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)}"}
+    return {"available": False, "detail": f"CPU only (torch {torch.__version__})"}
+
+
+def diagnose(gpu: bool = True) -> dict:
+    from mplt.execution import isolation
+    offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0", "false", "False")
+    return {"toolchains": check_toolchains(), "sandbox_tools": check_sandbox_tools(),
+            "sandbox": {"mode": isolation.detect_mode(), "fork_guard": isolation.fork_guard(),
+                        "forced": os.environ.get("MPLT_SANDBOX") or None},
+            "gpu": check_gpu() if gpu else {"available": False, "detail": "not checked"},
+            "hub_offline": offline, "cpu_count": os.cpu_count()}
+
+
+def missing_required(report: dict) -> list[dict]:
+    rows = report["toolchains"] + report["sandbox_tools"]
+    return [row for row in rows if row["required"] and not row["found"]]
