@@ -38,3 +38,20 @@ def copy_stages(src: Path, dst: Path, *stages: str) -> Path:
     for stage in stages:
         shutil.copytree(src / stage, dst / stage)
     return dst
+
+
+@pytest.fixture(scope="session")
+def translate_run(testgen_run, tmp_path_factory) -> Path:
+    """`testgen_run` copied, then `translate` with the LLM-like fixture translations."""
+    from mplt.pipeline.translate import TranslateConfig, run_translate
+    run_dir = copy_stages(testgen_run, tmp_path_factory.mktemp("run-translate"), "select", "testgen")
+    run_translate(run_dir, TranslateConfig(samples_file=str(FIXTURES / "translate_samples.jsonl"),
+                                           timeout_s=10.0), progress=False)
+    return run_dir
+
+
+@pytest.fixture(scope="session")
+def dataset_run(translate_run) -> Path:
+    from mplt.pipeline.dataset import DatasetConfig, run_dataset
+    run_dataset(translate_run, DatasetConfig(), progress=False)
+    return translate_run

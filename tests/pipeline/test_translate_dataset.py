@@ -1,0 +1,104 @@
+"""Stages `translate` and `dataset` with LLM-like fixture translations (hand-written; see
+fixtures/README.md): passing, failing, timing-out and syntax-error completions, a Racket failure
+that exits 0, duplicates, a near-duplicate and a TODO, with known expected counts."""
+from __future__ import annotations
+
+import pytest
+
+from mplt.errors import MpltError
+from mplt.io import read_json, read_jsonl, write_jsonl
+from mplt.langs import get_language
+from mplt.pipeline import dedup
+from mplt.pipeline import translate as stage
+from tests.pipeline.conftest import copy_stages
+
+HAS_JULIA = get_language("jl").find_executable() is not None
+
+
+def test_translate_counts(translate_run):
+    summary = read_json(translate_run / "translate" / "summary.json")["languages"]
+    lua = summary["lua"]
+    assert lua["translatable"] == 4 and lua["skipped"] == {"no translatable test": 1}   # a set result
+    assert lua["statuses"] == {"Failure": 1, "OK": 6, "SyntaxError": 1, "Timeout": 1}
+    assert lua["with_pass"] == 2
+    # Racket: the wrong completion exits 0 but prints FAILURE: it must not count (method.md 3.4)
+    assert summary["rkt"]["statuses"] == {"Failure": 1, "OK": 1}
+    for typed in ("ml", "jl"):
+        if typed == "jl" and not HAS_JULIA:
+            assert "not installed" in summary["jl"]["skipped_language"]
+            continue
+        assert summary[typed]["skipped"] == {"no inferred types": 1}
+        assert summary[typed]["with_pass"] == 1
+    assert summary["r"]["with_pass"] == 1
+    skipped = list(read_jsonl(translate_run / "translate" / "ml" / "skipped.jsonl"))
+    assert skipped[0]["reason"] == "no inferred types" and "set" in skipped[0]["detail"]
+
+
+def test_translation_prompt_has_the_canonical_block(translate_run):
+    problems = list(read_jsonl(translate_run / "translate" / "lua" / "problems.jsonl"))
+    add = next(p for p in problems if p["entry_point"] == "add_digits")
+    assert add["prompt"].startswith("-- ## Canonical Python Solution ##\n-- # while n >= 10:\n")
+    assert add["prompt"].endswith("local function add_digits(n)\n")
+    assert "candidate" in add["tests"]
+
+
+def test_dataset_funnel_and_items(dataset_run):
+    summary = read_json(dataset_run / "dataset" / "summary.json")["languages"]
+    assert summary["lua"]["counts"] == {
+        "functions_in": 8, "with_tests": 6, "with_coverage": 5, "translatable": 4, "with_pass": 2,
+        "passing_programs": 6, "no_todo": 5, "unique": 4, "not_near_duplicate": 3, "items_out": 3}
+    items = list(read_jsonl(dataset_run / "dataset" / "lua" / "train.jsonl"))
+    assert [i["problem_id"].split("_")[0] for i in items] == ["add", "add", "hypotenuse"]
+    for item in items:
+        assert set(item) >= {"content", "problem_id", "language", "pass_rate"}
+        assert "Canonical" not in item["content"] and "lu.assert" not in item["content"]
+        assert "\n\n" not in item["content"]
+    assert items[0]["pass_rate"] == pytest.approx(5 / 8)   # 5 of 8 completions pass
+    import datasets
+    hf = datasets.load_from_disk(str(dataset_run / "dataset" / "lua" / "hf"))
+    assert hf["content"] == [i["content"] for i in items]
+    for lang in ("rkt", "ml", "r"):
+        assert summary[lang]["items"] == 1
+
+
+@pytest.mark.parametrize("language, start", [
+    ("rkt", "#lang racket\n;; Repeatedly add the digits"),
+    ("ml", "(**\n * Repeatedly add the digits"),
+    ("r", "# Repeatedly add the digits"),
+    ("jl", '"""\nRepeatedly add the digits'),
+])
+def test_cleaning_keeps_docstring_signature_body(dataset_run, language, start):
+    if language == "jl" and not HAS_JULIA:
+        pytest.skip("Julia is not installed")
+    item = next(read_jsonl(dataset_run / "dataset" / language / "train.jsonl"))
+    assert item["content"].startswith(start)
+    assert "## Canonical" not in item["content"] and "# while" not in item["content"]
+    assert dedup.CUT_MARKERS[language].strip() not in item["content"]
+
+
+def test_rouge_dedup_keeps_distinct_solutions():
+    a = "local function f(xs)\n  local t = 0\n  for _, x in ipairs(xs) do t = t + x end\n  return t\nend\n"
+    b = a.replace("t", "total") + "-- a comment that is ignored\n"
+    c = "local function f(xs)\n  if #xs == 0 then return 0 end\n  return xs[1] + f({table.unpack(xs, 2)})\nend\n"
+    assert dedup.rouge_dedup([a, b, c], "lua") == [a, c]
+    assert dedup.rouge_dedup([a, b, c], "lua", threshold=1.0) == [a, b, c]
+
+
+def test_unknown_language_is_an_error(testgen_run, tmp_path):
+    with pytest.raises(MpltError, match="unknown language 'cobol'"):
+        stage.run_translate(testgen_run, stage.TranslateConfig(languages=("lua", "cobol")), progress=False)
+    with pytest.raises(MpltError, match="missing input"):
+        stage.run_translate(tmp_path, stage.TranslateConfig(), progress=False)
+
+
+def test_tiny_model_translation_path(testgen_run, tiny_model_dir, tmp_path):
+    """The real path: the generation backend samples Lua from the (random) tiny model; junk fails."""
+    run_dir = copy_stages(testgen_run, tmp_path / "run", "select", "testgen")
+    functions = run_dir / "testgen" / "functions.jsonl"
+    write_jsonl(functions, list(read_jsonl(functions))[:1])
+    config = stage.TranslateConfig(languages=("lua",), model=str(tiny_model_dir), n=2, max_new_tokens=16,
+                                   timeout_s=10.0)
+    summary = stage.run_translate(run_dir, config, progress=False)
+    assert summary["languages"]["lua"]["completions"] == 2
+    completions = list(read_jsonl(run_dir / "translate" / "lua" / "completions.jsonl"))
+    assert len(completions) == 1 and len(completions[0]["completions"]) == 2
