@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any
-
 from mplt.errors import MpltError
 from mplt.io import write_json
 from mplt.run import plots
 from mplt.run.check import CheckRow, check_run, format_number, rows_to_json
 from mplt.run.published import BASE_1B, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
 from mplt.run.results import collect_results, write_results
+from mplt.run.what_ran import section_what_ran, table
 
 log = logging.getLogger(__name__)
 SMOKE_BANNER = (
@@ -23,62 +22,6 @@ SMOKE_BANNER = (
     "must not be compared with the published figures below, which are shown for orientation only.")
 NEVER_RUN = {"scaled": "> The `scaled` profile's expected results are sanity ranges and claims: the "
                        "authors of mplt have not run it (no GPU was available to them)."}
-
-
-def table(header: list[str], rows: list[list[Any]]) -> str:
-    def cell(v: Any) -> str:
-        return ("–" if v is None else format_number(v) if not isinstance(v, str) else v).replace("|", "\\|")
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def flatten(node: Any, prefix: str = "", depth: int = 2) -> list[tuple[str, Any]]:
-    if isinstance(node, dict) and depth > 0:
-        out = []
-        for key, value in node.items():
-            out += flatten(value, f"{prefix}{key}.", depth - 1) if isinstance(value, dict) \
-                else [(f"{prefix}{key}", value)]
-        return out
-    return [(prefix.rstrip("."), node)]
-
-
-def short(value: Any, limit: int = 90) -> str:
-    text = value if isinstance(value, str) else format_number(value) if value is not None else "–"
-    text = str(text).replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def seconds(value: Any) -> str | None:
-    if value is None:
-        return None
-    return f"{value:.1f} s" if value < 60 else f"{value / 60:.1f} min"
-
-
-def section_what_ran(results: dict) -> str:
-    meta, figures = results["meta"], results["figures"]
-    parts = ["## What ran", "", table(["Stage", "Status", "Duration"], [
-        [s, status, seconds(figures.get(f"duration.{s}_s"))] for s, status in results["stages"].items()])]
-    env = [(k, v) for k, v in flatten(meta.get("environment") or {}) if not isinstance(v, list)]
-    if env:
-        parts += ["", "Environment (`environment.json`):", "", table(["Item", "Value"],
-                                                                     [[k, short(v)] for k, v in env])]
-    else:
-        parts += ["", "No `environment.json` in the run directory (versions and hardware unknown)."]
-    config = flatten(meta.get("config") or {}, depth=3)
-    picked = [(k, v) for k, v in config if any(w in k.lower() for w in (
-        "profile", "model", "revision", "seed", "lang", "benchmark", "n_samples", "temperature",
-        "preset", "epochs", "max_steps"))]
-    if picked:
-        parts += ["", "Configuration (models, revisions, seeds; full config in the run directory):", "",
-                  table(["Key", "Value"], [[k, short(v)] for k, v in picked])]
-    evaluated = meta.get("evaluation") or {}
-    if evaluated:
-        rows = [[variant, lang, *(short(info.get(k)) for k in ("model", "revision", "adapter"))]
-                for variant, langs in evaluated.items() for lang, info in sorted(langs.items())]
-        parts += ["", "Models evaluated:", "", table(["Variant", "Lang", "Model", "Revision", "Adapter"],
-                                                     rows)]
-    return "\n".join(parts)
 
 
 def section_funnel(results: dict, png: Path | None) -> str:
@@ -208,7 +151,7 @@ def write_report(run_dir: str | Path, expected: str | Path | None = None) -> dic
                                              "passed": all(r.ok for r in rows)})
     except MpltError as e:
         error = str(e)
-        log.info("report: not checked: %s", error)
+        log.debug("report: not checked: %s", error)
     report_path = out_dir / "report.md"
     report_path.write_text(build_report(results, out_dir, expected_path, rows, error), encoding="utf-8")
     return {"results": results_path, "report": report_path, "rows": rows, "results_data": results,

@@ -32,10 +32,17 @@ def build_run(run_dir: Path, profile: str = "smoke", evaluate: bool = True) -> P
     run_dir.mkdir(parents=True, exist_ok=True)
     write_json(run_dir / "config.json", {"profile": profile, "seed": 0, "note": FABRICATED_NOTE,
                                          "finetune": {"model": "tiny-local", "preset": "qlora"}})
+    # the layout of mplt.run.environment.capture_environment
     write_json(run_dir / "environment.json", {
-        "note": FABRICATED_NOTE, "python": "3.11", "platform": "Linux x86_64",
-        "versions": {"torch": "2.13.0", "transformers": "5.23.0"}, "gpu": None,
-        "toolchains": {"lua": "Lua 5.4.4", "racket": "8.7"}})
+        "note": FABRICATED_NOTE, "packages": {"torch": "2.13.0", "transformers": "5.23.0"},
+        "git": {"commit": "f" * 40, "dirty": False},
+        "hardware": {"platform": "Linux-x86_64", "python": "3.11.7", "cpu": "Fixture CPU", "cpu_count": 2,
+                     "memory_gb": 23.0, "gpu": {"available": False, "detail": "CPU only"}},
+        "toolchains": [{"language": "lua", "found": True, "path": "/usr/bin/lua5.4", "version": "Lua 5.4.4"},
+                       {"language": "jl", "found": False, "path": None, "version": None}],
+        "sandbox": "bubblewrap", "hub_offline": True, "seeds": {"select": 0, "finetune": 1},
+        "models": [{"id": "/run/model", "revision": "local", "commit": None, "how": "local directory"}],
+        "datasets": []})
     write_json(run_dir / "select/summary.json", {
         "stage": "select", "functions": 30, "seconds": 1.5,
         **funnel([("documents", 100), ("docstring_first", 60), ("self_contained", 35), ("selected", 30)])})

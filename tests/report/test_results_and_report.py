@@ -89,6 +89,10 @@ def test_report_files_and_sections(reported_run):
         assert heading in report
     assert "| lua | 0.2 | 0.3 | +0.1000 | 0.121 | 0.1727 | 18 problems × n=4 |" in report
     assert "| r |" not in report  # only languages that were evaluated
+    assert "| machine | Linux-x86_64, Fixture CPU |" in report and "| seeds | select 0, finetune 1 |" in report
+    assert "| lua | true | Lua 5.4.4 | /usr/bin/lua5.4 |" in report  # toolchains
+    assert "| /run/model | local | – | local directory |" in report  # models with revisions
+    assert "| note | fabricated test fixture" in report  # unknown keys still shown
     assert "experiments/lua_full_1b/results.csv" in report  # published numbers carry their source
     assert "| with_passing | 12 | 6 | 4 |" in report  # the per-language funnel table
     for png in ("pass_at_1.png", "funnel.png", "loss.png"):
