@@ -48,12 +48,18 @@ class OCaml(Language):
         if t.kind == "optional":
             return f"{self._wrapped_type(t.args[0])} option"
         if t.kind == "dict":
-            return f"({self.render_type(t.args[0])}, {self.render_type(t.args[1])}) list"
+            # `(K * V) list`; MultiPL-E's `(K, V) list` does not type-check (docs/deviations.md).
+            return f"({self._wrapped_type(t.args[0])} * {self._wrapped_type(t.args[1])}) list"
         if t.kind == "tuple" and t.args:
             # MultiPL-E writes a top-level tuple type with a leading space (`:  int * int`).
             return (" " if top else "") + " * ".join(self._wrapped_type(a) for a in t.args)
         reason = {"union": "union type", "any": "Any type", "vartuple": "variable-length tuple type"}
         raise Untranslatable(reason.get(t.kind, "unsupported type"), str(t))
+
+    def identifier(self, name):
+        """OCaml value names start lowercase and avoid keywords (`N` -> `n`, `val` -> `val_`)."""
+        name = name[:1].lower() + name[1:]
+        return name + "_" if name in _KEYWORDS else name
 
     def _wrapped_type(self, t):
         text = self.render_type(t)
@@ -95,13 +101,21 @@ class OCaml(Language):
             # An unterminated string literal inside a comment is an OCaml error (docs/deviations.md).
             desc = desc.replace('"', "'")
         comment = re.sub(r"\n\s+", "\n * ", desc.strip())
-        args = " ".join(f"({p} : {self.render_type(t, top=True)})" for p, t in params) or "()"
-        return f"(**{comment}\n*)\nlet {name} {args} : {self.render_type(returns, top=True)} ="
+        args = " ".join(f"({self.identifier(p)} : {self.render_type(t, top=True)})" for p, t in params) or "()"
+        return f"(**{comment}\n*)\nlet {self.identifier(name)} {args} : {self.render_type(returns, top=True)} ="
 
     def render_tests(self, entry_point, cases):
         lines = [f"  (assert (abs_float (({c.call}) -. {c.expected}) < {c.tolerance!r}));" if c.tolerance
                  else f"  (assert (({c.call}) = {c.expected}));" for c in cases]
-        return "\n".join(["", "let assertions =", f" let candidate = {entry_point} in", *lines, "  ()"])
+        return "\n".join(["", "let assertions =", f" let candidate = {self.identifier(entry_point)} in", *lines,
+                          "  ()"])
+
+
+_KEYWORDS = frozenset(
+    "and as assert begin class constraint do done downto else end exception external false for fun "
+    "function functor if in include inherit initializer lazy let match method module mutable new "
+    "nonrec object of open or private rec sig struct then to true try type val virtual when while "
+    "with land lor lxor lsl lsr asr mod".split())
 
 
 def _unbalanced_quotes(text):

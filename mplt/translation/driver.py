@@ -110,7 +110,8 @@ def render_prompt(problem: PythonProblem, language: str, prepared: Prepared, *,
         if len(args) != len(sig.params):
             raise Untranslatable("argument count mismatch")
         rendered = [lang.render_value(a, t) for a, t in zip(args, prepared.param_types)]
-        return lang.render_call(sig.name, rendered), lang.render_value(expected, prepared.return_type)
+        name = lang.identifier(sig.name) if hasattr(lang, "identifier") else sig.name
+        return lang.render_call(name, rendered), lang.render_value(expected, prepared.return_type)
 
     desc = normalise(transform_doctests(sig.docstring, lang.name, sig.name, render_doctest))
     if add_canonical and problem.canonical_solution.strip():
