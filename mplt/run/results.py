@@ -274,10 +274,12 @@ def stage_status(run_dir: Path, stage: str) -> str:
         return "not run"
     if stage in (*DATA_STAGES, "model"):
         return "done" if (directory / "summary.json").exists() else "incomplete"
+    if (directory / "summary.json").exists():
+        return "done"
+    # written by hand (`reproduce.py finetune` / `eval` into a run directory): no stage summary
     if stage == "finetune":
-        done = (directory / "summary.json").exists() or any(directory.rglob("README.md"))
-        return "done" if done else "incomplete"
-    return "done" if any((directory / v).is_dir() for v in VARIANTS) else "incomplete"
+        return "done" if any(directory.rglob("README.md")) else "incomplete"
+    return "done" if any((directory / v / "summary.json").exists() for v in VARIANTS) else "incomplete"
 
 
 def collect_results(run_dir: str | Path) -> dict:
@@ -305,6 +307,11 @@ def collect_results(run_dir: str | Path) -> dict:
             for key in ("model", "revision", "seed"):
                 if summary.get(key) is not None and not isinstance(summary[key], (dict, list)):
                     meta.setdefault("stages", {}).setdefault(stage, {})[key] = summary[key]
+    for stage in ("finetune", "evaluate"):
+        path = run_dir / stage / "summary.json"
+        summary = read_json_lenient(path, problems) if path.exists() else None
+        if isinstance(summary, dict) and is_number(summary.get("seconds")):
+            figures[f"duration.{stage}_s"] = summary["seconds"]
     if (run_dir / "finetune").is_dir():
         collect_finetune(run_dir / "finetune", figures, tables, problems)
     for variant in VARIANTS:

@@ -83,14 +83,22 @@ def environment_lines(env: dict) -> list[str]:
 
 def section_what_ran(results: dict) -> str:
     meta, figures = results["meta"], results["figures"]
-    parts = ["## What ran", "", table(["Stage", "Status", "Duration"], [
+    config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
+    run = config.get("run") if isinstance(config.get("run"), dict) else {}
+    parts = ["## What ran", ""]
+    about = [("Profile", run.get("description")), ("Why this profile", config.get("profile_reason")),
+             ("Expected time", run.get("estimate")), ("Notes", run.get("notes")),
+             ("Languages dropped (toolchain missing)", ", ".join(config.get("dropped_langs") or []))]
+    parts += [f"* **{k}:** {short(v, 400)}" for k, v in about if v] + ([""] if any(v for _, v in about) else [])
+    parts += [table(["Stage", "Status", "Duration"], [
         [s, status, seconds(figures.get(f"duration.{s}_s"))] for s, status in results["stages"].items()])]
     env = meta.get("environment")
     if isinstance(env, dict) and env:
         parts += ["", *environment_lines(env)]
     else:
         parts += ["", "No `environment.json` in the run directory (versions and hardware unknown)."]
-    picked = [(k, v) for k, v in flatten(meta.get("config") or {}, depth=3)
+    skip = {"run", "profile_reason", "profile_path", "dropped_langs"}
+    picked = [(k, v) for k, v in flatten({k: v for k, v in config.items() if k not in skip}, depth=3)
               if any(w in k.lower().split(".")[-1].split("_") or k.lower().endswith(w) for w in CONFIG_WORDS)]
     if picked:
         parts += ["", "Configuration (models, revisions, seeds, sample counts; full config in the run "

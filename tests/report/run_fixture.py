@@ -30,8 +30,14 @@ def write_metrics(path: Path, losses: list[float], eval_every: int = 2) -> None:
 
 def build_run(run_dir: Path, profile: str = "smoke", evaluate: bool = True) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
-    write_json(run_dir / "config.json", {"profile": profile, "seed": 0, "note": FABRICATED_NOTE,
-                                         "finetune": {"model": "tiny-local", "preset": "qlora"}})
+    # the layout of mplt.run.profiles.resolved_config (+ profile_reason, written by the runner)
+    write_json(run_dir / "config.json", {
+        "profile": profile, "profile_path": f"mplt/profiles/{profile}.toml",
+        "run": {"description": f"fixture run ({FABRICATED_NOTE})", "estimate": "1 minute (fixture)",
+                "seed": 0},
+        "profile_reason": "chosen by the test", "dropped_langs": ["jl"],
+        "select": {"source": "{data}/smoke_corpus", "seed": 0},
+        "finetune": {"model": "tiny-local", "preset": "qlora", "seed": 1}})
     # the layout of mplt.run.environment.capture_environment
     write_json(run_dir / "environment.json", {
         "note": FABRICATED_NOTE, "packages": {"torch": "2.13.0", "transformers": "5.23.0"},
@@ -61,6 +67,7 @@ def build_run(run_dir: Path, profile: str = "smoke", evaluate: bool = True) -> P
                                      ("translatable", t), ("with_passing", p), ("items_out", o)])}
         for lang, t, p, o in (("lua", 20, 12, 15), ("racket", 20, 6, 7), ("ocaml", 17, 4, 4))]})
     write_metrics(run_dir / "finetune/metrics.jsonl", [3.0, 2.6, 2.2, 1.9, 1.7, 1.6])
+    write_json(run_dir / "finetune/summary.json", {"stage": "finetune", "seconds": 95.0})
     (run_dir / "finetune/README.md").write_text(f"model card ({FABRICATED_NOTE})\n")
     if evaluate:
         write_json(run_dir / "evaluate/base/summary.json", {"results": [

@@ -18,6 +18,7 @@ def test_collects_stable_figure_names(fabricated_run):
     results = collect_results(fabricated_run)
     f = results["figures"]
     assert results["profile"] == "smoke"
+    assert f["duration.finetune_s"] == 95.0
     assert results["stages"] == {s: "done" for s in
                                  ("select", "testgen", "translate", "dataset", "finetune", "evaluate")}
     assert f["funnel.select.functions"] == 30 and f["funnel.select.documents"] == 100
@@ -93,6 +94,10 @@ def test_report_files_and_sections(reported_run):
     assert "| lua | true | Lua 5.4.4 | /usr/bin/lua5.4 |" in report  # toolchains
     assert "| /run/model | local | – | local directory |" in report  # models with revisions
     assert "| note | fabricated test fixture" in report  # unknown keys still shown
+    assert "* **Why this profile:** chosen by the test" in report
+    assert "* **Languages dropped (toolchain missing):** jl" in report
+    assert "| finetune | done | 1.6 min |" in report
+    assert "| finetune.seed | 1 |" in report
     assert "experiments/lua_full_1b/results.csv" in report  # published numbers carry their source
     assert "| with_passing | 12 | 6 | 4 |" in report  # the per-language funnel table
     for png in ("pass_at_1.png", "funnel.png", "loss.png"):
