@@ -1,0 +1,105 @@
+"""Resource-limit statuses, and verdicts under the weaker sandbox modes (netns, none)."""
+from __future__ import annotations
+
+import pytest
+
+from mplt.execution import isolation
+from mplt.execution.limits import Limits
+from mplt.execution.result import FAILURE, KILLED, OK, TIMEOUT
+from mplt.execution.sandbox import NO_ISOLATION_WARNING, run_program
+
+from .programs import LOOPS, program
+
+
+def test_cpu_limit_kills():
+    result = run_program("py", "while True:\n    pass\n", Limits(timeout_s=20, cpu_s=1))
+    assert result.status == KILLED, result
+    assert "CPU" in result.reason
+    assert result.duration_s < 10
+
+
+def test_memory_limit_kills():
+    hog = "x = []\nwhile True:\n    x.append(bytearray(32 * 1024 * 1024))\n"
+    result = run_program("py", hog, Limits(timeout_s=30, memory_mb=300))
+    assert result.status == KILLED, result
+    assert "memory" in result.reason
+
+
+def test_file_size_limit_kills():
+    writer = 'local f = io.open("big.bin", "wb")\nfor i = 1, 64 do f:write(string.rep("x", 1024 * 1024)) end\nf:close()\n'
+    result = run_program("lua", writer, Limits(timeout_s=20, file_size_mb=1))
+    assert result.status == KILLED, result
+    assert "file size" in result.reason
+
+
+def test_output_limit_kills_and_keeps_a_capped_prefix():
+    limits = Limits(timeout_s=20, output_kill_bytes=2 * 1024 * 1024, output_keep_bytes=1000)
+    result = run_program("py", "import sys\nwhile True:\n    sys.stdout.write('y' * 65536)\n", limits)
+    assert result.status == KILLED, result
+    assert "output limit" in result.reason
+    assert len(result.stdout) == 1000
+
+
+def test_disk_quota_kills():
+    filler = "for i in range(100):\n    open(f'f{i}', 'wb').write(b'z' * (4 << 20))\n"
+    result = run_program("py", filler, Limits(timeout_s=20, disk_mb=16))
+    assert result.status == KILLED, result
+    assert "disk" in result.reason
+
+
+def test_background_child_is_killed_and_judged():
+    spawn = "import subprocess\nsubprocess.Popen(['sleep', '30'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    result = run_program("py", spawn, Limits(timeout_s=20))
+    assert result.status == KILLED, result
+    assert "background" in result.reason
+
+
+def test_network_is_unreachable():
+    connect = "import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=3)\n"
+    result = run_program("py", connect, Limits(timeout_s=20))
+    assert result.status != OK
+    assert "unreachable" in result.stderr or "Errno" in result.stderr
+
+
+@pytest.fixture
+def forced_mode(monkeypatch):
+    """Force a mode through MPLT_SANDBOX, as a user would (detect_mode caches per process)."""
+    def force(mode: str):
+        monkeypatch.setenv("MPLT_SANDBOX", mode)
+        isolation.detect_mode.cache_clear()
+    yield force
+    isolation.detect_mode.cache_clear()
+
+
+@pytest.mark.parametrize("mode,lang", [("netns", "py"), ("netns", "lua"), ("netns", "rkt"),
+                                       ("none", "py"), ("none", "lua")])
+def test_weaker_modes_give_correct_verdicts(forced_mode, mode, lang):
+    forced_mode(mode)
+    ok = run_program(lang, program(lang), Limits(timeout_s=60))
+    fail = run_program(lang, program(lang, expected=4), Limits(timeout_s=60))
+    loop = run_program(lang, program(lang, LOOPS[lang]), Limits(timeout_s=3))
+    assert (ok.status, fail.status, loop.status) == (OK, FAILURE, TIMEOUT), (ok, fail, loop)
+    assert ok.sandbox == mode
+    assert (NO_ISOLATION_WARNING in ok.warnings) == (mode == "none")
+
+
+def test_mode_argument_overrides_detection():
+    result = run_program("lua", program("lua"), Limits(timeout_s=20), mode="netns")
+    assert result.sandbox == "netns" and result.status == OK
+
+
+def test_none_mode_background_child_is_caught_by_the_cgroup():
+    if not isolation.cgroups_available():
+        pytest.skip("needs cgroups (root)")
+    spawn = 'os.execute("sleep 30 </dev/null >/dev/null 2>&1 &")\n'
+    result = run_program("lua", spawn, Limits(timeout_s=20), mode="none")
+    assert result.status == KILLED and "background" in result.reason, result
+
+
+def test_netns_mode_runs_as_nobody_and_cannot_write_the_repository(tmp_path):
+    target = isolation.Path(__file__).resolve().parents[2] / "netns-escape-test.txt"
+    attack = f'local f, err = io.open("{target}", "w")\nassert(f, err)\nf:write("x")\nf:close()\n'
+    result = run_program("lua", attack, Limits(timeout_s=20), mode="netns")
+    assert result.status != OK, result
+    assert "Permission denied" in result.stderr
+    assert not target.exists()
