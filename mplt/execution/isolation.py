@@ -172,7 +172,8 @@ class Cgroups:
         return [int(p) for p in _read(self.paths[0] / "cgroup.procs").split()] if self.paths else []
 
     def kill_all(self) -> None:
-        for _ in range(100):
+        pause = 0.001  # members usually leave within milliseconds; back off up to 20 ms
+        for _ in range(200):
             pids = self.members()
             if not pids:
                 return
@@ -181,7 +182,8 @@ class Cgroups:
                     os.kill(pid, 9)
                 except ProcessLookupError:
                     pass
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.02)
 
     def remove(self) -> None:
         self.kill_all()
@@ -212,11 +214,13 @@ def _read(path: Path) -> str:
 
 
 def _rmdir(path: Path) -> None:
-    for _ in range(100):
+    pause = 0.001
+    for _ in range(200):
         try:
             path.rmdir()
             return
         except FileNotFoundError:
             return
         except OSError:
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.02)

@@ -23,7 +23,8 @@ class OCaml(Language):
     version_args = ("-version",)
     apt_packages = ("ocaml-nox",)
     memory_floor_mb = 64
-    out_of_memory_markers = ("Out_of_memory",)
+    # The toplevel reports an allocation beyond RLIMIT_AS as "Out of memory during evaluation."
+    out_of_memory_markers = ("Out_of_memory", "Out of memory during evaluation")
 
     def classify(self, exit_code, stdout, stderr):
         if exit_code == 0:
