@@ -126,6 +126,11 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
         parts += ["", SMOKE_BANNER]
     if profile in NEVER_RUN:
         parts += ["", NEVER_RUN[profile]]
+    if rows is not None:
+        failed = [r.name for r in rows if not r.ok]
+        parts += ["", f"**Check: {'PASS' if not failed else 'FAIL'}** ({len(rows) - len(failed)} of {len(rows)} "
+                      "expected figures as expected" + (f"; outside or missing: {', '.join(failed)}" if failed else "")
+                  + "; table at the end)."]
     parts += ["", section_what_ran(results), "", section_funnel(results, pngs["funnel"]), "",
               section_finetune(results, pngs["loss"]), "",
               section_pass_at_1(results, pngs["pass1"], comparable), "",

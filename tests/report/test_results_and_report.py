@@ -112,6 +112,7 @@ def test_report_files_and_sections(reported_run):
 def test_report_includes_check_table(reported_run):
     report = (reported_run / "report" / "report.md").read_text()
     assert "**FAIL** (1 of 2 figures)" in report
+    assert "**Check: FAIL** (1 of 2 expected figures as expected; outside or missing: pass@1.base.jl" in report
     assert "| pass@1.base.jl | in [0, +inf] | (not in this run) | MISSING | fixture |" in report
     check = json.loads((reported_run / "report" / "check.json").read_text())
     assert check["passed"] is False and len(check["rows"]) == 2
