@@ -81,6 +81,17 @@ def build_problems(functions: list[dict], language: str) -> tuple[list[dict], li
     return problems, skipped
 
 
+def build_translation_prompts(function: dict, languages: list[str]) -> dict[str, str]:
+    """The translation prompt per language for one validated function, exactly as the stage asks
+    it (languages the function is skipped for are absent). Used to build warm-start material."""
+    prompts = {}
+    for language in languages:
+        problems, _ = build_problems([function], get_language(language).name)
+        if problems:
+            prompts[language] = problems[0]["prompt"]
+    return prompts
+
+
 def make_sampler(config: TranslateConfig, language: str, progress: bool) -> Sampler:
     if config.samples_file:
         return file_sampler(config.samples_file, language=language)

@@ -3,6 +3,14 @@ fixtures/README.md): passing, failing, timing-out and syntax-error completions, 
 that exits 0, duplicates, a near-duplicate and a TODO, with known expected counts."""
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from mplt.errors import MpltError
@@ -10,7 +18,7 @@ from mplt.io import read_json, read_jsonl, write_jsonl
 from mplt.langs import get_language
 from mplt.pipeline import dedup
 from mplt.pipeline import translate as stage
-from tests.pipeline.conftest import copy_stages
+from tests.pipeline.conftest import FIXTURES, copy_stages
 
 HAS_JULIA = get_language("jl").find_executable() is not None
 
@@ -102,3 +110,40 @@ def test_tiny_model_translation_path(testgen_run, tiny_model_dir, tmp_path):
     assert summary["languages"]["lua"]["completions"] == 2
     completions = list(read_jsonl(run_dir / "translate" / "lua" / "completions.jsonl"))
     assert len(completions) == 1 and len(completions[0]["completions"]) == 2
+
+
+def test_build_translation_prompts_matches_the_stage(translate_run):
+    function = next(f for f in read_jsonl(translate_run / "testgen" / "functions.jsonl")
+                    if f["name"] == "unique_chars")
+    assert stage.build_translation_prompts(function, ["ml", "jl"]) == {}   # no types
+    add = next(f for f in read_jsonl(translate_run / "testgen" / "functions.jsonl") if f["name"] == "add_digits")
+    prompts = stage.build_translation_prompts(add, ["lua"])
+    problem = next(p for p in read_jsonl(translate_run / "translate" / "lua" / "problems.jsonl")
+                   if p["entry_point"] == "add_digits")
+    assert prompts == {"lua": problem["prompt"]}
+
+
+def test_killed_translate_resumes_without_duplicates(translate_run, tmp_path):
+    """SIGKILL `reproduce.py stage translate` after some results are written, rerun, compare."""
+    repo = Path(__file__).resolve().parents[2]
+    run_dir = copy_stages(translate_run, tmp_path / "run", "select", "testgen")
+    profile = tmp_path / "p.toml"
+    profile.write_text("[translate]\nlanguages = [\"lua\"]\nworkers = 1\ntimeout_s = 10.0\n"
+                       f"samples_file = {json.dumps(str(FIXTURES / 'translate_samples.jsonl'))}\n")
+    results = run_dir / "translate" / "lua" / "results.jsonl"
+    proc = subprocess.Popen([sys.executable, "reproduce.py", "stage", "translate", "--run-dir", str(run_dir),
+                             "--config", str(profile), "--no-progress"], cwd=repo,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (results.exists() and results.read_text().count("\n") >= 3):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (run_dir / "translate" / "summary.json").exists()
+    assert 3 <= results.read_text().count("\n") < 9
+    stage.run_translate(run_dir, stage.TranslateConfig(
+        languages=("lua",), timeout_s=10.0, samples_file=str(FIXTURES / "translate_samples.jsonl")), progress=False)
+    ids = [r["id"] for r in read_jsonl(results)]
+    assert len(ids) == len(set(ids)) == 9
+    assert list(read_jsonl(run_dir / "translate" / "lua" / "outcomes.jsonl")) == \
+        list(read_jsonl(translate_run / "translate" / "lua" / "outcomes.jsonl"))
