@@ -10,6 +10,7 @@ the recorded verdicts of identical programs; a torn last line from a killed run 
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterable
@@ -33,6 +34,8 @@ def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, wor
     job order. Results stream to `out_path` as they finish."""
     jobs = [_check_job(job, i) for i, job in enumerate(jobs)]
     _unique_ids(jobs)
+    if out_path is not None:
+        _check_serializable(jobs)
     done = _load_done(out_path, {job["id"] for job in jobs}, limits)
     by_key: dict[str, list[dict]] = {}
     for job in jobs:
@@ -120,6 +123,15 @@ def _check_job(job, index: int) -> dict:
         raise MpltError(f"job {job['id']!r}: program must be a string")
     get_language(job["language"])  # raises UnknownLanguage listing the known ones
     return job
+
+
+def _check_serializable(jobs: list[dict]) -> None:
+    """Fail before running anything, not at the first write."""
+    for job in jobs:
+        try:
+            json.dumps(job, ensure_ascii=False)
+        except (TypeError, ValueError) as e:
+            raise MpltError(f"job {job['id']!r} cannot be written as JSON: {e}") from e
 
 
 def _check_toolchains(languages: set[str]) -> None:

@@ -1,6 +1,8 @@
 """Resource-limit statuses, and verdicts under the weaker sandbox modes (netns, none)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mplt.execution import isolation
@@ -103,3 +105,34 @@ def test_netns_mode_runs_as_nobody_and_cannot_write_the_repository(tmp_path):
     assert result.status != OK, result
     assert "Permission denied" in result.stderr
     assert not target.exists()
+
+
+_AS_USER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from mplt.execution.limits import Limits
+from mplt.execution.sandbox import run_program
+bomb = 'os.execute("f() { f | f & }; f")\\nwhile true do end\\n'
+print(json.dumps([run_program("lua", "assert(1 + 1 == 2)\\n").status,
+                  run_program("lua", "assert(1 + 1 == 3)\\n").status,
+                  run_program("lua", bomb, Limits(timeout_s=3, max_processes=40)).status]))
+"""
+
+
+@pytest.mark.parametrize("mode", ["bubblewrap", "netns"])
+def test_sandbox_works_for_a_non_root_user(mode):
+    """No cgroup access (non-root, or Docker): unprivileged namespaces plus RLIMIT_NPROC."""
+    import os
+    import shutil
+    import subprocess
+    repo = isolation.Path(__file__).resolve().parents[2]
+    system_python = shutil.which("python3", path="/usr/bin")
+    if os.geteuid() != 0 or not shutil.which("setpriv") or not system_python:
+        pytest.skip("needs root (to become uid 65534), setpriv and /usr/bin/python3")
+    if isolation.blocked_for_nobody(str(repo / "mplt" / "__init__.py")) or isolation.blocked_for_nobody(system_python):
+        pytest.skip("the repository is not readable by uid 65534")
+    out = subprocess.run([*isolation.drop_to_nobody(), system_python, "-c", _AS_USER, str(repo)],
+                         capture_output=True, text=True, timeout=120, cwd="/",
+                         env={"PATH": os.environ["PATH"], "HOME": "/tmp", "MPLT_SANDBOX": mode})
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.splitlines()[-1]) == [OK, FAILURE, TIMEOUT]

@@ -111,3 +111,10 @@ def test_progress_bar_runs(capsys):
                                limits=LIMITS, progress=True, description="testing")
     assert results[0]["status"] == OK
     assert "testing" in capsys.readouterr().err
+
+
+def test_unserializable_job_fails_before_running(tmp_path, counted):
+    jobs = [{"id": 1, "language": "lua", "program": "print(1)\n", "extra": object()}]
+    with pytest.raises(MpltError, match="cannot be written as JSON"):
+        pool.execute_all(jobs, tmp_path / "out.jsonl", progress=False)
+    assert counted == []
