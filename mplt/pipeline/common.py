@@ -8,10 +8,9 @@ A stage reads files of earlier stages under `RUN/<stage>/`, streams its own resu
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from mplt.config import config_to_dict
 from mplt.errors import MpltError
@@ -24,6 +23,15 @@ def stage_dir(run_dir: Path, stage: str) -> Path:
     path = Path(run_dir) / stage
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def begin_stage(run_dir: Path, stage: str, config: Any) -> Path:
+    """The stage's directory, with a stale `summary.json` removed (so a rerun that is killed does
+    not look finished) and the resolved config written beside the outputs."""
+    directory = stage_dir(run_dir, stage)
+    (directory / SUMMARY).unlink(missing_ok=True)
+    write_config(directory, config)
+    return directory
 
 
 def require_input(path: Path, stage: str) -> Path:
@@ -91,18 +99,3 @@ def progress_bar(description: str, total: int | None, enabled: bool = True):
     with Progress(*columns, transient=False) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)
-
-
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def replace_config(config: Any, **changes: Any) -> Any:
-    return dataclasses.replace(config, **changes)

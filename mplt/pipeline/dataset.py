@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.io import read_json, read_jsonl, write_json, write_jsonl
-from mplt.pipeline.common import SUMMARY, require_finished, stage_dir, stage_log, write_config
+from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, stage_dir, stage_log
 from mplt.pipeline.dedup import clean_program, rouge_dedup
 from mplt.pipeline.funnel import Funnel
 
@@ -80,13 +80,12 @@ def run_dataset(run_dir: Path, config: DatasetConfig = DatasetConfig(), *, progr
     if missing:
         raise MpltError(f"[dataset] language(s) {', '.join(missing)} not produced by `translate` "
                         f"(have: {', '.join(translated['languages'])})")
-    out = stage_dir(run_dir, "dataset")
+    out = begin_stage(run_dir, "dataset", config)
     if not progress:
         import datasets
         datasets.disable_progress_bars()
     with stage_log(run_dir, "dataset") as log:
         start = time.monotonic()
-        write_config(out, config)
         summary = {"stage": "dataset", "languages": {}}
         for language in languages:
             lang_summary = translated["languages"][language]

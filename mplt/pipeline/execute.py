@@ -26,7 +26,8 @@ def execute_jobs(jobs: list[dict], out_path: Path, *, limits: Limits, workers: i
     except ImportError:
         execute_all = None
     if execute_all is not None:
-        results = execute_all(jobs, out_path, workers=workers or None, limits=limits, progress=progress)
+        results = execute_all(jobs, out_path, workers=workers or None, limits=limits, progress=progress,
+                              description=description)
         return {r["id"]: r for r in results}
     return _execute_threads(jobs, Path(out_path), limits, workers or os.cpu_count() or 1,
                             progress, description)

@@ -23,7 +23,7 @@ from typing import Iterator
 from mplt.errors import MpltError
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.pipeline import extract
-from mplt.pipeline.common import SUMMARY, progress_bar, stage_dir, stage_log, write_config
+from mplt.pipeline.common import SUMMARY, begin_stage, progress_bar, stage_dir, stage_log
 from mplt.pipeline.decontaminate import load_benchmark_strings
 from mplt.pipeline.funnel import Funnel
 
@@ -166,10 +166,9 @@ def _first_failed_check(fn: extract.Function, config: SelectConfig, seen: set[st
 
 def run_select(run_dir: Path, config: SelectConfig = SelectConfig(), *, progress: bool = True) -> dict:
     validate(config)
-    out = stage_dir(run_dir, "select")
+    out = begin_stage(run_dir, "select", config)
     with stage_log(run_dir, "select") as log:
         start = time.monotonic()
-        write_config(out, config)
         funnel = Funnel()
         functions = select_functions(config, funnel, progress)
         write_jsonl(out / "functions.jsonl", functions)

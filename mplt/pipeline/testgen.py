@@ -2,7 +2,9 @@
 
 Steps, each streamed to a file under `RUN/testgen/` so a killed run resumes where it stopped:
 1. `prompts.jsonl`: function source + three-line header + `assert name(` (`assertions.py`);
-2. `samples.jsonl`: k completions per function (generation backend, or `samples_file`);
+2. `samples.jsonl`: k completions per function (generation backend, or `samples_file`); a
+   prompt longer than the model's context gets no completions (the backend records why) rather
+   than being cut on the right, which would lose the `assert name(` tail (method.md 2.2, 10.3);
 3. assertions parsed with `ast`, pooled and deduplicated across samples;
 4. `assertion_results.jsonl`: each assertion run alone with the function (5 s timeout); passing
    ones become `tests`, the others `tests_failed`; functions without a passing test are dropped;
@@ -21,7 +23,7 @@ from pathlib import Path
 from mplt.execution.limits import Limits
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.pipeline import assertions as asserts
-from mplt.pipeline.common import SUMMARY, require_finished, stage_dir, stage_log, write_config
+from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, stage_dir, stage_log
 from mplt.pipeline.coverage import build_coverage_program, parse_coverage_output
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.funnel import Funnel
@@ -60,11 +62,10 @@ def make_sampler(config: TestgenConfig, progress: bool) -> Sampler:
 def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progress: bool = True,
                 sampler: Sampler | None = None) -> dict:
     functions = list(read_jsonl(require_finished(run_dir, "select") / "functions.jsonl"))
-    out = stage_dir(run_dir, "testgen")
+    out = begin_stage(run_dir, "testgen", config)
     sampler = sampler or make_sampler(config, progress)
     with stage_log(run_dir, "testgen") as log:
         start = time.monotonic()
-        write_config(out, config)
         funnel = Funnel()
         funnel.record("functions_in", len(functions))
         prompts = [{"id": f["id"], "name": f["name"], "prompt": asserts.build_testgen_prompt(f["source"], f["name"]),

@@ -24,7 +24,7 @@ from mplt.errors import MpltError
 from mplt.execution.limits import Limits
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.langs import TARGETS, get_language
-from mplt.pipeline.common import SUMMARY, require_finished, stage_dir, stage_log, write_config
+from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, stage_dir, stage_log
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.problems import build_python_problem
 from mplt.pipeline.sampling import Sampler, file_sampler, model_sampler
@@ -105,10 +105,9 @@ def run_translate(run_dir: Path, config: TranslateConfig = TranslateConfig(), *,
     """`sampler`, when given, is used for every language (prompts carry `language`)."""
     languages = resolve_languages(config)
     functions = list(read_jsonl(require_finished(run_dir, "testgen") / "functions.jsonl"))
-    out = stage_dir(run_dir, "translate")
+    out = begin_stage(run_dir, "translate", config)
     with stage_log(run_dir, "translate") as log:
         start = time.monotonic()
-        write_config(out, config)
         summary = {"stage": "translate", "functions_in": len(functions), "languages": {}}
         for language in languages:
             lang_sampler = sampler or make_sampler(config, language, progress)
