@@ -145,6 +145,7 @@ class Cgroups:
     def create(cls, max_pids: int, memory_mb: int | None = None) -> "Cgroups | None":
         if os.geteuid() != 0 or not (_CGROUP_ROOT / "pids" / "cgroup.procs").exists():
             return None
+        sweep_stale_cgroups()
         name = f"mplt-{uuid.uuid4().hex[:12]}"
         group = cls([])
         try:
@@ -152,15 +153,19 @@ class Cgroups:
             pids.mkdir()
             group.paths.append(pids)
             (pids / "pids.max").write_text(str(max_pids))
-            memory = _CGROUP_ROOT / "memory"
-            if memory_mb and (memory / "cgroup.procs").exists():
-                path = memory / name
-                path.mkdir()
-                group.paths.append(path)
-                (path / "memory.limit_in_bytes").write_text(str(memory_mb * 1024 * 1024))
         except OSError:
             group.remove()
             return None
+        memory = _CGROUP_ROOT / "memory"
+        if memory_mb and (memory / "cgroup.procs").exists():
+            # Optional: without it RLIMIT_AS still caps each process.
+            path = memory / name
+            try:
+                path.mkdir()
+                (path / "memory.limit_in_bytes").write_text(str(memory_mb * 1024 * 1024))
+                group.paths.append(path)
+            except OSError:
+                _rmdir(path)
         return group
 
     def wrap(self, cmd: list[str]) -> list[str]:
@@ -189,6 +194,23 @@ class Cgroups:
         self.kill_all()
         for path in reversed(self.paths):
             _rmdir(path)
+
+
+@functools.lru_cache(maxsize=None)
+def sweep_stale_cgroups(min_age_s: float = 120.0) -> int:
+    """Remove empty groups left by harnesses that were killed before cleaning up (once per
+    process). A group with members cannot be removed (EBUSY), so a live run is never touched."""
+    removed = 0
+    for controller in ("pids", "memory"):
+        for path in (_CGROUP_ROOT / controller).glob("mplt-*"):
+            try:
+                if time.time() - path.stat().st_mtime < min_age_s or _read(path / "cgroup.procs").strip():
+                    continue
+                path.rmdir()
+                removed += 1
+            except OSError:
+                continue
+    return removed
 
 
 @functools.lru_cache(maxsize=None)

@@ -136,3 +136,21 @@ def test_sandbox_works_for_a_non_root_user(mode):
                          env={"PATH": os.environ["PATH"], "HOME": "/tmp", "MPLT_SANDBOX": mode})
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.splitlines()[-1]) == [OK, FAILURE, TIMEOUT]
+
+
+def test_stale_empty_cgroups_are_swept_but_live_ones_kept():
+    if not isolation.cgroups_available():
+        pytest.skip("needs cgroups (root)")
+    import os
+    stale = isolation.Path("/sys/fs/cgroup/pids/mplt-stale-test")
+    fresh = isolation.Path("/sys/fs/cgroup/pids/mplt-fresh-test")
+    stale.mkdir()
+    fresh.mkdir()
+    try:
+        os.utime(stale, (0, 0))
+        isolation.sweep_stale_cgroups.__wrapped__()
+        assert not stale.exists() and fresh.exists()
+    finally:
+        for path in (stale, fresh):
+            if path.exists():
+                path.rmdir()
