@@ -10,6 +10,7 @@ docstring for what is not protected). Everything resumes: rerun the same command
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 HELP = "evaluate a model on MultiPL-E-style benchmarks: generate, execute, score pass@k"
 
@@ -20,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--adapter", default=None, help="LoRA adapter directory")
     parser.add_argument("--load-in-4bit", action="store_true", help="load the model in 4-bit NF4")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda when available)")
-    parser.add_argument("--langs", default="lua,rkt,ml,r,jl", help="comma-separated languages, or 'all'")
+    parser.add_argument("--langs", default=None,
+                        help="comma-separated languages, or 'all' (default: all five; with --execute-only, "
+                             "the languages of the saved run)")
     parser.add_argument("--benchmark", default="multipl-e", help="multipl-e | humaneval | mini")
     parser.add_argument("--humaneval-path", default=None, help="local HumanEval JSONL(.gz) (humaneval benchmark)")
     parser.add_argument("--multipl-e-path", default=None,
@@ -42,14 +45,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
+def default_langs(args: argparse.Namespace) -> str:
+    """All five targets, or with --execute-only the languages the saved run generated."""
+    saved = Path(args.out) / "config.json"
+    if args.execute_only and saved.exists():
+        from mplt.io import read_json
+        langs = read_json(saved).get("langs")
+        if isinstance(langs, list) and langs:
+            return ",".join(map(str, langs))
+    return "all"
+
+
 def build_config(args: argparse.Namespace):
     from mplt.benchmarks import get_benchmark
+    from mplt.errors import MpltError
     from mplt.evaluation import EvalConfig
     from mplt.langs import parse_languages
 
-    langs = tuple(lang.name for lang in parse_languages(args.langs))
+    langs = tuple(lang.name for lang in parse_languages(args.langs or default_langs(args)))
     if not langs:
-        from mplt.errors import MpltError
         raise MpltError("--langs names no language")
     get_benchmark(args.benchmark)
     mode = "generate" if args.generate_only else "execute" if args.execute_only else "all"

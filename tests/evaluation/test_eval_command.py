@@ -58,7 +58,8 @@ def test_generate_only_then_execute_only(tiny_model_dir, multipl_e_dir, tmp_path
         assert program == record["prompt"] + record["completions"][1] + "\n" + record["tests"]
 
     # Rerunning resumes: nothing is executed twice and the summary is unchanged.
-    assert main(["eval", "--langs", "lua,py", "--out", str(out), "--execute-only", "--no-progress"]) == 0
+    # Without --langs, --execute-only takes the saved run's languages.
+    assert main(["eval", "--out", str(out), "--execute-only", "--no-progress"]) == 0
     assert len(list(read_jsonl(out / "lua" / "executions.jsonl"))) == 4
     assert read_json(out / "summary.json") == overall
 
