@@ -64,3 +64,22 @@ def test_golden_prompt_and_tests(key):
     prompt, tests = GOLDEN[key]
     assert out.prompt == prompt
     assert out.tests == tests
+
+
+@pytest.mark.parametrize("language", ["lua", "rkt", "ml", "r", pytest.param("jl", marks=pytest.mark.julia)])
+def test_golden_oracles_pass_and_wrong_answers_fail(language):
+    """The golden literals survive a round trip through the real toolchain, and the harness
+    rejects a wrong answer (for Racket: exit 0 but a FAILURE on stderr)."""
+    import dataclasses
+
+    from mplt.execution.sandbox import run_program
+    from mplt.translation import build_program
+    from mplt.translation.oracle import build_oracle
+
+    for problem in (DESCRIBE, SPLIT):
+        translated, oracle = build_oracle(problem, language)
+        assert run_program(language, build_program(translated, oracle)).status == "OK"
+    wrong = dataclasses.replace(SPLIT, tests=("assert split(['a', 'b'], [True, False], -1) == ['b']",))
+    translated, _ = build_oracle(wrong, language)
+    _, oracle = build_oracle(SPLIT, language)
+    assert run_program(language, build_program(translated, oracle)).status != "OK"
