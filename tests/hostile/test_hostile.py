@@ -89,3 +89,25 @@ def test_fork_bomb_is_contained_without_cgroups(monkeypatch, marker, scratch_roo
     assert "Resource temporarily unavailable" in result.stderr or result.status == TIMEOUT, result
     passing = run_program("py", "import os\nassert os.getuid() == 65534\n", Limits(timeout_s=10))
     assert passing.status == OK, passing
+
+
+@pytest.mark.parametrize("lang", ["py", "lua"])
+def test_netns_mode_also_contains_escapes(monkeypatch, marker, listener, scratch_root, lang):
+    """The fallback without bubblewrap: network namespace plus uid 65534 (the interpreter's
+    unreachable parent directory, e.g. /root holding pyenv, is covered in the mount namespace)."""
+    monkeypatch.setenv("MPLT_SANDBOX", "netns")
+    isolation.detect_mode.cache_clear()
+    try:
+        ext = get_language(lang).extension
+        cases = ("write_repo", "write_home", "network", "kill_parent", "background_child")
+        jobs = [{"id": case, "language": lang, "case": case, "mark": "netns",
+                 "program": render(HOSTILE_DIR / lang / f"{case}{ext}", marker, listener.port, lang)}
+                for case in cases]
+        results = execute_all(jobs, workers=2, limits=Limits(timeout_s=3), progress=False)
+    finally:
+        isolation.detect_mode.cache_clear()
+    assert all(r["status"] != OK and r["sandbox"] == "netns" for r in results), results
+    for target in targets(marker, lang).values():
+        assert not target.exists()
+    assert not [r for r in listener.received if marker.encode() in r or r == b"<connected>"]
+    assert wait_until_gone(marker) == []
