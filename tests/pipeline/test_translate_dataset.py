@@ -147,3 +147,15 @@ def test_killed_translate_resumes_without_duplicates(translate_run, tmp_path):
     assert len(ids) == len(set(ids)) == 9
     assert list(read_jsonl(run_dir / "translate" / "lua" / "outcomes.jsonl")) == \
         list(read_jsonl(translate_run / "translate" / "lua" / "outcomes.jsonl"))
+
+
+def test_missing_toolchain_skips_the_language_with_a_reason(testgen_run, tmp_path, monkeypatch):
+    run_dir = copy_stages(testgen_run, tmp_path / "run", "select", "testgen")
+    monkeypatch.setattr(type(get_language("jl")), "find_executable", lambda self: None)
+    summary = stage.run_translate(run_dir, stage.TranslateConfig(languages=("jl",), samples_file=str(
+        FIXTURES / "translate_samples.jsonl")), progress=False)
+    assert summary["languages"]["jl"]["skipped_language"] == "Julia toolchain not installed"
+    assert summary["languages"]["jl"]["with_pass"] == 0
+    from mplt.pipeline.dataset import DatasetConfig, run_dataset
+    data = run_dataset(run_dir, DatasetConfig(), progress=False)["languages"]["jl"]
+    assert data["items"] == 0 and data["skipped_language"] == "Julia toolchain not installed"
