@@ -1,0 +1,82 @@
+"""Per-epoch checkpoints that a killed run resumes from (method.md 5.1 saves one per epoch but keeps no
+optimizer state and cannot resume; we keep adapter + optimizer + scheduler + RNG + step state).
+
+Layout: `<out>/checkpoints/step-000123/` with the peft adapter files, `trainer_state.pt` and a
+human-readable `state.json`. A checkpoint is written to a temporary directory and renamed into place,
+so a kill during saving leaves the previous checkpoint as the latest complete one.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from mplt.errors import MpltError
+
+STATE_FILE = "trainer_state.pt"
+
+
+@dataclass
+class TrainState:
+    step: int = 0              # optimizer steps done
+    epoch: int = 0             # epochs fully done
+    group_in_epoch: int = 0    # optimizer steps done inside the current epoch
+    tokens: int = 0            # window tokens processed
+
+
+def capture_rng() -> dict:
+    import numpy as np
+    import torch
+    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def restore_rng(state: dict) -> None:
+    import numpy as np
+    import torch
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_checkpoint(directory: Path, model, optimizer, scheduler, state: TrainState, fingerprint: str,
+                    eval_loss: float | None) -> Path:
+    import torch
+    final = directory / f"step-{state.step:06d}"
+    tmp = directory / f".tmp-step-{state.step:06d}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    model.save_pretrained(tmp)
+    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": capture_rng(),
+                "state": asdict(state), "fingerprint": fingerprint}, tmp / STATE_FILE)
+    (tmp / "state.json").write_text(json.dumps({**asdict(state), "eval_loss": eval_loss}, indent=1) + "\n")
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    return final
+
+
+def latest_checkpoint(directory: Path) -> Path | None:
+    done = sorted(p for p in directory.glob("step-*") if (p / STATE_FILE).exists())
+    return done[-1] if done else None
+
+
+def load_checkpoint(path: Path, model, optimizer, scheduler, fingerprint: str) -> TrainState:
+    import torch
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    blob = torch.load(path / STATE_FILE, weights_only=False)
+    if blob["fingerprint"] != fingerprint:
+        raise MpltError(f"{path}: checkpoint was trained on different packed data or settings; "
+                        "use a new --out directory or --restart")
+    set_peft_model_state_dict(model, load_file(str(path / "adapter_model.safetensors")))
+    optimizer.load_state_dict(blob["optimizer"])
+    scheduler.load_state_dict(blob["scheduler"])
+    restore_rng(blob["rng"])
+    return TrainState(**blob["state"])

@@ -1,0 +1,121 @@
+"""The fine-tuning config: one frozen dataclass; presets are dicts applied to it (style rule 4).
+
+Resolution order: dataclass defaults < preset < TOML file (`[finetune]` table or top level) < command
+line flags. The resolved config is written to `<out>/finetune_config.json`.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from mplt.config import config_from_dict, config_to_dict, load_toml
+from mplt.errors import MpltError
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    # model
+    model: str = ""
+    revision: str | None = None
+    load_in_4bit: bool = True
+    gradient_checkpointing: bool = True
+    # LoRA
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    lora_targets: tuple[str, ...] | str = "auto"     # "auto" = the registry's targets, else all-linear
+    # data
+    data: tuple[str, ...] = ()
+    data_revision: str = "main"
+    langs: tuple[str, ...] = ()
+    mix: str = "interleave"           # "interleave" | "separate" (one adapter per language)
+    max_docs: int = 0                 # 0 = all; a cap per language for smoke runs
+    eval_fraction: float = 0.01       # method.md 5.1: 1 % held out (seeded here)
+    eval_max_docs: int = 500
+    seq_len: int = 2048
+    last_window: str = "pad"          # "pad" (EOS-pad, masked: method.md 5.2) | "drop" (5.1)
+    # infill mixing (codegen2-and-style.md B2)
+    fim_rate: float = 0.0
+    fim_format: str = "auto"          # "auto" = the model's infill format
+    fim_min_ratio: float = 0.1
+    fim_max_ratio: float = 0.5
+    fim_max_spans: int = 4
+    fim_snap_lines: bool = False
+    fim_loss: str = "all"
+    # optimisation
+    epochs: int = 3
+    max_steps: int = 0                # 0 = run all epochs
+    micro_batch: int = 4
+    grad_accum: int = 2
+    lr: float = 2e-4
+    weight_decay: float = 0.0
+    warmup_steps: int = 50
+    max_grad_norm: float = 1.0
+    adam_betas: tuple[float, float] = (0.9, 0.999)
+    seed: int = 0
+    device: str = "auto"
+
+    def validate(self) -> None:
+        checks = [
+            (self.model, "a model is required (--model)"),
+            (self.data, "a data source is required (--data)"),
+            (self.mix in ("interleave", "separate"), f"mix must be interleave|separate, got {self.mix!r}"),
+            (self.last_window in ("pad", "drop"), f"last_window must be pad|drop, got {self.last_window!r}"),
+            (self.seq_len >= 8, f"seq_len must be >= 8, got {self.seq_len}"),
+            (self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}"),
+            (self.max_steps >= 0, f"max_steps must be >= 0, got {self.max_steps}"),
+            (self.micro_batch >= 1 and self.grad_accum >= 1, "micro_batch and grad_accum must be >= 1"),
+            (self.lr > 0, f"lr must be > 0, got {self.lr}"),
+            (self.lora_r >= 1, f"lora_r must be >= 1, got {self.lora_r}"),
+            (0 <= self.eval_fraction < 0.5, f"eval_fraction must be in [0, 0.5), got {self.eval_fraction}"),
+            (0 <= self.fim_rate <= 1, f"fim_rate must be in [0, 1], got {self.fim_rate}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise MpltError(message)
+
+    @property
+    def tokens_per_step(self) -> int:
+        return self.micro_batch * self.grad_accum * self.seq_len
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # Our one-GPU default for a ~1B model. r=16/alpha=32 with dropout 0.05 on all linear layers is the
+    # QLoRA paper's recipe scale; LoRA needs a ~10x higher lr than full fine-tuning (2e-4 vs 3e-5).
+    # 4 x 2048-token windows per micro-batch fit a 1B 4-bit model with gradient checkpointing in
+    # well under 16 GB; accumulation 2 gives 16,384 tokens per step, the paper's step size (5.1).
+    # 3 epochs: MultiPL-T's best 1B epochs were 3-5 (method.md 7.1) and LoRA converges sooner.
+    # No weight decay on LoRA factors (QLoRA paper); warmup 50 steps (~4 % of a 48k-document epoch).
+    "qlora": dict(load_in_4bit=True, lora_r=16, lora_alpha=32, lora_dropout=0.05, lr=2e-4, seq_len=2048,
+                  micro_batch=4, grad_accum=2, epochs=3, warmup_steps=50, weight_decay=0.0,
+                  max_grad_norm=1.0, last_window="pad"),
+    # method.md 5.1 (training_starcoder1b/demo.py): global batch 8 x 2048 tokens as micro-batch 1 x
+    # accumulation 8, lr 3e-5, 7 epochs, 100 warmup steps, weight decay 0.001 (not on biases/norms),
+    # cosine, clip 1.0, last partial window dropped. The paper fine-tuned all weights in bf16; here
+    # the same hyperparameters drive the LoRA adapter (kept for reference; lr is low for LoRA).
+    "paper": dict(lr=3e-5, micro_batch=1, grad_accum=8, seq_len=2048, epochs=7, warmup_steps=100,
+                  weight_decay=0.001, max_grad_norm=1.0, last_window="drop", eval_fraction=0.01),
+}
+
+
+def resolve_config(preset: str = "qlora", toml_path: str | None = None,
+                   overrides: dict[str, Any] | None = None) -> TrainConfig:
+    if preset not in PRESETS:
+        raise MpltError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
+    values: dict[str, Any] = dict(PRESETS[preset])
+    if toml_path:
+        table = load_toml(toml_path)
+        values.update(table.get("finetune", table))
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    config = config_from_dict(TrainConfig, values, where="finetune config")
+    config.validate()
+    return config
+
+
+def replace(config: TrainConfig, **changes: Any) -> TrainConfig:
+    return dataclasses.replace(config, **changes)
+
+
+def config_dict(config: TrainConfig) -> dict[str, Any]:
+    return config_to_dict(config)
