@@ -78,11 +78,13 @@ def min_max_gap(xs):
     return high - low
 
 
-def flip_order(xs):
-    """Return the numbers of xs in the opposite order."""
-    result = list(xs)
-    result.reverse()
-    return result
+def count_above_zero(xs):
+    """How many entries of xs are positive (this body is also a mini-benchmark solution)."""
+    count = 0
+    for x in xs:
+        if x > 0:
+            count += 1
+    return count
 
 
 def _halve(x):

@@ -1,0 +1,98 @@
+"""`python reproduce.py run [--profile P] [--run-dir D] [--from STAGE | --only STAGE]`: the whole
+pipeline end to end, resumable, checked against expected_results/<profile>.json (issue 6)."""
+from __future__ import annotations
+
+import argparse
+
+HELP = "run a profile end to end (select ... evaluate, report, check); rerun to resume"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mplt.run.profiles import STAGE_ORDER, list_profiles
+    parser.add_argument("--profile", help=f"{', '.join(list_profiles())} or a TOML path "
+                                          "(default: scaled with a CUDA GPU, else smoke)")
+    parser.add_argument("--run-dir", help="run directory (default: runs/<profile>)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--from", dest="from_stage", metavar="STAGE", choices=STAGE_ORDER,
+                       help="rerun this stage and every later one from scratch")
+    group.add_argument("--only", metavar="STAGE", choices=STAGE_ORDER, help="rerun just this stage from scratch")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars (logs only)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from mplt.run.profiles import choose_default_profile, load_profile
+
+    # Library progress bars (weights loading/saving) would tear the live display; logs keep the facts.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if args.profile:
+        name, reason = args.profile, "chosen with --profile"
+    else:
+        name, reason = choose_default_profile()
+    run_dir = Path(args.run_dir or Path("runs") / Path(name).stem)
+    profile = load_profile(name, run_dir)
+    return run_loaded(profile, run_dir, reason, args)
+
+
+def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
+    from rich import get_console
+
+    from mplt.run.estimate import estimate
+    from mplt.run.preflight import check_gpu, check_hub
+    from mplt.run.runner import run_profile, write_run_files
+
+    console = get_console()
+    seconds, lines = estimate(profile)
+    _banner(console, profile, run_dir, reason, seconds, lines)
+    check_gpu(profile)
+    check_hub(profile)
+    write_run_files(profile, run_dir, reason)
+    outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
+                          progress=not args.no_progress)
+    _finish(console, run_dir, outcome)
+    return outcome.exit_code
+
+
+def _banner(console, profile, run_dir, reason, seconds, lines) -> None:
+    from rich.panel import Panel
+    body = [f"[bold]profile[/] {profile.name} ({reason})",
+            f"[bold]what[/]    {profile.run.description}",
+            f"[bold]run dir[/] {run_dir}   [bold]logs[/] {run_dir}/logs/",
+            f"[bold]stages[/]  {' > '.join(profile.run.stages)}"]
+    if profile.dropped_langs:
+        body.append(f"[yellow]toolchains not installed, languages dropped: {', '.join(profile.dropped_langs)}[/]")
+    if profile.run.estimate:
+        body.append(f"[bold]time[/]    {profile.run.estimate}")
+    body.append(f"[bold]estimate[/] ~{seconds / 60:.0f} min = sum over stages of work / rate:")
+    body += [f"  {line}" for line in lines]
+    if profile.run.notes:
+        body.append(f"[dim]{profile.run.notes}[/]")
+    console.print(Panel("\n".join(body), title="mplt reproduce", expand=False))
+
+
+def _finish(console, run_dir, outcome) -> None:
+    from mplt.io import read_json
+    results_path = run_dir / "report" / "results.json"
+    if results_path.exists():
+        from rich.table import Table
+        figures = read_json(results_path).get("figures", {})
+        table = Table(title="pass@1 (base -> fine-tuned)", title_justify="left")
+        for column in ("language", "base", "fine-tuned", "delta"):
+            table.add_column(column)
+        langs = sorted({k.rsplit(".", 1)[1] for k in figures if k.startswith("pass@1.")})
+        for lang in langs:
+            cells = [figures.get(f"pass@1.{v}.{lang}") for v in ("base", "finetuned", "delta")]
+            table.add_row(lang, *[f"{c:+.3f}" if i == 2 and c is not None else (f"{c:.3f}" if c is not None else "-")
+                                  for i, c in enumerate(cells)])
+        if langs:
+            console.print(table)
+    check = outcome.summaries.get("check")
+    if check is not None:
+        from mplt.commands.check import print_rows
+        print_rows(check["rows"], check["expected"])
+    verdict = {0: "[bold green]run finished, check passed[/]", 1: "[bold red]run finished, check FAILED[/]"}
+    console.print(verdict.get(outcome.exit_code, "[bold red]run stopped by an error[/]")
+                  + f" in {outcome.seconds / 60:.1f} min; report: {run_dir}/report/report.md")

@@ -1,0 +1,94 @@
+"""A time estimate printed before a run starts: work counts from the profile times assumed rates.
+
+work = samples to generate (prompts x n x expected new tokens), programs to execute, tokens to train
+on; time = work / rate. The rates are assumptions, named with their origin in `RATES`: the CPU ones
+were measured on our 2-core machine with the tiny model; the GPU ones are planning figures for a
+1B model on one 24 GB GPU (HF `generate`, QLoRA with gradient checkpointing) that nobody on this
+team has measured (we have no GPU), so the GPU estimate is an order of magnitude, not a promise.
+Counts the profile does not fix (how many functions survive test generation, how many items the
+dataset stage keeps) use the survival shares in `SHARES`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mplt.run.profiles import Profile
+
+EVAL_PROBLEMS = {"multipl-e": 161, "humaneval": 164, "mini": 18}
+
+
+@dataclass(frozen=True)
+class Rates:
+    generated_tokens_per_s: float     # aggregate over the batch
+    trained_tokens_per_s: float
+    seconds_per_program: float        # sandboxed execution, per program, one core
+    workers: int
+    new_token_share: float            # generated tokens / max_new_tokens (stop sequences end most rows early)
+    origin: str
+
+
+RATES = {
+    "cpu": Rates(700.0, 2500.0, 0.4, 2, 0.5,
+                 "measured on a 2-core CPU with the 4M-parameter smoke model"),
+    # HF generate, 1B model (multi-query attention: a small KV cache), batches of >= 64 rows: ~30 ms
+    # per decoding step; a batch runs until its longest row stops, hence the 0.9 share.
+    "gpu": Rates(3000.0, 3000.0, 0.3, 8, 0.9,
+                 "assumed for a 1B model on one 24 GB GPU, batches of >= 64 rows, 8 CPU cores (not measured here)"),
+}
+# testgen: functions with >= 1 passing test and coverage >= 90 %; translate: problems per language;
+# dataset: items per function that went into translation (several deduplicated solutions survive).
+SHARES = {"testgen_kept": 0.5, "translatable": 0.8, "items_per_function": 1.0, "tokens_per_item": 160}
+# Items per language of the released nuprl/MultiPL-T splits (method.md 4.3: 37.6k-48.2k).
+PUBLISHED_ITEMS = 43000
+
+
+def estimate(profile: Profile) -> tuple[float, list[str]]:
+    """(seconds, one explanation line per stage)."""
+    rates = RATES["gpu" if profile.run.needs_gpu else "cpu"]
+    t = profile.tables
+    lines: list[str] = []
+    total = 0.0
+
+    def add(stage: str, seconds: float, what: str) -> None:
+        nonlocal total
+        total += seconds
+        lines.append(f"{stage:<9} ~{seconds / 60:5.1f} min  {what}")
+
+    def generation(samples: float, max_new: int) -> float:
+        return samples * max_new * rates.new_token_share / rates.generated_tokens_per_s
+
+    functions = t.get("select", {}).get("max_functions") or 40
+    stages = profile.run.stages
+    if "testgen" in stages:
+        tg = t.get("testgen", {})
+        samples = functions * tg.get("n", 5)
+        add("testgen", generation(samples, tg.get("max_new_tokens", 400)) + samples * 3 * rates.seconds_per_program / 10,
+            f"{functions} functions x {tg.get('n', 5)} samples")
+    kept = functions * SHARES["testgen_kept"]
+    tr = t.get("translate", {})
+    langs = len(tr.get("langs", [])) or 5
+    if "translate" in stages:
+        samples = kept * SHARES["translatable"] * langs * tr.get("n", 50)
+        add("translate", generation(samples, tr.get("max_new_tokens", 512))
+            + samples * rates.seconds_per_program / rates.workers,
+            f"{kept:.0f} functions x {langs} languages x {tr.get('n', 50)} samples, each executed")
+    ft = t.get("finetune", {})
+    if "finetune" in stages:
+        settings = ft.get("settings", {})
+        from_run = "dataset" in stages
+        docs = settings.get("max_docs") or (kept * SHARES["items_per_function"] if from_run else PUBLISHED_ITEMS)
+        epochs = settings.get("epochs", 3)
+        tokens = docs * SHARES["tokens_per_item"] * epochs * len(ft.get("langs", [])) or 1
+        add("finetune", tokens / rates.trained_tokens_per_s, f"{docs:.0f} items x {epochs} epochs per language")
+    ev = t.get("evaluate", {})
+    if "evaluate" in stages:
+        problems = ev.get("limit") or EVAL_PROBLEMS.get(ev.get("benchmark", "multipl-e"), 161)
+        variants = len(ev.get("variants", ["base", "finetuned"]))
+        samples = variants * len(ev.get("langs", [])) * problems * ev.get("n", 20)
+        add("evaluate", generation(samples, ev.get("max_new_tokens", 512))
+            + samples * rates.seconds_per_program / rates.workers,
+            f"{variants} models x {len(ev.get('langs', []))} languages x {problems} problems x {ev.get('n', 20)} samples")
+    lines.append(f"rates: {rates.generated_tokens_per_s:.0f} generated tokens/s, {rates.trained_tokens_per_s:.0f} "
+                 f"trained tokens/s, {rates.seconds_per_program} s per program on {rates.workers} workers "
+                 f"({rates.origin})")
+    return total, lines

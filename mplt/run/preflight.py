@@ -1,0 +1,63 @@
+"""Checks before a run starts, each failing fast with one line instead of hanging (issue 6).
+
+* A profile that needs the Hugging Face Hub, on a machine where it is off (`HF_HUB_OFFLINE=1`):
+  fine if every model and dataset it names is already in the local cache, otherwise an error that
+  says how to turn the Hub on. With the Hub on but unreachable, a 5-second probe fails instead of
+  transformers' ~50 s of retries (runtime-facts.md 3.4).
+* A profile that needs a GPU, without CUDA.
+"""
+from __future__ import annotations
+
+from mplt.errors import MpltError
+from mplt.run.environment import cached_commit, hub_offline
+from mplt.run.profiles import Profile
+
+HUB_URL = "https://huggingface.co/api/models/bigcode/starcoderbase-1b"
+
+
+def _split(ref: str) -> tuple[str, str]:
+    repo, _, revision = ref.partition("@")
+    return repo, revision or "main"
+
+
+def missing_from_cache(profile: Profile) -> list[str]:
+    missing = [ref for ref in profile.run.hub_models if not cached_commit(*_split(ref), "model")]
+    missing += [ref for ref in profile.run.hub_datasets if not cached_commit(*_split(ref), "dataset")]
+    return missing
+
+
+def hub_reachable(timeout_s: float = 5.0) -> bool:
+    import urllib.error
+    import urllib.request
+    try:
+        urllib.request.urlopen(urllib.request.Request(HUB_URL, method="HEAD"), timeout=timeout_s)
+        return True
+    except urllib.error.HTTPError:
+        return True          # the Hub answered (e.g. 401 for a gated model): it is reachable
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def check_hub(profile: Profile, *, probe=hub_reachable) -> None:
+    if not profile.run.needs_hub:
+        return
+    missing = missing_from_cache(profile)
+    if not missing:
+        return
+    if hub_offline():
+        raise MpltError(f"profile {profile.name} downloads {', '.join(missing)} from the Hugging Face Hub, but "
+                        f"HF_HUB_OFFLINE=1: run `make reproduce PROFILE={profile.name} HF_OFFLINE=0` (or fill the "
+                        "HF cache on a connected machine and copy it here)")
+    if not probe():
+        raise MpltError(f"profile {profile.name} needs the Hugging Face Hub ({', '.join(missing)}), which does not "
+                        "answer from this machine; fill the HF cache elsewhere and run with HF_HUB_OFFLINE=1")
+
+
+def check_gpu(profile: Profile, *, cuda_available: bool | None = None) -> None:
+    if not profile.run.needs_gpu:
+        return
+    if cuda_available is None:
+        import torch
+        cuda_available = torch.cuda.is_available()
+    if not cuda_available:
+        raise MpltError(f"profile {profile.name} needs a CUDA GPU and none was found; use --profile smoke on CPU")

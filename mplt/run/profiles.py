@@ -1,0 +1,164 @@
+"""Run profiles: small TOML files in `mplt/profiles/`, one table per stage (issue 6).
+
+A profile has a `[run]` table (what the run is, which stages, what it needs) and one table per
+stage, read with `mplt.config.load_toml` and turned into the stage's frozen config with
+`config_from_dict` (unknown keys are errors). String values may use three placeholders, expanded
+when the profile is loaded for a run directory: `{run}` (the run directory), `{data}` (the package's
+data directory: smoke corpus, mini benchmark) and `{repo}` (the project root).
+
+A `langs` (or `languages`) list keeps only the languages whose toolchain is installed (the smoke profile runs Julia
+"where installed"); the banner says which were dropped.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mplt.config import config_from_dict, load_toml
+from mplt.errors import MpltError
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PROFILES_DIR = PACKAGE_DIR / "profiles"
+DATA_DIR = PACKAGE_DIR / "data"
+REPO_DIR = PACKAGE_DIR.parent
+# Every stage a run knows, in order. `model` (build a local model) only exists in the smoke profile.
+STAGE_ORDER = ("model", "select", "testgen", "translate", "dataset", "finetune", "evaluate", "report", "check")
+DEFAULT_STAGES = STAGE_ORDER[1:]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The `[run]` table."""
+    description: str = ""
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    needs_hub: bool = False          # downloads models or datasets from the Hugging Face Hub
+    needs_gpu: bool = False          # refuses to start without CUDA
+    seed: int = 0                    # recorded with the environment; stages carry their own seeds
+    hub_models: tuple[str, ...] = ()     # "repo@revision" the run downloads (checked before starting)
+    hub_datasets: tuple[str, ...] = ()
+    estimate: str = ""               # how long the run takes, where it was (or was not) measured
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    path: Path
+    run: RunSettings
+    tables: dict[str, dict[str, Any]]       # stage name -> its TOML table, placeholders expanded
+    dropped_langs: tuple[str, ...] = ()     # toolchains missing on this machine
+
+    def table(self, stage: str) -> dict[str, Any]:
+        return dict(self.tables.get(stage, {}))
+
+
+def list_profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
+
+
+def profile_path(name: str) -> Path:
+    """A profile name (`smoke`) or a path to a TOML file of the same format."""
+    candidate = Path(name)
+    if candidate.suffix == ".toml" and candidate.exists():
+        return candidate
+    path = PROFILES_DIR / f"{name}.toml"
+    if not path.exists():
+        raise MpltError(f"unknown profile {name!r}; known: {', '.join(list_profiles())} (or a .toml path)")
+    return path
+
+
+def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -> Profile:
+    path = profile_path(name)
+    raw = load_toml(path)
+    unknown = sorted(set(raw) - {"run", *STAGE_ORDER})
+    if unknown:
+        raise MpltError(f"{path}: unknown table(s) {', '.join(unknown)}; known: run, {', '.join(STAGE_ORDER)}")
+    run = config_from_dict(RunSettings, raw.get("run"), where=f"{path.name} [run]")
+    bad = [s for s in run.stages if s not in STAGE_ORDER]
+    if bad:
+        raise MpltError(f"{path.name} [run] stages: unknown stage(s) {', '.join(bad)}; known: {', '.join(STAGE_ORDER)}")
+    values = {"run": str(Path(run_dir)), "data": str(DATA_DIR), "repo": str(REPO_DIR)}
+    tables = {stage: expand(raw.get(stage, {}), values) for stage in STAGE_ORDER if stage in raw}
+    dropped: tuple[str, ...] = ()
+    if filter_langs:
+        tables, dropped = _keep_installed_langs(tables)
+    return Profile(name=path.stem, path=path, run=run, tables=tables, dropped_langs=dropped)
+
+
+def expand(value: Any, values: dict[str, str]) -> Any:
+    """Replace `{run}`, `{data}`, `{repo}` in every string of a TOML value (other braces are kept)."""
+    if isinstance(value, str):
+        for key, replacement in values.items():
+            value = value.replace("{" + key + "}", replacement)
+        return value
+    if isinstance(value, dict):
+        return {k: expand(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand(v, values) for v in value]
+    return value
+
+
+def _keep_installed_langs(tables: dict[str, dict]) -> tuple[dict[str, dict], tuple[str, ...]]:
+    from mplt.langs import get_language
+    dropped: set[str] = set()
+    out = {}
+    for stage, table in tables.items():
+        table = dict(table)
+        for key in ("langs", "languages"):
+            if isinstance(table.get(key), list):
+                kept = []
+                for lang in table[key]:
+                    if get_language(lang).find_executable() is None:
+                        dropped.add(get_language(lang).name)
+                    else:
+                        kept.append(lang)
+                table[key] = kept
+        out[stage] = table
+    return out, tuple(sorted(dropped))
+
+
+def stage_config(profile: Profile, stage: str):
+    """The stage's frozen config built from its table (unknown keys raise MpltError)."""
+    from mplt.run.stages import stage_entry
+    _, config_class = stage_entry(stage).load()
+    config = config_from_dict(config_class, profile.table(stage), where=f"{profile.name} [{stage}]")
+    check = getattr(config, "validate", None)
+    if callable(check) and stage in ("finetune", "evaluate", "model"):
+        check()
+    return config
+
+
+def resolved_config(profile: Profile) -> dict[str, Any]:
+    """Everything the run will use, as plain data: written to the run directory."""
+    from mplt.config import config_to_dict
+    out: dict[str, Any] = {"profile": profile.name, "profile_path": str(profile.path),
+                           "run": _plain(dataclasses.asdict(profile.run)),
+                           "dropped_langs": list(profile.dropped_langs)}
+    for stage in profile.run.stages:
+        if stage in ("report", "check") and stage not in profile.tables:
+            continue
+        out[stage] = _plain(config_to_dict(stage_config(profile, stage)))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def choose_default_profile(cuda_available: bool | None = None) -> tuple[str, str]:
+    """(profile, why): `scaled` with a CUDA GPU, else `smoke` (issue 6)."""
+    if cuda_available is None:
+        try:
+            import torch
+            cuda_available = torch.cuda.is_available()
+        except ImportError:
+            cuda_available = False
+    if cuda_available:
+        return "scaled", "a CUDA GPU is present"
+    return "smoke", "no CUDA GPU found (the smoke profile runs on CPU in minutes)"

@@ -1,0 +1,231 @@
+"""`reproduce.py run`: the profile's stages in order, resumable, with one screen (issue 6).
+
+Order: model (smoke only), select, testgen, translate, dataset, finetune, evaluate, report, check.
+* Resume: a stage whose `summary.json` exists is finished and skipped; an unfinished one is run
+  again and continues from its own streamed files (every stage resumes by id).
+* `--from STAGE` reruns that stage and the ones after it, `--only STAGE` reruns just that one: their
+  directories are removed first, so they really recompute (a rerun without the flags resumes).
+* `report` and `check` always run: they only read the other stages' files.
+* Screen: one rich console shared with the stages' progress bars (rich nests live displays on the
+  same console), a status line for the current stage, one line per finished stage, and at the end
+  the results table and the check verdict. Everything the stages log goes to `RUN/logs/<stage>.log`,
+  and everything else (library warnings) to `RUN/logs/run.log`.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mplt.errors import MpltError
+from mplt.io import read_json, write_json
+from mplt.pipeline.common import SUMMARY
+from mplt.run.profiles import Profile, resolved_config, stage_config
+
+ALWAYS_RUN = ("report", "check")
+
+
+def plan_stages(stages: tuple[str, ...], from_stage: str | None = None, only: str | None = None) -> tuple[list[str], set[str]]:
+    """(stages to visit, stages to rerun from scratch) for the profile's stage list."""
+    for flag, value in (("--from", from_stage), ("--only", only)):
+        if value and value not in stages:
+            raise MpltError(f"{flag} {value}: not a stage of this profile ({', '.join(stages)})")
+    if from_stage and only:
+        raise MpltError("use either --from or --only, not both")
+    if only:
+        return [only], {only} - set(ALWAYS_RUN)
+    if from_stage:
+        rerun = list(stages[stages.index(from_stage):])
+        return list(stages), set(rerun) - set(ALWAYS_RUN)
+    return list(stages), set()
+
+
+def is_finished(run_dir: Path, stage: str) -> bool:
+    return stage not in ALWAYS_RUN and (Path(run_dir) / stage / SUMMARY).exists()
+
+
+def clear_stage(run_dir: Path, stage: str) -> None:
+    """Remove a stage's outputs and log so that it recomputes."""
+    shutil.rmtree(Path(run_dir) / stage, ignore_errors=True)
+    (Path(run_dir) / "logs" / f"{stage}.log").unlink(missing_ok=True)
+
+
+def one_line(stage: str, summary: dict[str, Any]) -> str:
+    """A short human summary of a finished stage."""
+    counts = summary.get("counts") or {}
+    if stage == "model":
+        return (f"{summary.get('parameters', 0) / 1e6:.1f}M-parameter model, {summary.get('examples')} warm-start "
+                f"examples, loss {summary.get('first_epoch_loss')} -> {summary.get('final_epoch_loss')}")
+    if stage == "select":
+        return f"{summary.get('functions')} functions kept of {counts.get('functions', '?')} found"
+    if stage == "testgen":
+        return (f"{summary.get('functions')} of {counts.get('functions_in', '?')} functions with validated tests "
+                f"({summary.get('assertions_passed')} of {summary.get('assertions_parsed')} assertions passed)")
+    if stage in ("translate", "dataset"):
+        per_lang = summary.get("languages") or {}
+        if isinstance(per_lang, dict) and per_lang:
+            key = "items_out" if stage == "dataset" else "with_passing"
+            parts = [f"{lang} {_pick(v, key)}" for lang, v in per_lang.items()]
+            return ("items per language: " if stage == "dataset" else "problems with a passing translation: ") + ", ".join(parts)
+    if stage == "finetune":
+        return f"adapters for {', '.join(summary.get('adapters', {})) or 'no language'} ({summary.get('preset')})"
+    if stage == "evaluate":
+        cells = []
+        for variant, langs in (summary.get("pass@1") or {}).items():
+            shown = ", ".join(f"{lang} {v:.3f}" for lang, v in langs.items() if isinstance(v, (int, float)))
+            cells.append(f"{variant}: {shown or '-'}")
+        return "pass@1 " + "; ".join(cells)
+    if stage == "report":
+        return f"report in {summary.get('report', 'report/report.md')}"
+    if stage == "check":
+        failed = summary.get("failed") or []
+        return "PASS" if summary.get("passed") else f"FAIL ({len(failed)} figures outside their range)"
+    return ", ".join(f"{k} {v}" for k, v in summary.items() if isinstance(v, (int, float)) and k != "seconds")
+
+
+def _pick(value: Any, key: str) -> Any:
+    if isinstance(value, dict):
+        return value.get(key, value.get("counts", {}).get(key, "?") if isinstance(value.get("counts"), dict) else "?")
+    return value
+
+
+@dataclass
+class StageRow:
+    name: str
+    status: str = "pending"       # pending | running | done | cached | failed
+    seconds: float | None = None
+    summary: str = ""
+    started: float | None = None
+
+
+@dataclass
+class RunView:
+    """The live status line: which stage runs, how many are done, elapsed time."""
+    rows: dict[str, StageRow] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def __rich__(self):
+        from rich.text import Text
+        done = sum(r.status in ("done", "cached") for r in self.rows.values())
+        current = next((r for r in self.rows.values() if r.status == "running"), None)
+        text = Text()
+        text.append(f"[{done}/{len(self.rows)} stages] ", style="bold")
+        if current is not None:
+            text.append(f"running {current.name}", style="bold cyan")
+            text.append(f"  {_clock(time.monotonic() - (current.started or time.monotonic()))}")
+        text.append(f"  total {_clock(time.monotonic() - self.started)}", style="dim")
+        return text
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+@dataclass
+class RunOutcome:
+    exit_code: int
+    summaries: dict[str, dict] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def run_profile(profile: Profile, run_dir: Path, *, from_stage: str | None = None, only: str | None = None,
+                console=None, progress: bool = True) -> RunOutcome:
+    """Run the profile's stages in `run_dir`; exit code 0 when everything ran and check passed."""
+    from rich.live import Live
+
+    from mplt.run.stages import stage_entry
+    console = console or _shared_console()
+    run_dir = Path(run_dir)
+    stages, rerun = plan_stages(tuple(profile.run.stages), from_stage, only)
+    for stage in rerun:
+        clear_stage(run_dir, stage)
+    view = RunView({s: StageRow(s) for s in stages})
+    outcome = RunOutcome(0)
+    start = time.monotonic()
+    with _run_logging(run_dir), Live(view, console=console, refresh_per_second=4, transient=True,
+                                      redirect_stderr=False) as live:
+        for stage in stages:
+            row = view.rows[stage]
+            if is_finished(run_dir, stage):
+                summary = read_json(run_dir / stage / SUMMARY)
+                row.status, row.summary, row.seconds = "cached", one_line(stage, summary), 0.0
+                outcome.summaries[stage] = summary
+                console.print(f"[dim]= {stage:<9} finished earlier: {row.summary}[/]")
+                continue
+            run_function, _ = stage_entry(stage).load()
+            config = stage_config(profile, stage)
+            row.status, row.started = "running", time.monotonic()
+            live.refresh()
+            try:
+                summary = run_function(run_dir, config, progress=progress)
+            except MpltError as e:
+                row.status = "failed"
+                console.print(f"[bold red]x {stage:<9} failed[/]: {e} (log: {run_dir / 'logs' / (stage + '.log')})")
+                outcome.exit_code = 2
+                break
+            row.seconds = time.monotonic() - row.started
+            row.status, row.summary = "done", one_line(stage, summary)
+            outcome.summaries[stage] = summary
+            colour = "red" if stage == "check" and not summary.get("passed") else "green"
+            console.print(f"[{colour}]+ {stage:<9}[/] {_clock(row.seconds)}  {row.summary}")
+    outcome.seconds = time.monotonic() - start
+    if outcome.exit_code == 0 and "check" in outcome.summaries and not outcome.summaries["check"].get("passed"):
+        outcome.exit_code = 1
+    return outcome
+
+
+def _shared_console():
+    """rich's global console: the stages' progress bars use it too, so their live displays nest."""
+    from rich import get_console
+    return get_console()
+
+
+class _run_logging:
+    """During a run: the console shows warnings only (through rich, so they do not tear the live
+    display); everything from INFO up goes to RUN/logs/run.log."""
+
+    def __init__(self, run_dir: Path):
+        self.run_dir = Path(run_dir)
+
+    def __enter__(self):
+        from rich.logging import RichHandler
+        root = logging.getLogger()
+        (self.run_dir / "logs").mkdir(parents=True, exist_ok=True)
+        self.file = logging.FileHandler(self.run_dir / "logs" / "run.log", encoding="utf-8")
+        self.file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        self.file.setLevel(logging.INFO)
+        self.saved = (list(root.handlers), root.level)
+        self.screen = RichHandler(console=_shared_console(), show_path=False, level=logging.WARNING)
+        root.handlers = [self.file, self.screen]
+        root.setLevel(logging.INFO)
+        logging.captureWarnings(True)
+        return self
+
+    def __exit__(self, *exc):
+        root = logging.getLogger()
+        root.handlers, level = self.saved
+        root.setLevel(level)
+        logging.captureWarnings(False)
+        self.file.close()
+        return False
+
+
+def write_run_files(profile: Profile, run_dir: Path, reason: str) -> dict:
+    """The resolved config, the profile file itself and the environment, in the run directory."""
+    from mplt.run.environment import capture_environment, collect_references
+    from mplt.run.profiles import REPO_DIR
+    run_dir.mkdir(parents=True, exist_ok=True)
+    resolved = resolved_config(profile)
+    resolved["profile_reason"] = reason
+    write_json(run_dir / "config.json", resolved)
+    shutil.copyfile(profile.path, run_dir / "profile.toml")
+    models, datasets, seeds = collect_references(resolved)
+    seeds = {"run": profile.run.seed, **seeds}
+    environment = capture_environment(REPO_DIR, models, datasets, seeds)
+    environment["profile"] = profile.name
+    write_json(run_dir / "environment.json", environment)
+    return environment

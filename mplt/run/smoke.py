@@ -1,0 +1,210 @@
+"""The smoke profile's model: a tiny Llama built on this machine, then warm-started (issue 6).
+
+A randomly initialised 4M-parameter model writes no correct program, so every stage downstream
+would see only failures. The warm-start teaches it, briefly, the continuations of the pipeline's
+own prompts for some functions of the smoke corpus: correct test assertions after the
+test-generation prompt (method.md 2.1) and correct target-language bodies after the translation
+prompts (method.md 3.2), all written by us in `mplt/data/smoke_warmstart.toml`. The prompts are
+built here by the stages' own prompt builders, so they are exactly what the stages will ask. At low
+temperature the model then reproduces some of them (passing items) and garbles the rest, and the
+functions with no warm-start material get nonsense (failing items). No benchmark solution is in the
+material. The numbers of a smoke run therefore check the machinery, not the method.
+
+Output: `RUN/model/` (config, weights, tokenizer), `RUN/model/warmstart.jsonl` (the training
+texts) and `summary.json` last; a finished model is reused by a rerun.
+"""
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mplt.config import load_toml
+from mplt.errors import MpltError
+from mplt.io import write_json, write_jsonl
+from mplt.langs import TARGETS
+from mplt.config import config_to_dict
+from mplt.pipeline.common import SUMMARY, progress_bar, stage_dir, stage_log
+
+
+@dataclass(frozen=True)
+class SmokeModelConfig:
+    corpus: str = ""                 # directory of the smoke corpus (the select stage's source)
+    warmstart: str = ""              # TOML: per function `tests` and target-language completions
+    langs: tuple[str, ...] = TARGETS
+    stdlib_files: int = 60           # extra tokenizer text (runtime-facts.md 3.1)
+    vocab_size: int = 4096
+    hidden_size: int = 256
+    intermediate_size: int = 768     # a multiple of 32 for bitsandbytes' CPU kernels (runtime-facts 4.1)
+    num_layers: int = 4
+    num_heads: int = 4
+    max_positions: int = 1024
+    epochs: int = 30
+    batch_size: int = 8
+    lr: float = 2e-3
+    warmup_steps: int = 10
+    seed: int = 0
+
+    def validate(self) -> None:
+        for label, path in (("corpus", self.corpus), ("warmstart", self.warmstart)):
+            if not path or not Path(path).exists():
+                raise MpltError(f"[model] {label} = {path!r} does not exist")
+        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
+            raise MpltError("[model] epochs and batch_size must be >= 1 and lr > 0")
+
+
+def corpus_functions(corpus: str) -> dict[str, dict]:
+    """The smoke corpus as the select stage sees it, by function name (its source text is what the
+    test-generation prompt quotes)."""
+    from mplt.pipeline.funnel import Funnel
+    from mplt.pipeline.select import SelectConfig, select_functions
+    selected = select_functions(SelectConfig(source="dir", path=corpus), Funnel(), progress=False)
+    return {f["name"]: f for f in selected}
+
+
+def testgen_example(function: dict, tests: list[str]) -> tuple[str, str]:
+    """(prompt, completion): the prompt ends with `assert name(`, the completion finishes the first
+    assertion and adds the others, one per line."""
+    from mplt.pipeline.assertions import build_testgen_prompt
+    prompt = build_testgen_prompt(function["source"], function["name"])
+    head = f"assert {function['name']}("
+    first = tests[0]
+    if not first.startswith(head):
+        raise MpltError(f"warm-start test {first!r} does not start with {head!r}")
+    return prompt, first[len(head):] + "\n" + "".join(t + "\n" for t in tests[1:])
+
+
+def translation_examples(function: dict, tests: list[str], bodies: dict[str, str],
+                         langs: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(language, prompt, completion) for each language with a written body, the prompt built by the
+    translate stage from the function as test generation would hand it on."""
+    from mplt.pipeline.translate import build_problems
+    from mplt.pipeline.types import Unresolvable, infer_types
+    try:
+        types = infer_types(function["source"], function["name"], tests).to_record()
+    except Unresolvable:
+        types = None
+    record = {**function, "tests": list(tests), "tests_failed": [], "coverage": 100, "types": types}
+    prompts = {}
+    for lang in langs:
+        problems, _ = build_problems([record], lang) if lang in bodies else ([], [])
+        if problems:
+            prompts[lang] = problems[0]["prompt"]
+    # The model sees `prompt.strip()` (generation strip_prompt, as MultiPL-E does), so the
+    # completion starts with the newline that the stripped prompt lost.
+    return [(lang, prompt, "\n" + bodies[lang]) for lang, prompt in prompts.items()]
+
+
+def warmstart_examples(config: SmokeModelConfig) -> list[dict]:
+    functions = corpus_functions(config.corpus)
+    material = load_toml(config.warmstart)
+    examples = []
+    for name, entry in material.items():
+        if name not in functions:
+            raise MpltError(f"{config.warmstart}: [{name}] is not a selected function of {config.corpus}")
+        tests = list(entry["tests"])
+        prompt, completion = testgen_example(functions[name], tests)
+        examples.append({"id": f"{name}:testgen", "prompt": prompt, "completion": completion})
+        bodies = {lang: entry[lang] for lang in TARGETS if lang in entry}
+        for lang, prompt, completion in translation_examples(functions[name], tests, bodies, config.langs):
+            examples.append({"id": f"{name}:{lang}", "prompt": prompt, "completion": completion})
+    return examples
+
+
+def build_and_warm_start(out: Path, config: SmokeModelConfig, examples: list[dict], progress: bool, log) -> dict:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from mplt.models.tiny import TinyConfig, build_tiny_model, stdlib_texts
+    corpus_texts = [p.read_text(encoding="utf-8") for p in sorted(Path(config.corpus).glob("*.py"))]
+    texts = stdlib_texts(config.stdlib_files) + corpus_texts + [e["prompt"] + e["completion"] for e in examples]
+    tiny = TinyConfig(vocab_size=config.vocab_size, hidden_size=config.hidden_size,
+                      intermediate_size=config.intermediate_size, num_layers=config.num_layers,
+                      num_heads=config.num_heads, max_positions=config.max_positions, seed=config.seed)
+    init_dir = out / "init"
+    build_tiny_model(init_dir, texts, tiny)
+    tokenizer = AutoTokenizer.from_pretrained(init_dir)
+    model = AutoModelForCausalLM.from_pretrained(init_dir)
+    rows = [_encode(tokenizer, e, config.max_positions) for e in examples]
+    torch.manual_seed(config.seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
+    steps_per_epoch = math.ceil(len(rows) / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _cosine(s, config.warmup_steps, total))
+    generator = torch.Generator().manual_seed(config.seed)
+    model.train()
+    losses = []
+    with progress_bar("model: warm-start steps", total, progress) as advance:
+        for epoch in range(config.epochs):
+            order = torch.randperm(len(rows), generator=generator).tolist()
+            epoch_loss = []
+            for start in range(0, len(order), config.batch_size):
+                batch = _collate([rows[i] for i in order[start:start + config.batch_size]], tokenizer.pad_token_id)
+                loss = model(**batch).loss
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                schedule.step()
+                optimizer.zero_grad()
+                epoch_loss.append(loss.item())
+                advance()
+            losses.append(sum(epoch_loss) / len(epoch_loss))
+            log.info("model: warm-start epoch %d/%d, loss %.4f", epoch + 1, config.epochs, losses[-1])
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    shutil.rmtree(init_dir)
+    return {"parameters": sum(p.numel() for p in model.parameters()), "vocab_size": len(tokenizer),
+            "examples": len(rows), "steps": total, "first_epoch_loss": round(losses[0], 4),
+            "final_epoch_loss": round(losses[-1], 4)}
+
+
+def _encode(tokenizer, example: dict, max_len: int) -> tuple[list[int], list[int]]:
+    """Prompt and completion tokenized separately, as generation sees them: the stripped prompt's
+    tokens, then the generated tokens. The loss covers the completion and the final EOS only."""
+    prompt = tokenizer(example["prompt"].strip())["input_ids"]
+    completion = tokenizer(example["completion"])["input_ids"] + [tokenizer.eos_token_id]
+    ids = (prompt + completion)[-max_len:]
+    labels = ([-100] * len(prompt) + completion)[-max_len:]
+    return ids, labels
+
+
+def _collate(rows: list[tuple[list[int], list[int]]], pad_id: int) -> dict:
+    import torch
+    width = max(len(ids) for ids, _ in rows)
+    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(rows), width), -100, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, (ids, lab) in enumerate(rows):
+        input_ids[i, :len(ids)] = torch.tensor(ids)
+        labels[i, :len(lab)] = torch.tensor(lab)
+        mask[i, :len(ids)] = 1
+    return {"input_ids": input_ids, "labels": labels, "attention_mask": mask}
+
+
+def _cosine(step: int, warmup: int, total: int) -> float:
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+def run_model(run_dir: Path, config: SmokeModelConfig, *, progress: bool = True) -> dict:
+    config.validate()
+    out = stage_dir(run_dir, "model")
+    with stage_log(run_dir, "model") as log:
+        start = time.monotonic()
+        # Not `config.json`: that name belongs to the model saved in the same directory.
+        write_json(out / "build_config.json", config_to_dict(config))
+        examples = warmstart_examples(config)
+        write_jsonl(out / "warmstart.jsonl", examples)
+        log.info("model: %d warm-start examples (%d test generation, %d translation)", len(examples),
+                 sum(e["id"].endswith(":testgen") for e in examples),
+                 sum(not e["id"].endswith(":testgen") for e in examples))
+        stats = build_and_warm_start(out, config, examples, progress, log)
+        summary = {"stage": "model", "kind": "tiny-llama-warmstart", "seconds": round(time.monotonic() - start, 2),
+                   **stats}
+        log.info("model: %s", summary)
+        write_json(out / SUMMARY, summary)
+    return summary
