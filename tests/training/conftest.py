@@ -4,10 +4,11 @@ Torch uses one thread here: on the shared 2-core CI machine two threads contend 
 processes and a tiny step becomes ~10x slower (measured while developing)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+
+from training_helpers import lua_docs, write_docs
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -16,26 +17,6 @@ def one_torch_thread():
     torch.set_num_threads(1)
 
 
-def lua_docs(n: int = 48, tag: str = "") -> list[str]:
-    return [f"-- {tag}add {i}\nlocal function add{i}(a, b)\n  return a + b * {i % 7}\nend\n" for i in range(n)]
-
-
-def write_docs(path: Path, docs: list[str], language: str = "lua") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        for i, doc in enumerate(docs):
-            f.write(json.dumps({"content": doc, "problem_id": i, "language": language, "pass_rate": 1.0}) + "\n")
-    return path
-
-
 @pytest.fixture(scope="session")
 def train_jsonl(tmp_path_factory) -> Path:
     return write_docs(tmp_path_factory.mktemp("data") / "train.jsonl", lua_docs())
-
-
-def small_config(model_dir, data, **overrides):
-    from mplt.training.config import resolve_config
-    values = dict(model=str(model_dir), data=(str(data),), seq_len=64, micro_batch=2, grad_accum=2, epochs=2,
-                  lr=5e-3, warmup_steps=0, eval_fraction=0.1, lora_r=8, lora_alpha=16, device="cpu")
-    values.update(overrides)
-    return resolve_config("qlora", overrides=values)

@@ -11,7 +11,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from conftest import lua_docs, small_config, write_docs
+from training_helpers import lua_docs, small_config, write_docs
 from mplt.errors import MpltError
 from mplt.io import read_jsonl
 from mplt.models.load import load_model
