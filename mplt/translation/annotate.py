@@ -43,6 +43,27 @@ def _new_type(node: ast.expr | None, observed: PyType) -> PyType | None:
     return complete(refine(declared, observed))
 
 
+def _has_union(t: PyType) -> bool:
+    return t.kind == "union" or any(_has_union(a) for a in t.args)
+
+
+def _observed(cases: list[TestCase], arity: int) -> tuple[list[PyType], PyType]:
+    """Observed parameter and return types. When they need a Union only because of one test
+    (HumanEval_78 passes `[]` to a string function once, HumanEval_95 has one int dict key),
+    that test is left out of the inference; the translator then drops it as ill-typed."""
+    def infer(subset: list[TestCase]) -> tuple[list[PyType], PyType]:
+        return ([unify_all([infer_type(c.args[i]) for c in subset]) for i in range(arity)],
+                unify_all([infer_type(c.expected) for c in subset]))
+
+    params, ret = infer(cases)
+    if len(cases) >= 4 and any(_has_union(t) for t in (*params, ret)):
+        for k in range(len(cases)):
+            p2, r2 = infer(cases[:k] + cases[k + 1:])
+            if not any(_has_union(t) for t in (*p2, r2)):
+                return p2, r2
+    return params, ret
+
+
 def _offsets(source: str) -> list[int]:
     starts, pos = [], 0
     for line in source.splitlines(keepends=True):
@@ -85,8 +106,9 @@ def annotate_prompt(prompt: str, entry_point: str, tests: tuple[str, ...] | list
     def span(node: ast.AST) -> tuple[int, int]:
         return (starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset)
 
+    observed_params, observed_return = _observed(cases, len(fn.args.args))
     for i, arg in enumerate(fn.args.args):
-        new = _new_type(arg.annotation, unify_all([infer_type(c.args[i]) for c in cases]))
+        new = _new_type(arg.annotation, observed_params[i])
         if new is None:
             continue
         needed |= typing_names(new)
@@ -95,7 +117,7 @@ def annotate_prompt(prompt: str, entry_point: str, tests: tuple[str, ...] | list
             edits.append((end, end, f": {annotation_text(new)}"))
         else:
             edits.append((*span(arg.annotation), annotation_text(new)))
-    new = _new_type(fn.returns, unify_all([infer_type(c.expected) for c in cases]))
+    new = _new_type(fn.returns, observed_return)
     if new is not None:
         needed |= typing_names(new)
         if fn.returns is None:

@@ -89,9 +89,11 @@ def _with_expected(args: tuple, lines: list[str], i: int, extra: int) -> tuple[t
         block = [ln.strip() for ln in lines[start:start + count]]
         if count > 1 and (not block[-1] or block[-1].startswith(">>>")):
             break
-        ok, value = _parse_value(" ".join(block))
-        if ok:
-            return args, value, 1 + extra + count
+        # "\\n" first: a string literal whose `\n` became a real newline in the docstring value.
+        for joiner in ("\\n", " "):
+            ok, value = _parse_value(joiner.join(block))
+            if ok:
+                return args, value, 1 + extra + count
     raise Untranslatable("doctest output does not parse")
 
 

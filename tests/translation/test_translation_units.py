@@ -152,3 +152,32 @@ def test_types_and_annotation():
                              ["assert f(1, [2.5]) == None", "assert f(2, []) == 'a'"])
     assert prompt == ("from typing import List, Optional\n\n"
                       "def f(x: int, y: List[float]) -> Optional[str]:\n    '''doc'''\n")
+
+
+def test_single_outlier_test_is_left_out_of_inference():
+    tests = [f"assert f('{c}') == {i}" for i, c in enumerate("abcd")] + ["assert f([]) == 0"]
+    prompt = annotate_prompt("def f(s):\n    '''doc'''\n", "f", tests)
+    assert prompt == "def f(s: str) -> int:\n    '''doc'''\n"
+    out = translate_problem(PythonProblem("t_2_f", "f", prompt, tuple(tests)), "ml")
+    assert out.skipped_tests == (("assert f([]) == 0", "value does not match type"),)
+
+
+def test_uncleaned_doctest_forms():
+    # Docstring value: a call whose string literal holds a real newline, `call == value` on one
+    # line, a call without output (None), and an unparsable example kept verbatim.
+    prompt = r'''from typing import Optional
+
+
+def f(s: str) -> Optional[str]:
+    """Doc.
+    >>> f("a\nb")
+    'a\nb'
+    >>> f('x') == 'y'
+    >>> f('z')
+
+    >>> f(('
+    """
+'''
+    out = translate_problem(PythonProblem("t_3_f", "f", prompt, ("assert f('a') == None",)), "jl")
+    assert out.prompt.startswith('"""Doc.\n>>> f("a\\\\nb")\n"a\\\\nb"\n>>> f("x")\n"y"\n>>> f("z")\nnothing\n'
+                                 ">>> f(('\"\"\"\n")
