@@ -44,7 +44,10 @@ def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, wor
             by_key.setdefault(key, []).append(job)
     _check_toolchains({group[0]["language"] for group in by_key.values()})
     results = dict(done.by_id)
-    appender = JsonlAppender(out_path) if out_path is not None else None
+    try:
+        appender = JsonlAppender(out_path) if out_path is not None else None
+    except (OSError, ValueError) as e:
+        raise MpltError(f"cannot write results to {out_path}: {e}") from e
     try:
         with _progress_bar(progress, description, sum(map(len, by_key.values()))) as bar:
             def record(key: str, fields: dict) -> None:

@@ -118,3 +118,9 @@ def test_unserializable_job_fails_before_running(tmp_path, counted):
     with pytest.raises(MpltError, match="cannot be written as JSON"):
         pool.execute_all(jobs, tmp_path / "out.jsonl", progress=False)
     assert counted == []
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path):
+    with pytest.raises(MpltError, match="cannot write results"):
+        pool.execute_all([{"id": 1, "language": "lua", "program": "print(1)\n"}], tmp_path / "out.jsonl.gz",
+                         progress=False)
