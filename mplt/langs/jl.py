@@ -87,7 +87,7 @@ class Julia(Language):
         if t.kind in ("int", "float"):
             return number_text(value, t)
         if t.kind == "str":
-            return escape_string(value, '"', dollar=True)
+            return escape_string(value, '"', dollar=True, unicode_escape="\\U%08x")
         if t.kind in ("tuple", "vartuple"):
             types = t.args if t.kind == "tuple" else [t.args[0]] * len(value)
             items = [self.render_value(v, a) for v, a in zip(value, types)]

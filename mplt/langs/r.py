@@ -9,6 +9,7 @@ import re
 from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.base import Language
 from mplt.translation.render import element_types, escape_string, number_text, python_quote, resolve
+from mplt.translation.types import Untranslatable
 
 
 class R(Language):
@@ -47,10 +48,10 @@ class R(Language):
         if t.kind in ("int", "float"):
             return number_text(value, t)
         if t.kind == "str":
-            return escape_string(value, python_quote(value), unicode_escape="\\U{%x}")
+            return _r_string(value)
         if t.kind == "dict":
             # Names are strings in R; MultiPL-E writes keys with repr (`list('a' = 1)`).
-            return "list(" + ", ".join(f"{escape_string(str(k), python_quote(str(k)))} = "
+            return "list(" + ", ".join(f"{_r_string(str(k))} = "
                                        f"{self.render_value(v, t.args[1])}" for k, v in value.items()) + ")"
         elements = [self.render_value(v, et) for v, et in zip(value, element_types(value, t))]
         # Atomic vectors for homogeneous scalars, lists otherwise (MultiPL-E PR #54).
@@ -74,6 +75,13 @@ class R(Language):
                 lines.append(f"    stopifnot(isTRUE(all.equal({c.call}, {c.expected})))")
         return "\n".join(["test_humaneval <- function() {", f"    candidate <- {entry_point}", *lines,
                           "}", "test_humaneval()"])
+
+
+def _r_string(value):
+    # Unicode escapes only: R rejects a string that mixes them with \x escapes, and has no NUL.
+    if "\0" in value:
+        raise Untranslatable("NUL character in an R string")
+    return escape_string(value, python_quote(value), unicode_escape="\\U{%x}", control_escape="\\u{%x}")
 
 
 def _is_atomic(values):

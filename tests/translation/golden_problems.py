@@ -43,3 +43,11 @@ COUNT = PythonProblem(
 ''',
     tests=("assert candidate('ab') == {'a': 1, 'b': 1}", "assert candidate('') == {}",
            "assert abs(candidate('a') - 0.5) < 1e-6"))
+
+# Control, non-printable and non-ASCII characters, every quote and escape-significant character
+# of the five targets, extreme floats; a docstring with `$`, a backslash and quotes.
+ESCAPES = PythonProblem(
+    name="golden_4_escapes", entry_point="f",
+    prompt='def f(s: str, xs: list) -> str:\n    """Doc with $x and \\\\d and "quote" and (x)."""\n',
+    tests=("assert f('\\x07\\t\\u200b \\u00e9\\\\\"\\'$(x)#{y}%s', [1.5, -0.0, 1e300]) == 'ok\\r'",
+           "assert f('', [1e-300]) == '\\x1b[0m'"))

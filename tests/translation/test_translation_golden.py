@@ -4,7 +4,7 @@ under Optional, dicts, tuples, nested lists). Reviewed by hand against multiple-
 and docs/deviations.md; a change here is a change of the prompt or test format."""
 import pytest
 
-from .golden_problems import COUNT, DESCRIBE, SPLIT
+from .golden_problems import COUNT, DESCRIBE, ESCAPES, SPLIT
 
 from mplt.translation import Skip, translate_problem
 
@@ -76,7 +76,7 @@ def test_golden_oracles_pass_and_wrong_answers_fail(language):
     from mplt.translation import build_program
     from mplt.translation.oracle import build_oracle
 
-    for problem in (DESCRIBE, SPLIT):
+    for problem in (DESCRIBE, SPLIT, ESCAPES):
         translated, oracle = build_oracle(problem, language)
         assert run_program(language, build_program(translated, oracle)).status == "OK"
     wrong = dataclasses.replace(SPLIT, tests=("assert split(['a', 'b'], [True, False], -1) == ['b']",))
