@@ -42,7 +42,7 @@ def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: s
                    ("paper_tuned", "published: MultiPL-T 1B",
                     lambda x: MULTIPLT_1B[x].value if x in MULTIPLT_1B else None, "//")]
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(1.6 + 1.5 * len(langs), 4.2), dpi=120)
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 + 1.5 * len(langs)), 4.4), dpi=120)
     width = 0.8 / len(series)
     top = 0.0
     labelled: set[str] = set()
@@ -50,9 +50,9 @@ def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: s
         for j, lang in enumerate(langs):
             value = get(lang)
             x = j - 0.4 + width * (i + 0.5)
-            if value is None:
-                ax.text(x, 0.002, "n/a", ha="center", va="bottom", fontsize=7, color="0.45",
-                        rotation=90)
+            if value is None:  # ours: the stage did not produce it; published: no such number
+                ax.text(x, 0.002, "published: none" if hatch else "not run", ha="center", va="bottom",
+                        fontsize=7, color="0.45", rotation=90)
                 continue
             top = max(top, value)
             ax.bar(x, value, width * 0.92, color=COLORS[key], hatch=hatch, edgecolor="white",
@@ -60,12 +60,13 @@ def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: s
             labelled.add(key)
             ax.text(x, value, f"{value:.3f}", ha="center", va="bottom", fontsize=7, rotation=90)
     ax.set_xticks(range(len(langs)), [LANG_NAMES.get(x, x) for x in langs])
+    ax.set_xlim(-0.5, len(langs) - 0.5)  # room for the labels of missing bars at the edges
     ax.set_ylabel("pass@1")
     ax.set_ylim(0, max(top * 1.3, 0.05))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    ax.set_title("pass@1 per language" + (f" ({title_note})" if title_note else ""), fontsize=10)
+    ax.set_title("pass@1 per language" + (f"\n{title_note}" if title_note else ""), fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="upper left", ncol=2 if len(series) > 2 else 1)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -115,7 +115,7 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
                   for info in v.values()} - {None}
     comparable = profile != "smoke" and not (benchmarks - {"multipl-e", "humaneval"})
     pngs = {"pass1": plots.plot_pass_at_1(results, out_dir / "pass_at_1.png", comparable,
-                                          "" if comparable else f"{profile}: not comparable with the paper"),
+                                          "" if comparable else f"profile {profile}: not comparable with the paper"),
             "funnel": plots.plot_funnel(results, out_dir / "funnel.png"),
             "loss": plots.plot_loss(results, out_dir / "loss.png")}
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
