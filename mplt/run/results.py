@@ -159,6 +159,8 @@ def collect_results(run_dir: str | Path) -> dict:
         if (run_dir / "environment.json").exists() else {}
     meta: dict[str, Any] = {"profile": find_key(config, "profile") or find_key(environment, "profile"),
                             "config": config, "environment": environment or {}}
+    if isinstance(environment, dict):  # the short answers to "which models, which seeds"
+        meta.update({k: environment[k] for k in ("models", "datasets", "seeds") if k in environment})
     # `model` (a locally built model) exists only in the smoke profile
     stages = {s: stage_status(run_dir, s) for s in ("model", *STAGES)
               if s != "model" or (run_dir / "model").is_dir()}

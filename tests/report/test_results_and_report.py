@@ -40,6 +40,8 @@ def test_collects_stable_figure_names(fabricated_run):
     assert f["finetune.initial_eval_loss"] == pytest.approx(3.2) and f["claim.eval_loss_decreased"] is True
     assert f["duration.testgen_s"] == 12.0
     assert results["meta"]["evaluation"]["base"]["lua"]["revision"] == "fixture"
+    assert results["meta"]["seeds"] == {"select": 0, "finetune": 1}
+    assert results["meta"]["models"][0]["revision"] == "local"
     assert results["problems"] == []
 
 
