@@ -159,3 +159,14 @@ def test_fim_rate_with_a_tokenizer_without_sentinels_fails_before_training(tiny_
     with pytest.raises(MpltError, match="no single-id token"):
         finetune(cfg, tmp_path, show_progress=False)
     assert not (tmp_path / "metrics.jsonl").exists()
+
+
+@pytest.mark.gpu
+def test_gpu_qlora_uses_bf16_compute_and_little_memory(tiny_model_dir, train_jsonl, tmp_path):
+    cfg = small_config(tiny_model_dir, train_jsonl, device="cuda", epochs=1)
+    torch.cuda.reset_peak_memory_stats()
+    result = finetune(cfg, tmp_path, show_progress=False)
+    layers = [m for m in result.model.modules() if type(m).__name__ == "Linear4bit"]
+    assert layers and all(m.compute_dtype == torch.bfloat16 for m in layers)
+    assert torch.cuda.max_memory_allocated() < 1e9          # a 4.5M-parameter model
+    assert result.eval_losses[-1][1] < result.eval_losses[0][1]
