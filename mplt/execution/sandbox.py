@@ -83,14 +83,19 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     if cgroup is None:
         # No cgroup: RLIMIT_NPROC is the fork guard, and it only binds a non-root uid.
         rlimits.append(f"--nproc={limits.max_processes}")
-    cmd, warnings = isolation.build_command(lang.run_command(executable, path), rlimits, str(scratch),
-                                            mode, cgroup is not None, executable, limits.disk_mb)
+    try:
+        cmd, warnings = isolation.build_command(lang.run_command(executable, path), rlimits, str(scratch),
+                                                mode, cgroup is not None, executable, limits.disk_mb)
+        if os.geteuid() == 0 and (cgroup is None or mode != "bubblewrap"):
+            # The program may run as the real uid 65534 (bubblewrap with a cgroup maps it to root).
+            os.chown(scratch, isolation.NOBODY, isolation.NOBODY)
+            os.chown(path, isolation.NOBODY, isolation.NOBODY)
+    except BaseException:
+        if cgroup is not None:
+            cgroup.remove()
+        raise
     if cgroup is not None:
         cmd = cgroup.wrap(cmd)
-    if os.geteuid() == 0 and (cgroup is None or mode != "bubblewrap"):
-        # The program may run as the real uid 65534 (bubblewrap with a cgroup maps it to root).
-        os.chown(scratch, isolation.NOBODY, isolation.NOBODY)
-        os.chown(path, isolation.NOBODY, isolation.NOBODY)
     env = {k: os.environ[k] for k in _KEPT_ENV if k in os.environ}
     env.update(HOME=str(scratch), TMPDIR="/tmp" if mode == "bubblewrap" else str(scratch),
                LANG="C.UTF-8", LC_ALL="C.UTF-8", PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
