@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
     from mplt.pipeline import STAGES, run_stage
     if args.name not in STAGES:
         raise MpltError(f"unknown stage {args.name!r}; known: {', '.join(STAGES)}")
-    profile = load_toml(args.config) if args.config else {}
+    from mplt.run.profiles import expand, placeholder_values   # {run}, {data}, {repo} in profiles
+    profile = expand(load_toml(args.config), placeholder_values(args.run_dir)) if args.config else {}
     table = profile.get(args.name, {})
     if not isinstance(table, dict):
         raise MpltError(f"{args.config}: [{args.name}] must be a table")

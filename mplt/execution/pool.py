@@ -166,16 +166,16 @@ class _NoBar:
 
 
 class _RichBar(_NoBar):
-    """Count, rate and ETA on stderr (rich)."""
+    """Count, rate and ETA (rich, on the global console)."""
 
     def __init__(self, description: str, total: int):
-        from rich.console import Console
+        from rich import get_console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                    TimeElapsedColumn, TimeRemainingColumn)
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
                                   TextColumn("ETA"), TimeRemainingColumn(),
-                                  console=Console(stderr=True))
+                                  console=get_console())   # the global console: nests in `run`'s live view
         self._task = self._progress.add_task(description, total=total, rate="")
         self._start = time.monotonic()
         self._count = 0

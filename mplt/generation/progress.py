@@ -11,7 +11,7 @@ def sample_progress(total: int, description: str, enabled: bool = True) -> Itera
     if not enabled:
         yield lambda k: None
         return
-    from rich.console import Console
+    from rich import get_console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
     from rich.text import Text
@@ -23,6 +23,6 @@ def sample_progress(total: int, description: str, enabled: bool = True) -> Itera
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
+    with Progress(*columns, console=get_console()) as bar:   # rich's global console: nests in `run`'s live view
         task = bar.add_task(description, total=total)
         yield lambda k: bar.advance(task, k)

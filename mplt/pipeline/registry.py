@@ -28,6 +28,11 @@ STAGES: dict[str, Stage] = {
     "translate": Stage("translate", "mplt.pipeline.translate", "run_translate", "TranslateConfig",
                        ("testgen",)),
     "dataset": Stage("dataset", "mplt.pipeline.dataset", "run_dataset", "DatasetConfig", ("translate",)),
+    # The run's later stages (mplt/run/stages.py), so `reproduce.py stage` runs them too.
+    "finetune": Stage("finetune", "mplt.run.stages", "run_finetune", "FinetuneStageConfig", ("dataset",)),
+    "evaluate": Stage("evaluate", "mplt.run.stages", "run_evaluate", "EvaluateStageConfig", ("finetune",)),
+    "report": Stage("report", "mplt.run.stages", "run_report", "ReportStageConfig", ("evaluate",)),
+    "check": Stage("check", "mplt.run.stages", "run_check", "CheckStageConfig", ("report",)),
 }
 
 

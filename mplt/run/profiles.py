@@ -79,12 +79,16 @@ def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -
     bad = [s for s in run.stages if s not in STAGE_ORDER]
     if bad:
         raise MpltError(f"{path.name} [run] stages: unknown stage(s) {', '.join(bad)}; known: {', '.join(STAGE_ORDER)}")
-    values = {"run": str(Path(run_dir)), "data": str(DATA_DIR), "repo": str(REPO_DIR)}
+    values = placeholder_values(run_dir)
     tables = {stage: expand(raw.get(stage, {}), values) for stage in STAGE_ORDER if stage in raw}
     dropped: tuple[str, ...] = ()
     if filter_langs:
         tables, dropped = _keep_installed_langs(tables)
     return Profile(name=path.stem, path=path, run=run, tables=tables, dropped_langs=dropped)
+
+
+def placeholder_values(run_dir: str | Path) -> dict[str, str]:
+    return {"run": str(Path(run_dir)), "data": str(DATA_DIR), "repo": str(REPO_DIR)}
 
 
 def expand(value: Any, values: dict[str, str]) -> Any:

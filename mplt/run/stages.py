@@ -91,7 +91,7 @@ class CheckStageConfig:
 
 
 def stage_entry(name: str) -> Stage:
-    """The pipeline's stages plus the run's own (`model`, `finetune`, `evaluate`, `report`, `check`)."""
+    """The pipeline's registry (which lists finetune/evaluate/report/check too) plus `model`."""
     if name in RUN_STAGES:
         return RUN_STAGES[name]
     if name in STAGES:
@@ -99,13 +99,8 @@ def stage_entry(name: str) -> Stage:
     raise MpltError(f"unknown stage {name!r}; known: {', '.join([*RUN_STAGES, *STAGES])}")
 
 
-RUN_STAGES: dict[str, Stage] = {
-    "model": Stage("model", "mplt.run.smoke", "run_model", "SmokeModelConfig"),
-    "finetune": Stage("finetune", "mplt.run.stages", "run_finetune", "FinetuneStageConfig", ("dataset",)),
-    "evaluate": Stage("evaluate", "mplt.run.stages", "run_evaluate", "EvaluateStageConfig", ("finetune",)),
-    "report": Stage("report", "mplt.run.stages", "run_report", "ReportStageConfig", ("evaluate",)),
-    "check": Stage("check", "mplt.run.stages", "run_check", "CheckStageConfig", ("report",)),
-}
+# `model` builds the smoke profile's tiny model; only the run knows it (it is not a pipeline stage).
+RUN_STAGES: dict[str, Stage] = {"model": Stage("model", "mplt.run.smoke", "run_model", "SmokeModelConfig")}
 
 
 def run_finetune(run_dir: Path, config: FinetuneStageConfig, *, progress: bool = True) -> dict:
@@ -132,8 +127,8 @@ def run_finetune(run_dir: Path, config: FinetuneStageConfig, *, progress: bool =
             else:
                 log.info("finetune %s: %d documents", ",".join(langs), sum(len(d.texts) for d in docs))
                 finetune(config.train_config(langs), job_out, docs, show_progress=progress)
-            for lang in langs:
-                adapters[lang] = str(job_out / "adapter")
+            for lang in langs:   # relative to the run directory, so a copied run stays whole
+                adapters[lang] = str((job_out / "adapter").relative_to(Path(run_dir)))
         summary = {"stage": "finetune", "model": config.model, "revision": config.revision, "preset": config.preset,
                    "mix": config.mix, "adapters": adapters, "skipped": skipped,
                    "documents": {d.language: len(d.texts) for d in documents},
@@ -171,7 +166,8 @@ def _run_adapter(run_dir: Path, lang: str) -> str | None:
     if not summary_path.exists():
         raise MpltError("missing input: the finetune stage has not finished (run it first, or set "
                         "[evaluate] finetuned_model)")
-    return read_json(summary_path).get("adapters", {}).get(lang)
+    adapter = read_json(summary_path).get("adapters", {}).get(lang)
+    return str(Path(run_dir) / adapter) if adapter else None
 
 
 def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool = True) -> dict:

@@ -1,0 +1,85 @@
+"""The smoke profile end to end, as `make reproduce` runs it on a machine without a GPU (issue 6):
+the report is written and the check passes; a run killed mid-way resumes to the same figures."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def start_run(run_dir: Path, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.Popen([sys.executable, "reproduce.py", "run", "--profile", "smoke", "--run-dir", str(run_dir),
+                             "--no-progress", *extra], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def finish(proc: subprocess.Popen, timeout: float = 2400) -> tuple[int, str]:
+    out, _ = proc.communicate(timeout=timeout)
+    return proc.returncode, out
+
+
+def figures(run_dir: Path) -> dict:
+    data = json.loads((run_dir / "report" / "results.json").read_text())
+    return {k: v for k, v in data["figures"].items() if not k.startswith("duration.")}
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory) -> Path:
+    run_dir = tmp_path_factory.mktemp("smoke") / "run"
+    code, out = finish(start_run(run_dir))
+    assert code == 0, out[-6000:]
+    return run_dir
+
+
+def test_smoke_run_writes_the_report_and_passes_check(smoke_run):
+    report = (smoke_run / "report" / "report.md").read_text()
+    assert "machinery, not the method" in report
+    check = json.loads((smoke_run / "report" / "check.json").read_text())
+    assert check["passed"], [r for r in check["rows"] if r["verdict"] not in ("pass", "skip")]
+    for name in ("config.json", "environment.json", "profile.toml", "logs/run.log", "logs/testgen.log"):
+        assert (smoke_run / name).exists(), name
+    environment = json.loads((smoke_run / "environment.json").read_text())
+    assert environment["packages"]["torch"] and environment["seeds"]["run"] == 0
+    assert any(t["language"] == "lua" and t["found"] for t in environment["toolchains"])
+    summaries = {s: json.loads((smoke_run / s / "summary.json").read_text())
+                 for s in ("select", "testgen", "translate", "dataset", "finetune", "evaluate")}
+    assert summaries["testgen"]["assertions_passed"] < summaries["testgen"]["assertions_parsed"]
+
+
+def test_rerun_of_a_finished_run_skips_every_stage(smoke_run):
+    start = time.monotonic()
+    code, out = finish(start_run(smoke_run))
+    assert code == 0, out[-4000:]
+    assert out.count("finished earlier") == 7          # model ... evaluate; report and check rerun
+    assert time.monotonic() - start < 300
+
+
+def test_killed_run_resumes_to_the_same_figures(smoke_run, tmp_path):
+    """Copy the finished run, drop its evaluation, kill the run while it evaluates, rerun."""
+    run_dir = tmp_path / "run"
+    shutil.copytree(smoke_run, run_dir)
+    for stage in ("evaluate", "report"):
+        shutil.rmtree(run_dir / stage)
+    proc = start_run(run_dir)
+    deadline = time.monotonic() + 1200
+    partial = run_dir / "evaluate" / "finetuned"
+    while not any(partial.glob("*/completions.jsonl")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert not (run_dir / "evaluate" / "summary.json").exists()
+    code, out = finish(start_run(run_dir))
+    assert code == 0, out[-6000:]
+    assert figures(run_dir) == figures(smoke_run)
