@@ -47,6 +47,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from mplt.errors import MpltError
     from mplt.training.config import replace, resolve_config
     from mplt.training.data import load_documents
     from mplt.training.loop import finetune
@@ -67,6 +68,12 @@ def run(args: argparse.Namespace) -> int:
     }
     cfg = resolve_config(args.preset, args.config, overrides)
     documents = [d for src in cfg.data for d in load_documents(src, cfg.langs, cfg.data_revision, cfg.max_docs)]
+    empty = [d.language for d in documents if not d.texts]
+    documents = [d for d in documents if d.texts]
+    if not documents:
+        raise MpltError(f"no training documents in {', '.join(cfg.data)} (languages without documents: {', '.join(empty)})")
+    if empty:
+        print(f"skipping {', '.join(empty)}: no training documents")
     jobs = [(Path(args.out), documents)]
     if cfg.mix == "separate" and len(documents) > 1:
         jobs = [(Path(args.out) / d.language, [d]) for d in documents]

@@ -85,8 +85,8 @@ def _from_records(records, lang: str, where: str, max_docs: int) -> Documents:
             raise MpltError(f"{where}: record {i} has no string `content` column")
         if content.strip():
             texts.append(content)
-    if not texts:
-        raise MpltError(f"{where}: no non-empty documents")
+    if not texts:   # not fatal: a language may yield no items in a small run; callers skip it
+        log.warning("%s: no non-empty documents for %s", where, lang)
     return Documents(lang, where, tuple(texts[:max_docs] if max_docs else texts))
 
 

@@ -62,6 +62,9 @@ def test_bad_records_are_clear_errors(tmp_path):
         load_documents(str(path))
     with pytest.raises(MpltError, match="does not exist"):
         load_documents(str(tmp_path / "missing.jsonl"))
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text(json.dumps({"content": "  \n"}) + "\n")
+    assert load_documents(str(blank), ("jl",))[0].texts == ()    # empty language: the caller skips it
 
 
 def test_eval_split_is_seeded_disjoint_and_by_document():
