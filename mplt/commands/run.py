@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     # Library progress bars (weights loading/saving) would tear the live display; logs keep the facts.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     if args.profile:
         name, reason = args.profile, "chosen with --profile"
     else:

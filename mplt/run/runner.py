@@ -64,12 +64,13 @@ def one_line(stage: str, summary: dict[str, Any]) -> str:
     if stage == "testgen":
         return (f"{summary.get('functions')} of {counts.get('functions_in', '?')} functions with validated tests "
                 f"({summary.get('assertions_passed')} of {summary.get('assertions_parsed')} assertions passed)")
-    if stage in ("translate", "dataset"):
+    if stage == "translate":
         per_lang = summary.get("languages") or {}
-        if isinstance(per_lang, dict) and per_lang:
-            key = "items_out" if stage == "dataset" else "with_passing"
-            parts = [f"{lang} {_pick(v, key)}" for lang, v in per_lang.items()]
-            return ("items per language: " if stage == "dataset" else "problems with a passing translation: ") + ", ".join(parts)
+        return "functions with a passing translation: " + ", ".join(
+            f"{lang} {v.get('with_pass', '?')}/{v.get('translatable', '?')}" for lang, v in per_lang.items())
+    if stage == "dataset":
+        per_lang = summary.get("languages") or {}
+        return "fine-tuning items: " + ", ".join(f"{lang} {v.get('items', '?')}" for lang, v in per_lang.items())
     if stage == "finetune":
         return f"adapters for {', '.join(summary.get('adapters', {})) or 'no language'} ({summary.get('preset')})"
     if stage == "evaluate":
@@ -84,12 +85,6 @@ def one_line(stage: str, summary: dict[str, Any]) -> str:
         failed = summary.get("failed") or []
         return "PASS" if summary.get("passed") else f"FAIL ({len(failed)} figures outside their range)"
     return ", ".join(f"{k} {v}" for k, v in summary.items() if isinstance(v, (int, float)) and k != "seconds")
-
-
-def _pick(value: Any, key: str) -> Any:
-    if isinstance(value, dict):
-        return value.get(key, value.get("counts", {}).get(key, "?") if isinstance(value.get("counts"), dict) else "?")
-    return value
 
 
 @dataclass

@@ -113,11 +113,18 @@ def run_finetune(run_dir: Path, config: FinetuneStageConfig, *, progress: bool =
         start = time.monotonic()
         base_cfg = config.train_config()
         write_json(out / "stage_config.json", config_to_dict(config))
-        documents = [d for d in load_documents(config.data, tuple(config.langs), config.data_revision, base_cfg.max_docs)]
-        skipped = {d.language: "no training items" for d in documents if not d.texts}
+        documents, skipped = [], {}
+        for lang in config.langs:   # a language without items is skipped (and not evaluated fine-tuned)
+            try:
+                documents += [d for d in load_documents(config.data, (lang,), config.data_revision, base_cfg.max_docs)]
+            except MpltError as e:
+                skipped[lang] = str(e)
+                log.warning("finetune %s: skipped: %s", lang, e)
+        skipped.update({d.language: "no training items" for d in documents if not d.texts})
         documents = [d for d in documents if d.texts]
         if not documents:
-            raise MpltError(f"[finetune] no training items in {config.data} for {', '.join(config.langs)}")
+            reasons = "; ".join(f"{lang}: {why}" for lang, why in skipped.items())
+            raise MpltError(f"[finetune] no training items in {config.data} ({reasons})")
         jobs = [(out / d.language, [d]) for d in documents] if config.mix == "separate" else [(out, documents)]
         adapters = {}
         for job_out, docs in jobs:

@@ -1,0 +1,80 @@
+"""Write `expected_results/smoke.json` from measured smoke runs (format: expected_results/README.md).
+
+    python -m mplt.run.measure runs/smoke-a runs/smoke-b > expected_results/smoke.json
+
+Each figure's value is the mean over the runs. Tolerances are wide enough for another x86 CPU (float
+rounding can flip a sampled token, and execution timeouts depend on load) and tight enough to catch a
+broken stage (a stage that keeps nothing, or passes everything, falls outside):
+* funnel counts: +-20 % of the value, at least +-2 items (`COUNT_SHARE`, `COUNT_FLOOR`);
+* pass@1: +-0.15 (`PASS_TOL`) plus half the spread seen between the runs;
+* evaluation settings (problems, n): exact; the fine-tuning loss must fall (a claim).
+Julia figures are optional: the smoke profile drops Julia where it is not installed.
+"""
+from __future__ import annotations
+
+import json
+import math
+import platform
+import statistics
+import sys
+from pathlib import Path
+
+COUNT_SHARE = 0.2
+COUNT_FLOOR = 2
+PASS_TOL = 0.15
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def expectations(runs: list[dict], source: str) -> dict:
+    names = sorted(set.intersection(*(set(r["figures"]) for r in runs)))
+    figures = {}
+    for name in names:
+        values = [r["figures"][name] for r in runs]
+        seen = f"{source}; runs gave {', '.join(str(round(v, 4)) if isinstance(v, float) else str(v) for v in values)}"
+        entry: dict | None = None
+        if name.startswith("funnel.") and all(isinstance(v, int) for v in values):
+            value = round(statistics.mean(values))
+            entry = {"value": value, "abs_tol": max(COUNT_FLOOR, math.ceil(COUNT_SHARE * value)), "source": seen}
+        elif name.startswith(("pass@1.base.", "pass@1.finetuned.")):
+            value = statistics.mean(values)
+            spread = max(values) - min(values)
+            entry = {"value": round(value, 4), "abs_tol": round(PASS_TOL + spread / 2, 4), "source": seen}
+        elif name.startswith("eval.") and name.endswith((".num_problems", ".n")) and len(set(values)) == 1:
+            entry = {"equals": values[0], "source": f"{source}: the profile's evaluation settings"}
+        elif name == "claim.loss_decreased":
+            entry = {"claim": True, "source": f"{source}: every fine-tune lowers its training loss"}
+        if entry is None:
+            continue
+        if name.endswith(".jl") or ".jl." in name:
+            entry["optional"] = True
+        figures[name] = entry
+    return {"format": "mplt-expected-results/1", "profile": "smoke",
+            "description": ("Measured on CPU with the smoke profile's fixed seeds. These figures check the "
+                            "machinery (every stage keeps some items and drops others; base and fine-tuned "
+                            "models are evaluated alike), not the method: the model is a 4M-parameter model "
+                            "warm-started on our own material. Julia figures are optional (Julia may be absent)."),
+            "figures": figures}
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: python -m mplt.run.measure RUN_DIR [RUN_DIR ...]", file=sys.stderr)
+        return 2
+    runs = [json.loads((Path(d) / "report" / "results.json").read_text()) for d in argv]
+    source = (f"measured: smoke profile, seed 0, {len(runs)} run(s) on {_cpu()} "
+              f"({len(runs)} x {Path(argv[0]).name}...)")
+    print(json.dumps(expectations(runs, source), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
