@@ -99,7 +99,7 @@ def section_what_ran(results: dict) -> str:
         parts += ["", "No `environment.json` in the run directory (versions and hardware unknown)."]
     skip = {"run", "profile_reason", "profile_path", "dropped_langs"}
     picked = [(k, v) for k, v in flatten({k: v for k, v in config.items() if k not in skip}, depth=3)
-              if any(w in k.lower().split(".")[-1].split("_") or k.lower().endswith(w) for w in CONFIG_WORDS)]
+              if set(k.lower().split(".")[-1].split("_")) & set(CONFIG_WORDS)]
     if picked:
         parts += ["", "Configuration (models, revisions, seeds, sample counts; full config in the run "
                       "directory):", "", table(["Key", "Value"], [[k, short(v)] for k, v in picked])]
