@@ -195,6 +195,8 @@ class _run_logging:
         self.file.setLevel(logging.INFO)
         self.saved = (list(root.handlers), root.level)
         self.screen = RichHandler(console=_shared_console(), show_path=False, level=logging.WARNING)
+        # Library deprecation warnings belong in the log file, not on the screen.
+        self.screen.addFilter(lambda record: record.name != "py.warnings")
         root.handlers = [self.file, self.screen]
         root.setLevel(logging.INFO)
         logging.captureWarnings(True)
