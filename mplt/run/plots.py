@@ -86,12 +86,16 @@ def plot_funnel(results: dict, out: Path) -> Path | None:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(max(6.0, 1.25 * len(steps) + 1.5), 4.2), dpi=120)
     palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+    markers = ["o", "s", "^", "D", "v", "P", "X"]
     positive = True
-    for i, lang in enumerate(ordered_languages(table)):
+    langs = ordered_languages(table)
+    for i, lang in enumerate(langs):
         xs = [k for k, s in enumerate(steps) if s in table[lang]]
         ys = [table[lang][steps[k]] for k in xs]
         positive = positive and all(y > 0 for y in ys)
-        ax.plot(xs, ys, marker="o", color=palette[i % len(palette)], label=LANG_NAMES.get(lang, lang))
+        shift = 0.06 * (i - (len(langs) - 1) / 2)  # languages with equal counts stay visible side by side
+        ax.plot([x + shift for x in xs], ys, marker=markers[i % len(markers)], color=palette[i % len(palette)],
+                label=LANG_NAMES.get(lang, lang), alpha=0.9)
     if positive:
         from matplotlib.ticker import FuncFormatter
         ax.set_yscale("log")
@@ -103,7 +107,10 @@ def plot_funnel(results: dict, out: Path) -> Path | None:
     ax.set_ylabel("count" + (" (log scale)" if positive else ""))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(alpha=0.3)
-    ax.set_title("Data funnel per language", fontsize=10)
+    title = "Data funnel per language"
+    if "passing_programs" in steps:  # the dataset stage's cleaning steps count programs, not functions
+        title += "\n(from passing_programs on: programs, several per function)"
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +124,7 @@ def plot_loss(results: dict, out: Path) -> Path | None:
     if not curves:
         return None
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.5, 3.6), dpi=120)
+    fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=120)
     palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
     for i, (name, curve) in enumerate(sorted(curves.items())):
         color = palette[i % len(palette)]
@@ -127,12 +134,14 @@ def plot_loss(results: dict, out: Path) -> Path | None:
         if curve["eval_loss"]:
             ax.plot([s for s, _ in curve["eval_loss"]], [v for _, v in curve["eval_loss"]],
                     color=color, linestyle="--", marker="o", label=f"{label}eval loss")
-    ax.set_xlabel("step")
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("optimizer step")
     ax.set_ylabel("loss")
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(alpha=0.3)
     ax.set_title("Fine-tuning loss", fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out)

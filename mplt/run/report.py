@@ -46,16 +46,23 @@ def section_funnel(results: dict, png: Path | None) -> str:
 
 
 def section_finetune(results: dict, png: Path | None) -> str:
+    """One row per fine-tune (per language with `mix = "separate"`), one column per figure."""
     figures = results["figures"]
-    order = ("steps", "tokens", "first_loss", "final_loss", "initial_eval_loss", "final_eval_loss")
-    names = [k for k in figures if k.startswith("finetune.")]
-    names.sort(key=lambda k: (k.rsplit(".", 1)[0], order.index(k.rsplit(".", 1)[1])
-                              if k.rsplit(".", 1)[1] in order else len(order)))
-    rows = [[k.removeprefix("finetune."), figures[k]] for k in names]
-    rows += [[k, figures[k]] for k in figures if k.startswith(("claim.loss_decreased", "claim.eval_loss_decreased"))]
-    if not rows:
+    columns = ("steps", "tokens", "first_loss", "final_loss", "initial_eval_loss", "final_eval_loss")
+    runs: dict[str, dict] = {}
+    for key, value in figures.items():
+        if key.startswith("finetune."):
+            prefix, name = key.rsplit(".", 1)
+            runs.setdefault(prefix.removeprefix("finetune").lstrip(".") or "all", {})[name] = value
+    if not runs:
         return "## Fine-tuning\n\nNot run (no `metrics.jsonl` under `finetune/`)."
-    parts = ["## Fine-tuning", "", table(["Figure", "Value"], rows)]
+    used = [c for c in columns if any(c in r for r in runs.values())]
+    rows = [[name, *(r.get(c) for c in used)] for name, r in sorted(runs.items())]
+    claims = [f"`{k}`: {format_number(v)}" for k, v in figures.items()
+              if k.startswith(("claim.loss_decreased", "claim.eval_loss_decreased"))]
+    parts = ["## Fine-tuning", "", table(["Fine-tune", *used], rows)]
+    if claims:
+        parts += ["", "Claims: " + "; ".join(claims) + "."]
     if png:
         parts += ["", f"![Fine-tuning loss]({png.name})"]
     return "\n".join(parts)
