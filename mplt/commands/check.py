@@ -23,7 +23,8 @@ def print_rows(rows, expected_path) -> None:
     table = Table(title=f"check: {expected_path}", title_justify="left")
     for column in ("Figure", "Expected", "Got", "Verdict"):
         table.add_column(column, no_wrap=column != "Figure")
-    table.add_column("Source", overflow="fold", max_width=48)
+    # one line per figure on screen; the full source is in report/check.json and report.md
+    table.add_column("Source", overflow="ellipsis", no_wrap=True, max_width=60)
     style = {"pass": "green", "skip": "yellow", "fail": "bold red", "missing": "bold red"}
     for row in rows:
         table.add_row(row.name, row.expected, row.got,
