@@ -3,8 +3,11 @@
 PY := .venv/bin/python
 PROFILE ?=
 RUN_DIR ?=
-# Offline by default on machines without Hub access; `make reproduce HF_OFFLINE=0` to download.
-HF_OFFLINE ?= $(if $(filter scaled paper-1b-eval paper-1b-finetune,$(PROFILE)),0,1)
+# The Hub is off for the offline `smoke` profile (the default without a GPU) and on for the Hub
+# profiles (`scaled`, the default with a GPU); `make reproduce HF_OFFLINE=1|0` overrides.
+HAS_GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo 1)
+EFFECTIVE_PROFILE := $(or $(PROFILE),$(if $(HAS_GPU),scaled,smoke))
+HF_OFFLINE ?= $(if $(filter smoke,$(EFFECTIVE_PROFILE)),1,0)
 export HF_HUB_OFFLINE := $(HF_OFFLINE)
 export TRANSFORMERS_OFFLINE := $(HF_OFFLINE)
 PYTEST_ARGS ?=
@@ -16,7 +19,7 @@ setup:
 	bash scripts/setup.sh
 
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 reproduce: setup
 	$(PY) reproduce.py run $(if $(PROFILE),--profile $(PROFILE)) $(if $(RUN_DIR),--run-dir $(RUN_DIR))
