@@ -29,6 +29,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="Julia is not installed (make setup installs it)"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """Torch on one thread for the tiny models: on the 2-core CI machine two OpenMP threads contend
+    with the sandboxed programs and other test work, and a tiny step becomes ~10x slower
+    (measured while developing the generation and training tests)."""
+    import torch
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="session")
 def humaneval_path() -> Path:
     """HumanEval for tests only, read from ../shared (never copied into the repository)."""

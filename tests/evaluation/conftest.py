@@ -37,13 +37,3 @@ def multipl_e_dir(tmp_path):
         (root / f"humaneval-{lang}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     return root
 
-
-@pytest.fixture(scope="module", autouse=True)
-def single_torch_thread():
-    """The tiny model is faster on one thread, and much faster when other work shares the 2 cores
-    (OpenMP threads spin against each other: 10x slower under load on the CI-sized machine)."""
-    import torch
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)

@@ -15,13 +15,3 @@ def prompts():
     return [{"id": f"p{i}", "prompt": "def f(x):\n    return" + " x" * i + "\n", "stop_tokens": ["\ndef"],
              "extra": i} for i in range(3)]
 
-
-@pytest.fixture(scope="module", autouse=True)
-def single_torch_thread():
-    """The tiny model is faster on one thread, and much faster when other work shares the 2 cores
-    (OpenMP threads spin against each other: 10x slower under load on the CI-sized machine)."""
-    import torch
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
