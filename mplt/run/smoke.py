@@ -87,14 +87,15 @@ def translation_examples(function: dict, tests: list[str], bodies: dict[str, str
     except Unresolvable:
         types = None
     record = {**function, "tests": list(tests), "tests_failed": [], "coverage": 100, "types": types}
-    prompts = {}
+    examples = []
     for lang in langs:
         problems, _ = build_problems([record], lang) if lang in bodies else ([], [])
-        if problems:
-            prompts[lang] = problems[0]["prompt"]
-    # The model sees `prompt.strip()` (generation strip_prompt, as MultiPL-E does), so the
-    # completion starts with the newline that the stripped prompt lost.
-    return [(lang, prompt, "\n" + bodies[lang]) for lang, prompt in prompts.items()]
+        if not problems:
+            continue
+        # The model sees `prompt.strip()` (generation strip_prompt, as MultiPL-E does), so the
+        # completion starts with the newline that the stripped prompt lost.
+        examples.append((lang, problems[0]["prompt"], "\n" + bodies[lang]))
+    return examples
 
 
 def warmstart_examples(config: SmokeModelConfig) -> list[dict]:
@@ -130,19 +131,18 @@ def build_and_warm_start(out: Path, config: SmokeModelConfig, examples: list[dic
     rows = [_encode(tokenizer, e, config.max_positions) for e in examples]
     torch.manual_seed(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
-    # Batches of similar lengths (little padding), visited in a seeded random order each epoch.
-    by_length = sorted(range(len(rows)), key=lambda i: len(rows[i][0]))
-    batches = [by_length[i:i + config.batch_size] for i in range(0, len(by_length), config.batch_size)]
-    total = len(batches) * config.epochs
+    steps_per_epoch = math.ceil(len(rows) / config.batch_size)
+    total = steps_per_epoch * config.epochs
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _cosine(s, config.warmup_steps, total))
     generator = torch.Generator().manual_seed(config.seed)
     model.train()
     losses = []
     with progress_bar("model: warm-start steps", total, progress) as advance:
         for epoch in range(config.epochs):
+            order = torch.randperm(len(rows), generator=generator).tolist()
             epoch_loss = []
-            for b in torch.randperm(len(batches), generator=generator).tolist():
-                batch = _collate([rows[i] for i in batches[b]], tokenizer.pad_token_id)
+            for start in range(0, len(order), config.batch_size):
+                batch = _collate([rows[i] for i in order[start:start + config.batch_size]], tokenizer.pad_token_id)
                 loss = model(**batch).loss
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
