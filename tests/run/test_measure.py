@@ -18,7 +18,9 @@ def test_expectations_follow_the_tolerance_rules(tmp_path):
     assert figures["pass@1.base.lua"]["value"] == 0.3 and figures["pass@1.base.lua"]["abs_tol"] == 0.2
     assert figures["pass@1.finetuned.jl"]["optional"] is True
     assert figures["eval.base.lua.n"] == {"equals": 4, "source": "measured: the profile's evaluation settings"}
-    assert "duration.model_s" not in figures
+    assert "duration.model_s" not in figures and figures["claim.loss_decreased"]["claim"] is True
+    runs[1]["figures"]["claim.loss_decreased"] = False
+    assert "claim.loss_decreased" not in expectations(runs, "measured")["figures"]
     path = tmp_path / "smoke.json"
     path.write_text(json.dumps(data))
     expected = load_expected(path)
