@@ -53,8 +53,17 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     write_run_files(profile, run_dir, reason)
     outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
                           progress=not args.no_progress)
+    _record_built_models(run_dir)
     _finish(console, run_dir, outcome)
     return outcome.exit_code
+
+
+def _record_built_models(run_dir) -> None:
+    from mplt.io import read_json, write_json
+    from mplt.run.environment import refresh_local_models
+    path = run_dir / "environment.json"
+    if path.exists():
+        write_json(path, refresh_local_models(read_json(path)))
 
 
 def _banner(console, profile, run_dir, reason, seconds, lines) -> None:

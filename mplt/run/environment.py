@@ -89,6 +89,9 @@ def resolve_commit(repo_id: str, revision: str = "main", repo_type: str = "model
         weights = sorted(path.glob("*.safetensors")) or sorted(path.glob("*.bin"))
         digest = hashlib.sha256(weights[0].read_bytes()).hexdigest() if weights else None
         return {"id": str(path), "revision": "local", "commit": None, "weights_sha256": digest, "how": "local directory"}
+    if repo_id.startswith(("/", ".", "~")) or repo_id.count("/") > 1:
+        return {"id": repo_id, "revision": "local", "commit": None, "weights_sha256": None,
+                "how": "local directory, not present yet (the run builds it)"}
     if _COMMIT.match(revision or ""):
         return {"id": repo_id, "revision": revision, "commit": revision, "how": "pinned commit"}
     commit = cached_commit(repo_id, revision, repo_type)
@@ -128,6 +131,16 @@ def capture_environment(repo: Path, models: list[tuple[str, str]], datasets: lis
             "datasets": [resolve_commit(d, r, "dataset") for d, r in datasets],
             "env": {k: os.environ[k] for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "CUDA_VISIBLE_DEVICES",
                                                "OMP_NUM_THREADS", "MPLT_HUMANEVAL") if k in os.environ}}
+
+
+def refresh_local_models(environment: dict[str, Any]) -> dict[str, Any]:
+    """After a run: hash the local model directories that did not exist when it started."""
+    models = []
+    for entry in environment.get("models", []):
+        if entry.get("revision") == "local" and Path(entry["id"]).is_dir() and not entry.get("weights_sha256"):
+            entry = resolve_commit(entry["id"], "local")
+        models.append(entry)
+    return {**environment, "models": models}
 
 
 def collect_references(resolved: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, int]]:
