@@ -5,9 +5,9 @@ API (stable; the data pipeline and the evaluation code use it):
     from mplt.translation import PythonProblem, TranslatedProblem, Skip, translate_problem, build_program
 
     problem = PythonProblem(
-        name="HumanEval_0_has_close_elements", entry_point="has_close_elements",
-        prompt=PROMPT,   # "from typing import List\\n\\ndef has_close_elements(numbers: List[float], ...) -> bool:\\n    <docstring>\\n"
-        tests=("assert candidate([1.0, 2.0], 0.5) == False", ...),
+        name="mini_1_count_above", entry_point="count_above",
+        prompt=PROMPT,   # "from typing import List\\n\\ndef count_above(xs: List[float], t: float) -> int:\\n    <docstring>\\n"
+        tests=("assert candidate([1.0, 2.0], 1.5) == 1", ...),
         canonical_solution="    return ...\\n")
     out = translate_problem(problem, "lua")   # TranslatedProblem | Skip
     record = out.to_record()                   # MultiPL-E fields + entry_point, skipped_tests
