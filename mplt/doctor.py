@@ -12,21 +12,13 @@ from pathlib import Path
 
 from mplt.langs import LANGUAGES
 from mplt.langs.base import TOOLS_DIR
+from mplt.tools import first_line, run_tool
 
 UTIL_LINUX_HINT = "sudo apt-get install -y util-linux"
 # Commands the sandbox itself needs (prlimit applies the rlimits; setpriv drops to uid 65534).
 SANDBOX_TOOLS = {"prlimit": (True, UTIL_LINUX_HINT), "setpriv": (True, UTIL_LINUX_HINT),
                  "unshare": (False, UTIL_LINUX_HINT), "bwrap": (False, "sudo apt-get install -y bubblewrap")}
 _LIBRARY_CHECKS = {"lua": ("luaunit", ["-e", 'require("luaunit")'])}
-
-
-def _version(cmd: list[str]) -> str:
-    try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, errors="replace")
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return f"unknown ({e})"
-    text = (out.stdout + out.stderr).strip()
-    return text.splitlines()[0] if text else "unknown"
 
 
 def check_toolchains() -> list[dict]:
@@ -38,11 +30,8 @@ def check_toolchains() -> list[dict]:
                "required": lang.required, "install": None if path else lang.install_hint()}
         if path and lang.name in _LIBRARY_CHECKS:
             library, args = _LIBRARY_CHECKS[lang.name]
-            try:
-                ok = subprocess.run([path, *args], capture_output=True, timeout=30).returncode == 0
-            except (OSError, subprocess.TimeoutExpired):
-                ok = False
-            if not ok:
+            probe = run_tool([path, *args])
+            if probe is None or probe.returncode != 0:
                 row.update(found=False, install=f"{library} is missing: {lang.install_hint()}")
         if lang.name == "jl" and path:
             row["flavour"] = julia_flavour(path, row["version"] or "")
@@ -62,7 +51,7 @@ def check_sandbox_tools() -> list[dict]:
     for name, (required, hint) in SANDBOX_TOOLS.items():
         path = shutil.which(name)
         rows.append({"name": name, "found": path is not None, "path": path, "required": required,
-                     "version": _version([path, "--version"]) if path else None,
+                     "version": first_line([path, "--version"]) if path else None,
                      "install": None if path else hint})
     return rows
 

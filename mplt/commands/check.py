@@ -16,22 +16,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="expected-results JSON (default: expected_results/<profile>.json)")
 
 
-def print_rows(rows, expected_path) -> None:
+def print_rows(rows, expected_path, *, failures_only: bool = False) -> None:
+    """One line per figure; `failures_only` (the end of a run) lists just the figures outside their
+    range. The source column needs a wide terminal; report/check.json and report.md always have it."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"check: {expected_path}", title_justify="left")
-    for column in ("Figure", "Expected", "Got", "Verdict"):
-        table.add_column(column, no_wrap=column != "Figure")
-    # one line per figure on screen; the full source is in report/check.json and report.md
-    table.add_column("Source", overflow="ellipsis", no_wrap=True, max_width=60)
-    style = {"pass": "green", "skip": "yellow", "fail": "bold red", "missing": "bold red"}
-    for row in rows:
-        table.add_row(row.name, row.expected, row.got,
-                      f"[{style[row.verdict]}]{row.verdict}[/]", row.source)
     console = Console()
-    console.print(table)
     failed = [r for r in rows if not r.ok]
+    shown = failed if failures_only else rows
+    if shown:
+        table = Table(title=f"check: {expected_path}" + (" (figures outside their range)" if failures_only else ""),
+                      title_justify="left")
+        table.add_column("Figure", no_wrap=True, min_width=min(30, max(len(r.name) for r in shown)))
+        for column in ("Expected", "Got", "Verdict"):
+            table.add_column(column, no_wrap=True)
+        with_source = console.width >= 140
+        if with_source:
+            table.add_column("Source", overflow="ellipsis", no_wrap=True, max_width=60)
+        style = {"pass": "green", "skip": "yellow", "fail": "bold red", "missing": "bold red"}
+        for row in shown:
+            cells = [row.name, row.expected, row.got, f"[{style[row.verdict]}]{row.verdict}[/]"]
+            table.add_row(*cells, *([row.source] if with_source else []))
+        console.print(table)
     for row in failed:
         if row.verdict == "missing":
             console.print(f"[red]missing:[/] {row.name} is not in this run's results "

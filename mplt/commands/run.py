@@ -102,7 +102,9 @@ def _finish(console, run_dir, outcome) -> None:
     check = outcome.summaries.get("check")
     if check is not None:
         from mplt.commands.check import print_rows
-        print_rows(check["rows"], check["expected"])
+        # Every figure is in report/report.md and `reproduce.py check`; the run's screen ends with
+        # the ones that failed and the verdict.
+        print_rows(check["rows"], check["expected"], failures_only=True)
     verdict = {0: "[bold green]run finished, check passed[/]", 1: "[bold red]run finished, check FAILED[/]"}
     console.print(verdict.get(outcome.exit_code, "[bold red]run stopped by an error[/]")
                   + f" in {outcome.seconds / 60:.1f} min; report: {run_dir}/report/report.md")

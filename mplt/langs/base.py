@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -48,13 +47,8 @@ class Language:
         return [executable, str(path)]
 
     def toolchain_version(self, executable: str) -> str:
-        try:
-            out = subprocess.run([executable, *self.version_args], capture_output=True, text=True,
-                                 timeout=30, errors="replace")
-        except (OSError, subprocess.TimeoutExpired) as e:
-            return f"unknown ({e})"
-        text = (out.stdout + out.stderr).strip()
-        return text.splitlines()[0] if text else "unknown"
+        from mplt.tools import first_line
+        return first_line([executable, *self.version_args])
 
     def install_hint(self) -> str:
         if not self.apt_packages:

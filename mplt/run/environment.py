@@ -13,7 +13,6 @@ import importlib.metadata
 import os
 import platform
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,14 +33,13 @@ def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]
 
 
 def git_revision(repo: Path) -> dict[str, Any]:
+    from mplt.tools import run_tool
+
     def git(*args: str) -> str:
-        out = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=20)
-        return out.stdout.strip() if out.returncode == 0 else ""
-    try:
-        commit = git("rev-parse", "HEAD")
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    except (OSError, subprocess.TimeoutExpired):
-        return {"commit": None, "dirty": None}
+        out = run_tool(["git", "-C", str(repo), *args], timeout=20)
+        return out.stdout.strip() if out is not None and out.returncode == 0 else ""
+    commit = git("rev-parse", "HEAD")
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     return {"commit": commit or None, "dirty": dirty if commit else None}
 
 

@@ -2,7 +2,7 @@
 
 work = samples to generate (prompts x n x expected new tokens), programs to execute, tokens to train
 on; time = work / rate. The rates are assumptions, named with their origin in `RATES`: the CPU ones
-are rough rates for the tiny model (a whole smoke run measured 6.5 min on 2 cores); the GPU ones are planning figures for a
+are rough rates for the tiny model (the smoke profile's `estimate` has its measured wall time); the GPU ones are planning figures for a
 1B model on one 24 GB GPU (HF `generate`, QLoRA with gradient checkpointing) that nobody on this
 team has measured (we have no GPU), so the GPU estimate is an order of magnitude, not a promise.
 Counts the profile does not fix (how many functions survive test generation, how many items the
@@ -29,7 +29,7 @@ class Rates:
 
 RATES = {
     "cpu": Rates(700.0, 2500.0, 0.4, 2, 0.5,
-                 "rough CPU rates for the 4M-parameter smoke model; the whole smoke run measured 6.5 min on 2 cores"),
+                 "rough CPU rates for the 4M-parameter smoke model"),
     # HF generate, 1B model (multi-query attention: a small KV cache), batches of >= 64 rows: ~30 ms
     # per decoding step; a batch runs until its longest row stops, hence the 0.9 share.
     "gpu": Rates(3000.0, 3000.0, 0.3, 8, 0.9,

@@ -60,9 +60,10 @@ def expectations(runs: list[dict], source: str) -> dict:
     return {"format": "mplt-expected-results/1", "profile": "smoke",
             "description": ("Measured on CPU with the smoke profile's fixed seeds. These figures check the "
                             "machinery (every data stage keeps some items and drops others; base and fine-tuned "
-                            "models are generated, executed and scored alike; on the unseen mini benchmark both "
-                            "score 0), not the method: the model is a 4M-parameter model warm-started on our own "
-                            "material. Julia figures are optional (Julia may be absent)."),
+                            "models are generated, executed and scored alike; pass@1 measures memorisation of our "
+                            "solutions to a third of the mini benchmark, the other problems fail), not the method: "
+                            "the model is a 4M-parameter model warm-started on our own material. Julia figures are "
+                            "optional (Julia may be absent)."),
             "figures": figures}
 
 

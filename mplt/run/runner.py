@@ -9,7 +9,8 @@ Order: model (smoke only), select, testgen, translate, dataset, finetune, evalua
 * Screen: one rich console shared with the stages' progress bars (rich nests live displays on the
   same console), a status line for the current stage, one line per finished stage, and at the end
   the results table and the check verdict. Everything the stages log goes to `RUN/logs/<stage>.log`,
-  and everything else (library warnings) to `RUN/logs/run.log`.
+  and everything else (library warnings) to `RUN/logs/run.log`; the external tools run while the
+  environment is recorded (git, toolchain versions) log their whole output to `RUN/logs/tools.log`.
 """
 from __future__ import annotations
 
@@ -215,6 +216,7 @@ def write_run_files(profile: Profile, run_dir: Path, reason: str) -> dict:
     """The resolved config, the profile file itself and the environment, in the run directory."""
     from mplt.run.environment import capture_environment, collect_references
     from mplt.run.profiles import REPO_DIR
+    from mplt.tools import tool_log
     run_dir.mkdir(parents=True, exist_ok=True)
     resolved = resolved_config(profile)
     resolved["profile_reason"] = reason
@@ -222,7 +224,9 @@ def write_run_files(profile: Profile, run_dir: Path, reason: str) -> dict:
     shutil.copyfile(profile.path, run_dir / "profile.toml")
     models, datasets, seeds = collect_references(resolved)
     seeds = {"run": profile.run.seed, **seeds}
-    environment = capture_environment(REPO_DIR, models, datasets, seeds)
+    # The probes' full output (git, toolchain versions) is kept beside the run's other logs.
+    with tool_log(run_dir / "logs" / "tools.log"):
+        environment = capture_environment(REPO_DIR, models, datasets, seeds)
     environment["profile"] = profile.name
     write_json(run_dir / "environment.json", environment)
     return environment

@@ -4,11 +4,14 @@ A randomly initialised 4M-parameter model writes no correct program, so every st
 would see only failures. The warm-start teaches it, briefly, the continuations of the pipeline's
 own prompts for some functions of the smoke corpus: correct test assertions after the
 test-generation prompt (method.md 2.1) and correct target-language bodies after the translation
-prompts (method.md 3.2), all written by us in `mplt/data/smoke_warmstart.toml`. The prompts are
-built here by the stages' own prompt builders, so they are exactly what the stages will ask. At low
-temperature the model then reproduces some of them (passing items) and garbles the rest, and the
-functions with no warm-start material get nonsense (failing items). No benchmark solution is in the
-material. The numbers of a smoke run therefore check the machinery, not the method.
+prompts (method.md 3.2), all written by us in `mplt/data/smoke_warmstart.toml`. It also learns our
+solutions to one third of our own mini benchmark (`mplt/data/smoke_mini_solutions.toml`), after the
+evaluate stage's own prompts, so that evaluation sees passing items too: a tiny model solves no
+problem it has not seen. The prompts are built here by the stages' own prompt builders and the
+benchmark loader, so they are exactly what the stages will ask. At low temperature the model then
+reproduces some of them (passing items) and garbles the rest, and the functions and problems with
+no material get nonsense (failing items). Smoke pass@1 therefore measures memorisation, and the
+numbers of a smoke run check the machinery, not the method.
 
 Output: `RUN/model/` (config, weights, tokenizer), `RUN/model/warmstart.jsonl` (the training
 texts) and `summary.json` last; a finished model is reused by a rerun.
@@ -21,11 +24,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mplt.config import load_toml
+from mplt.config import config_to_dict, load_toml
 from mplt.errors import MpltError
 from mplt.io import write_json, write_jsonl
 from mplt.langs import TARGETS
-from mplt.config import config_to_dict
 from mplt.pipeline.common import SUMMARY, progress_bar, stage_dir, stage_log
 
 
@@ -33,6 +35,8 @@ from mplt.pipeline.common import SUMMARY, progress_bar, stage_dir, stage_log
 class SmokeModelConfig:
     corpus: str = ""                 # directory of the smoke corpus (the select stage's source)
     warmstart: str = ""              # TOML: per function `tests` and target-language completions
+    benchmark_solutions: str = ""    # TOML: per benchmark entry point, target-language completions ("" = none)
+    benchmark: str = "mini"          # the benchmark whose prompts those solutions complete
     langs: tuple[str, ...] = TARGETS
     stdlib_files: int = 60           # extra tokenizer text (runtime-facts.md 3.1)
     vocab_size: int = 4096
@@ -51,6 +55,8 @@ class SmokeModelConfig:
         for label, path in (("corpus", self.corpus), ("warmstart", self.warmstart)):
             if not path or not Path(path).exists():
                 raise MpltError(f"[model] {label} = {path!r} does not exist")
+        if self.benchmark_solutions and not Path(self.benchmark_solutions).exists():
+            raise MpltError(f"[model] benchmark_solutions = {self.benchmark_solutions!r} does not exist")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise MpltError("[model] epochs and batch_size must be >= 1 and lr > 0")
 
@@ -111,6 +117,26 @@ def warmstart_examples(config: SmokeModelConfig) -> list[dict]:
         bodies = {lang: entry[lang] for lang in TARGETS if lang in entry}
         for lang, prompt, completion in translation_examples(functions[name], tests, bodies, config.langs):
             examples.append({"id": f"{name}:{lang}", "prompt": prompt, "completion": completion})
+    return examples
+
+
+def benchmark_examples(config: SmokeModelConfig) -> list[dict]:
+    """Our solutions to part of the benchmark, each after the prompt the evaluate stage will send for
+    it (the benchmark's own loader and translator build the prompts)."""
+    if not config.benchmark_solutions:
+        return []
+    from mplt.benchmarks import BenchmarkOptions, load_benchmark
+    material = load_toml(config.benchmark_solutions)
+    examples = []
+    for lang in config.langs:
+        records = {r["entry_point"]: r for r in load_benchmark(config.benchmark, lang, BenchmarkOptions()).records}
+        for entry, bodies in material.items():
+            if entry not in records:
+                raise MpltError(f"{config.benchmark_solutions}: [{entry}] is not a {lang} problem of the "
+                                f"{config.benchmark!r} benchmark")
+            if lang in bodies:
+                examples.append({"id": f"{config.benchmark}/{entry}:{lang}", "prompt": records[entry]["prompt"],
+                                 "completion": "\n" + bodies[lang]})
     return examples
 
 
@@ -198,14 +224,17 @@ def run_model(run_dir: Path, config: SmokeModelConfig, *, progress: bool = True)
         start = time.monotonic()
         # Not `config.json`: that name belongs to the model saved in the same directory.
         write_json(out / "build_config.json", config_to_dict(config))
-        examples = warmstart_examples(config)
+        corpus_examples = warmstart_examples(config)
+        solutions = benchmark_examples(config)
+        examples = corpus_examples + solutions
         write_jsonl(out / "warmstart.jsonl", examples)
-        log.info("model: %d warm-start examples (%d test generation, %d translation)", len(examples),
-                 sum(e["id"].endswith(":testgen") for e in examples),
-                 sum(not e["id"].endswith(":testgen") for e in examples))
+        memorised = sorted({e["id"].split(":")[0] for e in solutions})
+        log.info("model: %d warm-start examples (%d test generation, %d translation, %d benchmark solutions "
+                 "for %d problems)", len(examples), sum(e["id"].endswith(":testgen") for e in corpus_examples),
+                 sum(not e["id"].endswith(":testgen") for e in corpus_examples), len(solutions), len(memorised))
         stats = build_and_warm_start(out, config, examples, progress, log)
         summary = {"stage": "model", "kind": "tiny-llama-warmstart", "seconds": round(time.monotonic() - start, 2),
-                   **stats}
+                   **stats, "memorised_problems": memorised}
         log.info("model: %s", summary)
         write_json(out / SUMMARY, summary)
     return summary

@@ -7,10 +7,11 @@ import pytest
 
 from mplt.config import load_toml
 from mplt.run.profiles import DATA_DIR
-from mplt.run.smoke import SmokeModelConfig, corpus_functions, warmstart_examples
+from mplt.run.smoke import SmokeModelConfig, benchmark_examples, corpus_functions, warmstart_examples
 
 CORPUS = str(DATA_DIR / "smoke_corpus")
 WARMSTART = str(DATA_DIR / "smoke_warmstart.toml")
+SOLUTIONS = str(DATA_DIR / "smoke_mini_solutions.toml")
 MINI = DATA_DIR / "mini_humaneval.jsonl"
 
 
@@ -54,6 +55,19 @@ def test_warmstart_material_is_separate_from_the_benchmark():
         assert p["prompt"].split('"""')[1].strip() not in material
 
 
+def test_benchmark_solutions_cover_a_third_of_the_mini_benchmark():
+    """Solved problems are memorised, the others stay unseen: evaluation sees both (issue 6)."""
+    solved = set(load_toml(SOLUTIONS))
+    entries = [p["entry_point"] for p in mini_problems()]
+    assert solved < set(entries) and len(solved) == len(entries) // 3
+    examples = benchmark_examples(SmokeModelConfig(corpus=CORPUS, warmstart=WARMSTART, benchmark_solutions=SOLUTIONS))
+    assert {e["id"].split(":")[0] for e in examples} == {f"mini/{name}" for name in solved}
+    assert {e["id"].split(":")[1] for e in examples} == {"lua", "rkt", "ml", "r", "jl"}
+    assert all("\n\n" not in e["completion"] for e in examples)
+    unseen = set(entries) - solved
+    assert not any(name in e["prompt"] for e in examples for name in unseen)
+
+
 def test_warmstart_examples_continue_the_stages_own_prompts():
     from mplt.pipeline.assertions import build_testgen_prompt, completion_text, parse_assertions
     examples = warmstart_examples(SmokeModelConfig(corpus=CORPUS, warmstart=WARMSTART))
@@ -90,4 +104,25 @@ def test_warmstart_translations_pass_their_tests():
             result = run_program(lang, build_program(problems[0], "\n" + entry[lang]))
             if result.status != "OK":
                 failures.append((name, lang, result.status, result.stderr[:200]))
+    assert not failures
+
+
+@pytest.mark.slow
+def test_benchmark_solutions_pass_the_benchmark_tests():
+    """Every mini-benchmark solution we wrote passes that problem's tests in the sandbox."""
+    from mplt.benchmarks import BenchmarkOptions, load_benchmark
+    from mplt.execution.sandbox import run_program
+    from mplt.langs import get_language
+    from mplt.translation import build_program
+    examples = benchmark_examples(SmokeModelConfig(corpus=CORPUS, warmstart=WARMSTART, benchmark_solutions=SOLUTIONS))
+    failures = []
+    for lang in ("lua", "rkt", "ml", "r", "jl"):
+        if get_language(lang).find_executable() is None:
+            continue
+        records = {f"mini/{r['entry_point']}:{lang}": r
+                   for r in load_benchmark("mini", lang, BenchmarkOptions()).records}
+        for example in (e for e in examples if e["id"] in records):
+            result = run_program(lang, build_program(records[example["id"]], example["completion"]))
+            if result.status != "OK":
+                failures.append((example["id"], result.status, result.stderr[:200]))
     assert not failures

@@ -47,7 +47,8 @@ def test_smoke_run_writes_the_report_and_passes_check(smoke_run):
     assert "machinery, not the method" in report
     check = json.loads((smoke_run / "report" / "check.json").read_text())
     assert check["passed"], [r for r in check["rows"] if r["verdict"] not in ("pass", "skip")]
-    for name in ("config.json", "environment.json", "profile.toml", "logs/run.log", "logs/testgen.log"):
+    for name in ("config.json", "environment.json", "profile.toml", "logs/run.log", "logs/testgen.log",
+                 "logs/tools.log"):
         assert (smoke_run / name).exists(), name
     environment = json.loads((smoke_run / "environment.json").read_text())
     assert environment["packages"]["torch"] and environment["seeds"]["run"] == 0
@@ -55,14 +56,15 @@ def test_smoke_run_writes_the_report_and_passes_check(smoke_run):
     summaries = {s: json.loads((smoke_run / s / "summary.json").read_text())
                  for s in ("select", "testgen", "translate", "dataset", "finetune", "evaluate")}
     assert summaries["testgen"]["assertions_passed"] < summaries["testgen"]["assertions_parsed"]
+    # Evaluation sees passing and failing programs too: the memorised third of the mini benchmark.
+    base = summaries["evaluate"]["pass@1"]["base"]
+    assert base and all(0 < value < 1 for value in base.values()), base
 
 
 def test_rerun_of_a_finished_run_skips_every_stage(smoke_run):
-    start = time.monotonic()
     code, out = finish(start_run(smoke_run))
     assert code == 0, out[-4000:]
     assert out.count("finished earlier") == 7          # model ... evaluate; report and check rerun
-    assert time.monotonic() - start < 300
 
 
 def test_killed_run_resumes_to_the_same_figures(smoke_run, tmp_path):
