@@ -2,22 +2,20 @@
 annotated Python, and the original used `testright` for it.
 
 Each positional argument and the expected value of every passing `assert f(args) == expected`
-is read with `ast.literal_eval` and typed: bool, int, float, str, None, List[T], Tuple[...],
-Dict[K, V]. Types over all tests are joined: int with float gives float, None with T gives
-Optional[T], containers join element-wise, an empty container takes its element type from the
-others. Anything else (sets, objects, conflicting types, a parameter no test sets and without a
-literal default) is unresolvable: the function then gets no types, with the reason, and is
-skipped for OCaml and Julia only.
+is read with `ast.literal_eval` and typed, then the types over all tests are unified, with the
+translator's own value typing (`mplt.translation.types`: int with float gives float, None with T
+gives Optional[T], containers unify element-wise, an empty container takes its element type from
+the others). Stricter than the translator, which would build a Union: anything a typed signature
+cannot state (sets, objects, conflicting types, tuples of different lengths, only empty containers,
+only None, a parameter no test sets and without a literal default) is unresolvable: the function
+then gets no types, with the reason, and is skipped for OCaml and Julia only.
 """
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
 
-# A type is a tuple tree: ("int",), ("List", elem), ("Tuple", e1, e2, ...), ("Dict", k, v),
-# ("Optional", t), ("None",), and UNKNOWN for the element of an empty container.
-UNKNOWN = ("?",)
-_SCALARS = {bool: "bool", int: "int", float: "float", str: "str"}
+from mplt.translation.types import UNKNOWN, PyType, Untranslatable, annotation_text, infer_type, unify
 
 
 class Unresolvable(Exception):
@@ -33,58 +31,32 @@ class InferredTypes:
         return {"params": dict(self.params), "return": self.returns}
 
 
-def type_of(value) -> tuple:
-    if value is None:
-        return ("None",)
-    if type(value) in _SCALARS:
-        return (_SCALARS[type(value)],)
-    if isinstance(value, list):
-        return ("List", _join_all([type_of(v) for v in value]))
-    if isinstance(value, tuple):
-        return ("Tuple", *(type_of(v) for v in value)) if value else ("Tuple",)
-    if isinstance(value, dict):
-        return ("Dict", _join_all([type_of(k) for k in value]), _join_all([type_of(v) for v in value.values()]))
-    raise Unresolvable(f"values of type {type(value).__name__}")
+def type_of(value) -> PyType:
+    try:
+        return infer_type(value)
+    except Untranslatable as e:
+        raise Unresolvable(f"values of type {e.detail}") from None
 
 
-def _join_all(types: list[tuple]) -> tuple:
-    result = UNKNOWN
-    for t in types:
-        result = join(result, t)
-    return result
+def render(t: PyType) -> str:
+    """The annotation text of a type a typed signature can state; raises Unresolvable otherwise."""
+    _check_statable(t)
+    return annotation_text(t)
 
 
-def join(a: tuple, b: tuple) -> tuple:
-    if a == UNKNOWN:
-        return b
-    if b == UNKNOWN or a == b:
-        return a
-    if a == ("None",):
-        return b if b[0] == "Optional" else ("Optional", b)
-    if b == ("None",):
-        return join(b, a)
-    if a[0] == "Optional" or b[0] == "Optional":
-        inner = join(a[1] if a[0] == "Optional" else a, b[1] if b[0] == "Optional" else b)
-        return inner if inner[0] == "Optional" else ("Optional", inner)
-    if {a[0], b[0]} == {"int", "float"}:
-        return ("float",)
-    if a[0] == b[0] and a[0] in ("List", "Dict"):
-        return (a[0], *(join(x, y) for x, y in zip(a[1:], b[1:])))
-    if a[0] == b[0] == "Tuple" and len(a) == len(b):
-        return ("Tuple", *(join(x, y) for x, y in zip(a[1:], b[1:])))
-    raise Unresolvable(f"conflicting types {render(a)} and {render(b)}")
-
-
-def render(t: tuple) -> str:
-    if t == UNKNOWN:
+def _check_statable(t: PyType) -> None:
+    if t.kind == "unknown":
         raise Unresolvable("only empty containers")
-    if t == ("None",):
+    if t.kind == "none":
         raise Unresolvable("only None")
-    if len(t) == 1:
-        return t[0]
-    if t == ("Tuple",):
+    if t.kind == "tuple" and not t.args:
         raise Unresolvable("empty tuple")
-    return f"{t[0]}[{', '.join(render(x) for x in t[1:])}]"
+    if t.kind == "union":
+        raise Unresolvable(f"conflicting types {' and '.join(annotation_text(a) for a in t.args)}")
+    if t.kind == "vartuple":
+        raise Unresolvable("conflicting types: tuples of different lengths")
+    for arg in t.args:
+        _check_statable(arg)
 
 
 def infer_types(source: str, name: str, tests: list[str]) -> InferredTypes:
@@ -94,19 +66,19 @@ def infer_types(source: str, name: str, tests: list[str]) -> InferredTypes:
     if args.vararg or args.kwarg or args.kwonlyargs:
         raise Unresolvable("*args, **kwargs or keyword-only parameters")
     params = [a.arg for a in args.posonlyargs + args.args]
-    seen = [UNKNOWN] * len(params)
+    seen: list[PyType] = [UNKNOWN] * len(params)
     returns = UNKNOWN
     for test in tests:
         call, expected = _split(test, name)
         if len(call.args) > len(params) or any(isinstance(a, ast.Starred) for a in call.args):
             raise Unresolvable("a test passes more arguments than parameters")
         for i, arg in enumerate(call.args):
-            seen[i] = join(seen[i], type_of(_literal(arg)))
-        returns = join(returns, type_of(_literal(expected)))
+            seen[i] = unify(seen[i], type_of(_literal(arg)))
+        returns = unify(returns, type_of(_literal(expected)))
     defaults = [None] * (len(params) - len(args.defaults)) + list(args.defaults)
     for i, default in enumerate(defaults):
         if default is not None:
-            seen[i] = join(seen[i], type_of(_literal(default)))
+            seen[i] = unify(seen[i], type_of(_literal(default)))
     rendered = []
     for param, t in zip(params, seen):
         try:
