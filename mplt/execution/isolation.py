@@ -64,21 +64,22 @@ def detect_mode() -> str:
     return "none"
 
 
-def bwrap_args(scratch: str, privileged: bool, tmp_mb: int = 64, hide: tuple[Path, ...] = ()) -> list[str]:
+def bwrap_args(scratch: str, privileged: bool, tmp_mb: int = 64, hide: tuple[Path, ...] = (),
+               expose: tuple[Path, ...] = ()) -> list[str]:
     """`privileged`: started as root with a cgroup; the program becomes uid 65534 in a user
     namespace (still root outside, which the cgroup contains). Otherwise bubblewrap runs without a
     user namespace when root, `setpriv` later drops to the real uid 65534, and `hide` lists
     directories uid 65534 cannot enter (e.g. /root holding pyenv) that are replaced by a tmpfs
-    with only the interpreter's tree bound back."""
+    with only the interpreter's tree bound back. `expose`: toolchain trees under /tmp (see
+    `trees_under_tmp`), bound back read-only onto the private /tmp."""
     args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
             "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
     for child in hide:
         args += ["--tmpfs", str(child.parent), "--ro-bind", str(child), str(child)]
-    for parent in reversed(Path(scratch).parents):
-        # Parents on the private /tmp must stay enterable by uid 65534 (bubblewrap makes them 0700).
-        if parent != Path("/tmp") and Path("/tmp") in parent.parents:
-            args += ["--perms", "0755", "--dir", str(parent)]
-    args += ["--bind", scratch, scratch, "--chdir", scratch, "--die-with-parent", "--new-session"]
+    for tree in expose:
+        args += [*_open_parents(tree), "--ro-bind", str(tree), str(tree)]
+    args += [*_open_parents(Path(scratch)), "--bind", scratch, scratch, "--chdir", scratch, "--die-with-parent",
+             "--new-session"]
     if privileged or os.geteuid() != 0:
         args += ["--unshare-all"]
     else:
@@ -86,6 +87,28 @@ def bwrap_args(scratch: str, privileged: bool, tmp_mb: int = 64, hide: tuple[Pat
     if privileged:
         args += ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY), "--cap-drop", "ALL"]
     return args + ["--"]
+
+
+def _open_parents(path: Path) -> list[str]:
+    """Parents on the private /tmp must stay enterable by uid 65534 (bubblewrap makes them 0700)."""
+    args = []
+    for parent in reversed(path.parents):
+        if parent != Path("/tmp") and Path("/tmp") in parent.parents:
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def trees_under_tmp(executable: str) -> tuple[Path, ...]:
+    """The installation trees of a toolchain that lives under /tmp (a checkout there, with its
+    `.venv` and `.tools/julia`), which the sandbox's private /tmp would hide: the directory above
+    the executable's own (`.venv` for `.venv/bin/python`, `.tools` for `.tools/julia/julia`), for the
+    path as called and as resolved."""
+    trees = set()
+    for path in (Path(os.path.abspath(executable)), Path(os.path.realpath(executable))):
+        if Path("/tmp") in path.parents:
+            tree = next(t for t in (path.parent.parent, path.parent, path) if t != Path("/tmp"))
+            trees.add(tree)
+    return tuple(sorted(trees))
 
 
 def unshare_args(privileged: bool) -> list[str]:
@@ -122,11 +145,13 @@ def build_command(program_cmd: list[str], rlimits: list[str], scratch: str, mode
     inner = ["prlimit", *rlimits, "--", *program_cmd]
     root = os.geteuid() == 0
     if mode == "bubblewrap":
+        expose = trees_under_tmp(executable)
         if root and not has_cgroup:
             hidden = blocked_for_nobody(executable)
-            args = bwrap_args(scratch, False, tmp_mb, hide=(hidden,) if hidden else ())
+            args = bwrap_args(scratch, False, tmp_mb, hide=(hidden,) if hidden else (), expose=expose)
             return ["bwrap", *args, *drop_to_nobody(), "/bin/sh", "-c", _REAPER, "sh", *inner], []
-        return ["bwrap", *bwrap_args(scratch, root, tmp_mb), "/bin/sh", "-c", _REAPER, "sh", *inner], []
+        return ["bwrap", *bwrap_args(scratch, root, tmp_mb, expose=expose), "/bin/sh", "-c", _REAPER, "sh",
+                *inner], []
     warnings = []
     drop = []
     blocked = blocked_for_nobody(executable) if root else None

@@ -132,13 +132,12 @@ def capture_environment(repo: Path, models: list[tuple[str, str]], datasets: lis
 
 
 def refresh_local_models(environment: dict[str, Any]) -> dict[str, Any]:
-    """After a run: hash the local model directories that did not exist when it started."""
-    models = []
-    for entry in environment.get("models", []):
+    """After a run: identify the local model and dataset directories that did not exist when it started."""
+    def refresh(entry: dict[str, Any]) -> dict[str, Any]:
         if entry.get("revision") == "local" and Path(entry["id"]).is_dir() and not entry.get("weights_sha256"):
-            entry = resolve_commit(entry["id"], "local")
-        models.append(entry)
-    return {**environment, "models": models}
+            return resolve_commit(entry["id"], "local")
+        return entry
+    return {**environment, **{key: [refresh(e) for e in environment.get(key, [])] for key in ("models", "datasets")}}
 
 
 def collect_references(resolved: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, int]]:

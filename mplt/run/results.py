@@ -157,6 +157,10 @@ def collect_results(run_dir: str | Path) -> dict:
     config = read_run_config(run_dir, problems)
     environment = read_json_lenient(run_dir / "environment.json", problems) \
         if (run_dir / "environment.json").exists() else {}
+    if isinstance(environment, dict) and environment:
+        # The environment was written before the run built its local model: hash it now.
+        from mplt.run.environment import refresh_local_models
+        environment = refresh_local_models(environment)
     meta: dict[str, Any] = {"profile": find_key(config, "profile") or find_key(environment, "profile"),
                             "config": config, "environment": environment or {}}
     if isinstance(environment, dict):  # the short answers to "which models, which seeds"

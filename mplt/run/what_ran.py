@@ -73,8 +73,11 @@ def environment_lines(env: dict) -> list[str]:
     toolchains = dict_rows(env.get("toolchains"), ("language", "found", "version", "path"))
     if toolchains:
         parts += ["", "Toolchains:", "", table(["Language", "Found", "Version", "Path"], toolchains)]
-    refs = dict_rows(env.get("models"), ("id", "revision", "commit", "how")) + \
-        dict_rows(env.get("datasets"), ("id", "revision", "commit", "how"))
+    # A local directory has no commit: its weights' hash identifies it.
+    refs = [{**e, "commit": e.get("commit") or (f"weights sha256 {e['weights_sha256'][:12]}"
+                                                 if e.get("weights_sha256") else None)}
+            for e in (env.get("models") or []) + (env.get("datasets") or []) if isinstance(e, dict)]
+    refs = dict_rows(refs, ("id", "revision", "commit", "how"))
     if refs:
         parts += ["", "Models and datasets (revision -> commit):", "",
                   table(["Id", "Revision", "Commit", "Resolved from"], refs)]
