@@ -33,10 +33,10 @@ STARCODERBASE_1B = ModelSpec(
     infill_format="starcoder-psm", notes="ungated copy of bigcode/starcoderbase-1b")
 
 
-def multiplt_1b(lang_tag: str) -> ModelSpec:
-    """The released MultiPL-T 1B checkpoints: one revision tag per language (method.md 7.1)."""
-    return ModelSpec(key=f"multipl-t-1b-{lang_tag.split('-')[0]}",
-                     hub_id="nuprl/MultiPL-T-StarCoderBase_1b", revision=lang_tag, max_length=8192,
+def multiplt_1b(lang: str, revision: str) -> ModelSpec:
+    """The released MultiPL-T 1B checkpoints: one revision per language (method.md 7.1)."""
+    return ModelSpec(key=f"multipl-t-1b-{lang}",
+                     hub_id="nuprl/MultiPL-T-StarCoderBase_1b", revision=revision, max_length=8192,
                      infill_format="starcoder-psm")
 
 
@@ -47,15 +47,19 @@ CODEGEN2_1B = ModelSpec(
     eos_token_id=50256, pad_token_id=50256, max_length=2048, infill_format="codegen2",
     lora_targets=("qkv_proj", "out_proj", "fc_in", "fc_out"), aliases=("Salesforce/codegen2-1B",))
 
-# Revision tags of nuprl/MultiPL-T-StarCoderBase_1b. Only `rkt-multiplt-epoch5` is confirmed
-# (MultiPL-T README, method.md 7.1); the others follow its naming pattern with the best epochs of
-# method.md 7.1 and are UNVERIFIED offline: check the model's revision list before relying on them.
-MULTIPLT_1B_TAGS = {"lua": "lua-multiplt-epoch3", "rkt": "rkt-multiplt-epoch5", "ml": "ocaml-multiplt-epoch5",
-                    "jl": "jl-multiplt-epoch3", "r": "r-multiplt-epoch4"}
+# Revisions of nuprl/MultiPL-T-StarCoderBase_1b. Lua, Racket and OCaml: the commits of the model
+# card's "Language Revision Index" (best checkpoints per the card: Lua epoch 3, pass@1 0.173; Racket
+# epoch 5, 0.113, the MultiPL-T README's tag `rkt-multiplt-epoch5`; OCaml epoch 6, 0.097). The card
+# lists no Julia or R revision: those two tags follow the Racket tag's naming and are UNVERIFIED
+# (a wrong one fails at download with the Hub's error).
+MULTIPLT_1B_REVISIONS = {"lua": "7e96d931547e342ad0661cdd91236fe4ccf52545", "rkt": "2cdc541bee1db4da80c0b43384b0d6a0cacca5b2",
+                         "ml": "e8a24f9e2149cbda8c3cca264a53c2b361b7a031", "jl": "jl-multiplt-epoch3",
+                         "r": "r-multiplt-epoch4"}
+UNVERIFIED_REVISIONS = ("jl", "r")
 
 MODELS: dict[str, ModelSpec] = {
     spec.key: spec for spec in (STARCODERBASE_1B, CODEGEN2_1B,
-                                *(multiplt_1b(tag) for tag in MULTIPLT_1B_TAGS.values()))
+                                *(multiplt_1b(lang, rev) for lang, rev in MULTIPLT_1B_REVISIONS.items()))
 }
 
 
