@@ -50,8 +50,9 @@ CODEGEN2_1B = ModelSpec(
 # Revisions of nuprl/MultiPL-T-StarCoderBase_1b. Lua, Racket and OCaml: the commits of the model
 # card's "Language Revision Index" (best checkpoints per the card: Lua epoch 3, pass@1 0.173; Racket
 # epoch 5, 0.113, the MultiPL-T README's tag `rkt-multiplt-epoch5`; OCaml epoch 6, 0.097). The card
-# lists no Julia or R revision: those two tags follow the Racket tag's naming and are UNVERIFIED
-# (a wrong one fails at download with the Hub's error).
+# lists no Julia or R revision: those two are tags in the MultiPL-T README's `LANG-EXPERIMENT-EPOCH`
+# scheme (its 15B repository has `r-multiplt-epochN`), but the 1B tags' language spelling and epochs
+# are UNVERIFIED here (a wrong one fails at download with the Hub's error).
 MULTIPLT_1B_REVISIONS = {"lua": "7e96d931547e342ad0661cdd91236fe4ccf52545", "rkt": "2cdc541bee1db4da80c0b43384b0d6a0cacca5b2",
                          "ml": "e8a24f9e2149cbda8c3cca264a53c2b361b7a031", "jl": "jl-multiplt-epoch3",
                          "r": "r-multiplt-epoch4"}
