@@ -92,7 +92,8 @@ def _finish(console, run_dir, outcome) -> None:
         table = Table(title="pass@1 (base -> fine-tuned)", title_justify="left")
         for column in ("language", "base", "fine-tuned", "delta"):
             table.add_column(column)
-        langs = sorted({k.rsplit(".", 1)[1] for k in figures if k.startswith("pass@1.")})
+        from mplt.run.plots import ordered_languages
+        langs = ordered_languages({k.rsplit(".", 1)[1] for k in figures if k.startswith("pass@1.")})
         for lang in langs:
             cells = [figures.get(f"pass@1.{v}.{lang}") for v in ("base", "finetuned", "delta")]
             table.add_row(lang, *[f"{c:+.3f}" if i == 2 and c is not None else (f"{c:.3f}" if c is not None else "-")

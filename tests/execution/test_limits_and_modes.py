@@ -154,3 +154,19 @@ def test_stale_empty_cgroups_are_swept_but_live_ones_kept():
         for path in (stale, fresh):
             if path.exists():
                 path.rmdir()
+
+
+def test_toolchains_under_tmp_are_bound_back_onto_the_private_tmp(tmp_path):
+    """A checkout under /tmp: bubblewrap's fresh /tmp would hide its .venv and .tools/julia."""
+    venv_python = tmp_path / "repo" / ".venv" / "bin" / "python"
+    julia = tmp_path / "repo" / ".tools" / "julia" / "julia"
+    for path in (venv_python, julia):
+        path.parent.mkdir(parents=True)
+        path.write_text("#!/bin/sh\n")
+    if "/tmp/" in str(tmp_path) + "/":
+        assert isolation.trees_under_tmp(str(venv_python)) == (tmp_path / "repo" / ".venv",)
+        assert isolation.trees_under_tmp(str(julia)) == (tmp_path / "repo" / ".tools",)
+    assert isolation.trees_under_tmp("/usr/bin/lua5.4") == ()
+    args = isolation.bwrap_args(str(tmp_path / "scratch"), False, expose=(tmp_path / "repo" / ".venv",))
+    bound = args.index("--ro-bind", args.index("--tmpfs"))
+    assert args[bound + 1] == str(tmp_path / "repo" / ".venv")

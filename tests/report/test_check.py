@@ -144,3 +144,15 @@ def test_binomial_tolerance_formula():
     # p = 0.121, n = 20, P = 161: sigma of one estimate <= sqrt(p(1-p)/(nP)) = 0.00575
     assert binomial_tolerance(0.121, 20, 161) == pytest.approx(3 * 2 ** 0.5 * 0.005747, rel=1e-3)
     assert binomial_tolerance(0.0, 20, 161) == 0.0
+
+
+def test_end_of_run_screen_lists_only_the_figures_outside(tmp_path, capsys):
+    from mplt.commands.check import print_rows
+    rows = compare_figures({"a.ok": 1, "b.bad": 9}, load_expected(write_expected(tmp_path / "e.json", {
+        "a.ok": {"value": 1, "abs_tol": 0, "source": "s"}, "b.bad": {"value": 1, "abs_tol": 0, "source": "s"}})))
+    print_rows(rows, "e.json", failures_only=True)
+    out = capsys.readouterr().out
+    assert "b.bad" in out and "a.ok" not in out and "FAIL: 1 of 2" in out
+    print_rows(rows, "e.json")
+    out = capsys.readouterr().out
+    assert "a.ok" in out and "b.bad" in out
