@@ -133,11 +133,13 @@ def capture_environment(repo: Path, models: list[tuple[str, str]], datasets: lis
 
 def refresh_local_models(environment: dict[str, Any]) -> dict[str, Any]:
     """After a run: identify the local model and dataset directories that did not exist when it started."""
-    def refresh(entry: dict[str, Any]) -> dict[str, Any]:
-        if entry.get("revision") == "local" and Path(entry["id"]).is_dir() and not entry.get("weights_sha256"):
+    def refresh(entry: Any) -> Any:
+        if isinstance(entry, dict) and entry.get("revision") == "local" and isinstance(entry.get("id"), str) \
+                and Path(entry["id"]).is_dir() and not entry.get("weights_sha256"):
             return resolve_commit(entry["id"], "local")
         return entry
-    return {**environment, **{key: [refresh(e) for e in environment.get(key, [])] for key in ("models", "datasets")}}
+    return {**environment, **{key: [refresh(e) for e in environment[key]] for key in ("models", "datasets")
+                              if isinstance(environment.get(key), list)}}
 
 
 def collect_references(resolved: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, int]]:
