@@ -194,3 +194,29 @@ def translate_problem(problem: PythonProblem, language: str, *, add_canonical: b
                              drop_failing_tests=drop_failing_tests, check_reference=check_reference,
                              reference=reference)
     return out if isinstance(out, Skip) else out[0]
+
+
+class _Recorder(guard.Reference):
+    """Collects the calls the reference check would make, answering none of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[guard.Request] = []
+
+    def outcomes(self, prompt, body, entry_point, calls):
+        self.requests.append((prompt, body, entry_point, list(calls)))
+        return [guard.Outcome("error", "not run")] * len(calls)
+
+
+def prefetch_references(problems: list[PythonProblem], languages: list[str],
+                        reference: guard.Reference | None = None) -> None:
+    """Run the reference check of many problems ahead, in batches (guard.Reference.prefetch), so
+    that translating them one by one afterwards finds the outcomes cached. Speed only."""
+    recorder = _Recorder()
+    for problem in problems:
+        for language in languages:
+            try:
+                prepare(problem, language, reference=recorder)
+            except (Untranslatable, RecursionError):
+                continue
+    (reference or guard.default_reference()).prefetch(recorder.requests)

@@ -43,44 +43,76 @@ class Outcome:
         return ast.literal_eval(self.value_repr)
 
 
-def reference_program(prompt: str, body: str, entry_point: str, calls: list[tuple]) -> str:
-    """A Python program that runs `entry_point` on each argument tuple and prints one marked JSON
-    line per call. Arguments are embedded as literals and parsed per call, so a call that mutates
-    its arguments cannot affect the next one."""
-    literals = [repr(args) for args in calls]
+# (prompt, canonical body, entry point, argument tuples): one problem's calls to check.
+Request = tuple[str, str, str, list[tuple]]
+
+
+def reference_program(requests: list[Request]) -> str:
+    """A Python program that defines each problem's function in a namespace of its own, runs it on
+    each argument tuple and prints one marked JSON line per call (`[problem, call, status,
+    text]`; call -1 when the definition itself fails). Arguments are embedded as literals and
+    parsed per call, so a call that mutates its arguments cannot affect the next one."""
+    payload = [(prompt.rstrip("\n") + "\n" + body, entry, [repr(a) for a in calls])
+               for prompt, body, entry, calls in requests]
     return "\n".join([
-        prompt.rstrip("\n"), body.rstrip("\n"), "", "",
-        "def _mplt_reference_main():",
-        "    import ast, json, signal",
-        "    def _expired(signum, frame):",
-        "        raise TimeoutError('reference call exceeded its CPU time')",
-        "    signal.signal(signal.SIGVTALRM, _expired)",
-        f"    for i, text in enumerate({literals!r}):",
-        "        try:",
-        f"            signal.setitimer(signal.ITIMER_VIRTUAL, {_CALL_CPU_S})",
-        f"            out = ['ok', repr({entry_point}(*ast.literal_eval(text)))]",
-        "        except BaseException as e:",
-        "            out = ['error', type(e).__name__]",
-        "        finally:",
-        "            signal.setitimer(signal.ITIMER_VIRTUAL, 0)",
+        "import ast, json, signal", "",
+        "def _expired(signum, frame):",
+        "    raise TimeoutError('reference call exceeded its CPU time')", "",
+        "def _report(*fields):",
         # A leading newline: the solution's own output may have left a line unfinished.
-        f"        print('\\n' + {_MARK!r} + json.dumps([i] + out), flush=True)",
-        "",
-        "_mplt_reference_main()", ""])
+        f"    print('\\n' + {_MARK!r} + json.dumps(list(fields)), flush=True)", "",
+        "def _limit(seconds):",
+        "    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)", "",
+        "def _main(problems):",
+        "    signal.signal(signal.SIGVTALRM, _expired)",
+        "    for p, (source, entry, calls) in enumerate(problems):",
+        "        space = {'__name__': '__main__'}",
+        "        try:",
+        f"            _limit({_CALL_CPU_S})",
+        "            exec(compile(source, f'<problem {p}>', 'exec'), space)",
+        "            function = space[entry]",
+        "        except BaseException as e:",
+        "            _report(p, -1, 'error', type(e).__name__)",
+        "            continue",
+        "        finally:",
+        "            _limit(0)",
+        "        for i, text in enumerate(calls):",
+        "            try:",
+        f"                _limit({_CALL_CPU_S})",
+        "                out = ['ok', repr(function(*ast.literal_eval(text)))]",
+        "            except BaseException as e:",
+        "                out = ['error', type(e).__name__]",
+        "            finally:",
+        "                _limit(0)",
+        "            _report(p, i, *out)", "",
+        f"_main({payload!r})", ""])
 
 
-def parse_outcomes(stdout: str, count: int) -> list[Outcome | None]:
-    """The marked lines of a reference run; None for a call that printed no line."""
-    found: list[Outcome | None] = [None] * count
+def parse_outcomes(stdout: str, sizes: list[int]) -> list[list[Outcome | None] | None]:
+    """Per problem of a reference run, the outcome of each call (None for a call that printed no
+    line), or None when the problem's definition failed."""
+    found: list[list[Outcome | None] | None] = [[None] * n for n in sizes]
     for line in stdout.splitlines():
-        if line.startswith(_MARK):
-            try:
-                index, status, text = json.loads(line[len(_MARK):])
-            except (ValueError, TypeError):
-                continue
-            if isinstance(index, int) and 0 <= index < count:
-                found[index] = Outcome(status, text)
+        if not line.startswith(_MARK):
+            continue
+        try:
+            problem, index, status, text = json.loads(line[len(_MARK):])
+        except (ValueError, TypeError):
+            continue
+        if not (isinstance(problem, int) and 0 <= problem < len(sizes) and isinstance(index, int)):
+            continue
+        if index == -1:
+            found[problem] = None
+        elif found[problem] is not None and 0 <= index < sizes[problem]:
+            found[problem][index] = Outcome(status, text)
     return found
+
+
+def _limits(calls: int):
+    # Imported here: the sandbox imports the language registry, which imports this package.
+    from mplt.execution.limits import Limits
+    return Limits(timeout_s=30.0 + _CALL_CPU_S * calls, cpu_s=10 + _CALL_CPU_S * calls,
+                  output_keep_bytes=16 * 1024 * 1024, output_kill_bytes=32 * 1024 * 1024)
 
 
 def agrees(outcome: Outcome, expected: object, tolerance: float | None) -> bool:
@@ -115,7 +147,7 @@ def _is_number(x: object) -> bool:
 
 
 class Reference:
-    """Runs canonical solutions in the sandbox, remembering each (program, call) outcome so the
+    """Runs canonical solutions in the sandbox, remembering each (problem, call) outcome so the
     five languages of one problem, which mostly share their converted arguments, cost one run."""
 
     def __init__(self) -> None:
@@ -128,30 +160,53 @@ class Reference:
             known = {k: self._outcomes[k] for k in keys if k in self._outcomes}
         missing = list(dict.fromkeys(k for k in keys if k not in known))
         if missing:
-            fresh = self._run(prompt, body, entry_point, [ast.literal_eval(k[2]) for k in missing])
-            known.update(zip(missing, fresh))
-            with self._lock:
-                if len(self._outcomes) > _CACHE_LIMIT:
-                    self._outcomes.clear()
-                self._outcomes.update(zip(missing, fresh))
+            fresh, detail = self._run([(prompt, body, entry_point, [ast.literal_eval(k[2]) for k in missing])])
+            if fresh[0] is None or any(o is None for o in fresh[0]):
+                # The program failed outside the calls (a syntax error, a timeout, a crash):
+                # nothing can be concluded, and guessing would make translation machine-dependent.
+                raise Untranslatable("reference did not run", detail)
+            known.update(zip(missing, fresh[0]))
+            self._remember(dict(zip(missing, fresh[0])))
         return [known[k] for k in keys]
 
-    def _run(self, prompt: str, body: str, entry_point: str, calls: list[tuple]) -> list[Outcome]:
-        # Imported here: the sandbox imports the language registry, which imports this package.
-        from mplt.execution.limits import Limits
+    def prefetch(self, requests: list[Request], *, per_program: int = 40, workers: int | None = None) -> None:
+        """Run the uncached calls of many problems ahead: several problems per sandboxed program,
+        several programs at once. Speed only: a problem whose outcomes do not all come back is
+        run alone when it is checked, and verdicts are those of the one-problem runs."""
+        pending: dict[tuple[str, str, str], dict[str, tuple]] = {}   # keyed by repr: (2,) is not (2.0,)
+        with self._lock:
+            for prompt, body, entry, calls in requests:
+                todo = pending.setdefault((prompt, body, entry), {})
+                todo.update((repr(a), a) for a in calls if (prompt + "\0" + body, entry, repr(a)) not in self._outcomes)
+        work = [(p, b, e, list(calls.values())) for (p, b, e), calls in pending.items() if calls]
+        groups = [work[i:i + per_program] for i in range(0, len(work), per_program)]
+        if not groups:
+            return
+        from mplt.execution.pool import execute_all
+        jobs = [{"id": f"reference-{i}", "language": "py", "program": reference_program(group)}
+                for i, group in enumerate(groups)]
+        limits = _limits(max(sum(len(r[3]) for r in group) for group in groups))
+        for group, result in zip(groups, execute_all(jobs, workers=workers, progress=False, limits=limits)):
+            for (prompt, body, entry, calls), outs in zip(group, parse_outcomes(result["stdout"],
+                                                                                [len(r[3]) for r in group])):
+                if outs is not None and all(o is not None for o in outs):
+                    self._remember({(prompt + "\0" + body, entry, repr(a)): o for a, o in zip(calls, outs)})
+
+    def _remember(self, outcomes: dict) -> None:
+        with self._lock:
+            if len(self._outcomes) > _CACHE_LIMIT:
+                self._outcomes.clear()
+            self._outcomes.update(outcomes)
+
+    def _run(self, requests: list[Request]) -> tuple[list[list[Outcome | None] | None], str]:
         from mplt.execution.result import OK
         from mplt.execution.sandbox import run_program
 
-        program = reference_program(prompt, body, entry_point, calls)
-        limits = Limits(timeout_s=30.0 + _CALL_CPU_S * len(calls), cpu_s=10 + _CALL_CPU_S * len(calls),
-                        output_keep_bytes=4 * 1024 * 1024)
-        result = run_program("py", program, limits)
-        found = parse_outcomes(result.stdout, len(calls))
-        if result.status != OK or any(o is None for o in found):
-            # The program as a whole failed (a timeout, a crash outside the calls): nothing can be
-            # concluded about any call, and guessing would make translation depend on the machine.
-            raise Untranslatable("reference did not run", f"{result.status}: {result.stderr[-200:]}")
-        return [o for o in found if o is not None]
+        result = run_program("py", reference_program(requests), _limits(sum(len(r[3]) for r in requests)))
+        found = parse_outcomes(result.stdout, [len(r[3]) for r in requests])
+        if result.status != OK:
+            found = [None] * len(requests)
+        return found, f"{result.status}: {result.stderr[-200:]}"
 
 
 @functools.lru_cache(maxsize=1)

@@ -92,20 +92,41 @@ def test_reference_output_without_newline_and_mutated_arguments():
     assert out.skipped_tests == ()
 
 
+class Counting(Reference):
+    """Answers every call with True and counts the sandbox runs it would have made."""
+
+    def __init__(self):
+        super().__init__()
+        self.runs = 0
+
+    def _run(self, requests):
+        self.runs += 1
+        return [[Outcome("ok", repr(True)) for _ in r[3]] for r in requests], ""
+
+
 def test_outcomes_are_run_once_per_call():
-    class Counting(Reference):
-        runs = 0
-
-        def _run(self, prompt, body, entry_point, calls):
-            Counting.runs += 1
-            return [Outcome("ok", repr(True)) for _ in calls]
-
     reference = Counting()
     assert [o.value() for o in reference.outcomes("p", "b", "f", [(1,), (2,)])] == [True, True]
     reference.outcomes("p", "b", "f", [(2,), (1,)])
-    assert Counting.runs == 1
-    reference.outcomes("p", "b", "f", [(1.0,)])
-    assert Counting.runs == 2
+    assert reference.runs == 1
+    reference.outcomes("p", "b", "f", [(1.0,)])   # 1.0 is another call than 1
+    assert reference.runs == 2
+
+
+def test_prefetch_batches_problems_and_isolates_a_broken_one():
+    """prefetch runs for real (one sandboxed program for both problems); Counting fakes only the
+    one-problem runs that translate_problem would need after it."""
+    from mplt.translation.driver import prefetch_references
+
+    broken = PythonProblem("guard_6_broken", "both_ints", BOTH_INTS.prompt, BOTH_INTS.tests, "    return (\n")
+    reference = Counting()
+    prefetch_references([BOTH_INTS, broken], ["lua", "ml"], reference)
+    out = {lang: translate_problem(BOTH_INTS, lang, reference=reference) for lang in ("lua", "ml")}
+    assert reference.runs == 0   # every outcome came from the one batched program
+    assert out["lua"].skipped_tests == () and len(out["ml"].skipped_tests) == 1
+    # The broken definition left nothing cached: checking it takes a run of its own (faked here).
+    translate_problem(broken, "lua", reference=reference)
+    assert reference.runs == 1
 
 
 def test_equality_rules():
@@ -119,5 +140,6 @@ def test_equality_rules():
 
 
 def test_parse_outcomes_ignores_the_solutions_own_output():
-    stdout = "hello\n@@mplt-reference@@ [1, \"ok\", \"3\"]\nnoise\n@@mplt-reference@@ [0, \"error\", \"KeyError\"]\n"
-    assert parse_outcomes(stdout, 3) == [Outcome("error", "KeyError"), Outcome("ok", "3"), None]
+    stdout = ("hello\n@@mplt-reference@@ [0, 1, \"ok\", \"3\"]\nnoise\n"
+              "@@mplt-reference@@ [0, 0, \"error\", \"KeyError\"]\n@@mplt-reference@@ [1, -1, \"error\", \"NameError\"]\n")
+    assert parse_outcomes(stdout, [3, 2]) == [[Outcome("error", "KeyError"), Outcome("ok", "3"), None], None]
