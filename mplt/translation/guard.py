@@ -9,6 +9,10 @@ solution is run, in the sandbox, on args'; a test whose result is not expected' 
 fails the check, and the translator drops it with reason `reference disagrees` (or skips the
 problem under `drop_failing_tests=False`).
 
+The reference runs in the Python sandbox (mplt/execution/sandbox.py). `Reference.prefetch`
+batches many problems into one program, each defined in a namespace of its own (HumanEval's
+solutions do not touch shared state; a problem that fails there is rerun alone).
+
 Equality is Python's `==` on the converted values (so `2 == 2.0`, as the targets' numeric
 equality does), except that a bool never equals a number, lists and tuples compare as sequences
 (the targets render both alike) and a test with a tolerance compares within it.
