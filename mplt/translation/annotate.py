@@ -15,8 +15,7 @@ from collections.abc import Mapping
 
 from mplt.translation.pyparse import TestCase, parse_test
 from mplt.translation.types import (UNKNOWN, PyType, Untranslatable, annotation_text, complete,
-                                    infer_type, is_complete, parse_annotation, refine, typing_names,
-                                    unify_all)
+                                    infer_type, is_complete, parse_annotation, refine, unify_all)
 
 
 def _cases(tests: tuple[str, ...] | list[str], entry_point: str) -> list[TestCase]:
@@ -89,6 +88,12 @@ def _header_close(source: str, fn: ast.FunctionDef, starts: list[int]) -> int:
     raise Untranslatable("prompt does not parse")
 
 
+def _names_in(annotation: str) -> set[str]:
+    """The `typing` names an annotation's source uses (for `from typing import ...`)."""
+    return {n.id for n in ast.walk(ast.parse(annotation, mode="eval")) if isinstance(n, ast.Name)
+            and n.id in ("Any", "Dict", "List", "Optional", "Tuple", "Union")}
+
+
 def _declared_type(text: str) -> PyType:
     try:
         parsed = parse_annotation(ast.parse(text, mode="eval").body)
@@ -127,8 +132,8 @@ def annotate_prompt(prompt: str, entry_point: str, tests: tuple[str, ...] | list
         new = _declared_type(declared[arg.arg]) if arg.arg in declared else _new_type(arg.annotation, observed_params[i])
         if new is None:
             continue
-        needed |= typing_names(new)
         text = declared.get(arg.arg) or annotation_text(new)
+        needed |= _names_in(text)
         if arg.annotation is None:
             end = span(arg)[1]
             edits.append((end, end, f": {text}"))
@@ -136,8 +141,8 @@ def annotate_prompt(prompt: str, entry_point: str, tests: tuple[str, ...] | list
             edits.append((*span(arg.annotation), text))
     new = _declared_type(declared["return"]) if "return" in declared else _new_type(fn.returns, observed_return)
     if new is not None:
-        needed |= typing_names(new)
         text = declared.get("return") or annotation_text(new)
+        needed |= _names_in(text)
         if fn.returns is None:
             close = _header_close(prompt, fn, starts)
             edits.append((close, close, f" -> {text}"))
