@@ -69,8 +69,11 @@ def load_mini_set(language: str, options: BenchmarkOptions) -> ProblemSet:
 
 def _translate(benchmark: str, language: str, problems, limit: int | None, source: str, revision: str) -> ProblemSet:
     from mplt.translation import Skip, translate_problem
+    from mplt.translation.driver import prefetch_references
     records, skipped = [], []
-    for problem in _limit(list(problems), limit):
+    problems = _limit(list(problems), limit)
+    prefetch_references(problems, [language])   # the reference check, batched (speed only)
+    for problem in problems:
         result = translate_problem(problem, language)
         if isinstance(result, Skip):
             skipped.append({"name": result.name, "reason": result.reason})

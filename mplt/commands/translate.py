@@ -31,9 +31,11 @@ def run(args: argparse.Namespace) -> int:
     from mplt.io import write_jsonl
     from mplt.langs import parse_languages
     from mplt.translation import Skip, translate_problem
+    from mplt.translation.driver import prefetch_references
 
     languages = [lang.name for lang in parse_languages(args.lang)]
     problems = load_problems(args.humaneval_path)
+    prefetch_references(problems, languages)   # the reference check, batched (speed only)
     records, reasons, dropped = [], Counter(), Counter()
     translated = Counter()
     for language in languages:

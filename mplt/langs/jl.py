@@ -11,6 +11,7 @@ import shutil
 from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.base import TOOLS_DIR, Language
 from mplt.translation.render import escape_string, number_text, resolve
+from mplt.translation.types import PyType
 
 
 # Runs the program file with include() after replacing two diagnostics-only functions; verdicts
@@ -67,12 +68,17 @@ class Julia(Language):
     # floats, fully escaped strings, element types on literals whose type Julia would infer
     # differently from the declared one (docs/deviations.md).
     typed_signature = True
+    # Ints in float positions are written as floats: the type system needs it (issue 12).
+    coerces_numbers = True
 
     def render_type(self, t):
         simple = {"int": "Int64", "float": "Float64", "bool": "Bool", "str": "String", "any": "Any",
                   "none": "Nothing", "unknown": "Any"}
         if t.kind in simple:
             return simple[t.kind]
+        if t.kind == "optional" and t.args[0].kind == "union":
+            # One flat Union: `Union{Int64, String, Nothing}`, not `Union{Union{...}, Nothing}` (issue 12).
+            return "Union{" + ", ".join(self.render_type(a) for a in (*t.args[0].args, PyType("none"))) + "}"
         inner = ", ".join(self.render_type(a) for a in t.args)
         forms = {"list": "Vector{%s}", "tuple": "Tuple{%s}", "dict": "Dict{%s}",
                  "vartuple": "Tuple{Vararg{%s}}", "optional": "Union{%s, Nothing}", "union": "Union{%s}"}

@@ -41,6 +41,9 @@ class Lua(Language):
 
     # Translation (multiple-conventions.md 3.1); the shared driver is mplt/translation/driver.py.
     typed_signature = False
+    # No int -> float coercion: the target keeps `2` and `2.0` apart at run time, as Python does
+    # (issue 12, HumanEval_92).
+    coerces_numbers = False
 
     def render_value(self, value, ty=None):
         t = resolve(value, ty)
@@ -49,7 +52,7 @@ class Lua(Language):
         if t.kind == "bool":
             return "true" if value else "false"
         if t.kind in ("int", "float"):
-            return number_text(value, t)
+            return number_text(value, t, coerce=False)
         if t.kind == "str":
             return escape_string(value, python_quote(value))
         if t.kind == "dict":

@@ -38,6 +38,8 @@ class R(Language):
 
     # Translation (multiple-conventions.md 3.4); the shared driver is mplt/translation/driver.py.
     typed_signature = False
+    # No int -> float coercion, as MultiPL-E: R numbers are doubles either way.
+    coerces_numbers = False
 
     def render_value(self, value, ty=None):
         t = resolve(value, ty)
@@ -46,7 +48,7 @@ class R(Language):
         if t.kind == "bool":
             return "TRUE" if value else "FALSE"
         if t.kind in ("int", "float"):
-            return number_text(value, t)
+            return number_text(value, t, coerce=False)
         if t.kind == "str":
             return _r_string(value)
         if t.kind == "dict":
@@ -59,6 +61,11 @@ class R(Language):
 
     def render_call(self, func, args):
         return f"{func}({', '.join(args)})"
+
+    def call_key(self, call, arg_values):
+        """Tests with the same key are the same call in R: `3` and `3.0` are one double, and
+        lists and tuples render alike (HumanEval_92 has both `(3, 4, 7)` and `(3.0, 4, 7)`)."""
+        return repr(_as_doubles(arg_values))
 
     def render_prompt(self, name, params, returns, desc):
         comment = re.sub(r"\n\s*", "\n# ", desc.strip())
@@ -82,6 +89,16 @@ def _r_string(value):
     if "\0" in value:
         raise Untranslatable("NUL character in an R string")
     return escape_string(value, python_quote(value), unicode_escape="\\U{%x}", control_escape="\\u{%x}")
+
+
+def _as_doubles(value):
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): _as_doubles(v) for k, v in value.items()}
+    return [_as_doubles(v) for v in value]
 
 
 def _is_atomic(values):

@@ -40,13 +40,16 @@ class Racket(Language):
 
     # Translation (multiple-conventions.md 3.2); the shared driver is mplt/translation/driver.py.
     typed_signature = False
+    # No int -> float coercion: the target keeps `2` and `2.0` apart at run time, as Python does
+    # (issue 12, HumanEval_92).
+    coerces_numbers = False
 
     def render_value(self, value, ty=None):
         t = resolve(value, ty)
         if t.kind == "none" or t.kind == "bool":
             return "#t" if value else "#f"  # None -> #f, as in MultiPL-E
         if t.kind in ("int", "float"):
-            return number_text(value, t)
+            return number_text(value, t, coerce=False)
         if t.kind == "str":
             # Escaped, unlike MultiPL-E (docs/deviations.md).
             return escape_string(value, '"', unicode_escape="\\U%08x")

@@ -13,8 +13,8 @@ API (stable; the data pipeline and the evaluation code use it):
     record = out.to_record()                   # MultiPL-E fields + entry_point, skipped_tests
     program = build_program(record, completion)  # prompt + completion + "\\n" + tests
 
-* `prompt`: imports (ignored) and exactly ONE `def` with positional parameters and a docstring, no
-  body. A second function (helper) -> Skip("helper function in prompt"). OCaml and Julia need every
+* `prompt`: imports (ignored) and exactly ONE `def` with positional parameters and a docstring
+  (imports may precede it inside the function), no body. A second function (helper) -> Skip("helper function in prompt"). OCaml and Julia need every
   parameter and the return annotated (Skip "untyped parameter" / "untyped return"); Lua, Racket
   and R take the types from the test values when annotations are missing. Bare `list`/`dict`/`tuple`
   annotations are completed from the test values. `mplt.translation.annotate.annotate_prompt` adds
@@ -28,6 +28,11 @@ API (stable; the data pipeline and the evaluation code use it):
   (`drop_failing_tests=False`, newer MultiPL-E). Two tests with the same call and different
   expected values: the later one is dropped ("conflicting tests"). No test left -> Skip("no
   translatable test").
+* `check_reference=True` (default): where the problem has a `canonical_solution`, it is run in
+  the sandbox on each test's arguments as converted for the target (ints coerced to floats for
+  OCaml and Julia, integral floats of an int-declared result written as ints) and a test whose
+  result differs is dropped ("reference disagrees"; mplt/translation/guard.py). The MultiPL-T
+  pipeline passes False.
 * `add_canonical=True`: the Python body goes, as `# line` comments under the header
   `## Canonical Python Solution ##`, before the docstring (method.md 3.2); off for benchmarks.
 * Prompts are MultiPL-E's "reworded" variant with doctests "transform" (multiple-conventions.md);

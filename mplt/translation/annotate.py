@@ -11,11 +11,11 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from collections.abc import Mapping
 
 from mplt.translation.pyparse import TestCase, parse_test
 from mplt.translation.types import (UNKNOWN, PyType, Untranslatable, annotation_text, complete,
-                                    infer_type, is_complete, parse_annotation, refine, typing_names,
-                                    unify_all)
+                                    infer_type, is_complete, parse_annotation, refine, unify_all)
 
 
 def _cases(tests: tuple[str, ...] | list[str], entry_point: str) -> list[TestCase]:
@@ -88,8 +88,29 @@ def _header_close(source: str, fn: ast.FunctionDef, starts: list[int]) -> int:
     raise Untranslatable("prompt does not parse")
 
 
-def annotate_prompt(prompt: str, entry_point: str, tests: tuple[str, ...] | list[str]) -> str:
-    """Return `prompt` with the entry point's missing/incomplete annotations inferred from tests."""
+def _names_in(annotation: str) -> set[str]:
+    """The `typing` names an annotation's source uses (for `from typing import ...`)."""
+    return {n.id for n in ast.walk(ast.parse(annotation, mode="eval")) if isinstance(n, ast.Name)
+            and n.id in ("Any", "Dict", "List", "Optional", "Tuple", "Union")}
+
+
+def _declared_type(text: str) -> PyType:
+    try:
+        parsed = parse_annotation(ast.parse(text, mode="eval").body)
+    except SyntaxError as e:
+        raise Untranslatable("unknown type", text) from e
+    if parsed is None:
+        raise Untranslatable("unknown type", text)
+    return parsed
+
+
+def annotate_prompt(prompt: str, entry_point: str, tests: tuple[str, ...] | list[str],
+                    declared: Mapping[str, str] | None = None) -> str:
+    """Return `prompt` with the entry point's missing/incomplete annotations inferred from tests.
+
+    `declared` (parameter name, or "return", -> annotation source) is written as given, over
+    whatever the prompt or the test values say: a declared type wins over an inferred one."""
+    declared = declared or {}
     try:
         module = ast.parse(prompt)
     except SyntaxError:
@@ -108,23 +129,25 @@ def annotate_prompt(prompt: str, entry_point: str, tests: tuple[str, ...] | list
 
     observed_params, observed_return = _observed(cases, len(fn.args.args))
     for i, arg in enumerate(fn.args.args):
-        new = _new_type(arg.annotation, observed_params[i])
+        new = _declared_type(declared[arg.arg]) if arg.arg in declared else _new_type(arg.annotation, observed_params[i])
         if new is None:
             continue
-        needed |= typing_names(new)
+        text = declared.get(arg.arg) or annotation_text(new)
+        needed |= _names_in(text)
         if arg.annotation is None:
             end = span(arg)[1]
-            edits.append((end, end, f": {annotation_text(new)}"))
+            edits.append((end, end, f": {text}"))
         else:
-            edits.append((*span(arg.annotation), annotation_text(new)))
-    new = _new_type(fn.returns, observed_return)
+            edits.append((*span(arg.annotation), text))
+    new = _declared_type(declared["return"]) if "return" in declared else _new_type(fn.returns, observed_return)
     if new is not None:
-        needed |= typing_names(new)
+        text = declared.get("return") or annotation_text(new)
+        needed |= _names_in(text)
         if fn.returns is None:
             close = _header_close(prompt, fn, starts)
-            edits.append((close, close, f" -> {annotation_text(new)}"))
+            edits.append((close, close, f" -> {text}"))
         else:
-            edits.append((*span(fn.returns), annotation_text(new)))
+            edits.append((*span(fn.returns), text))
     for start, end, text in sorted(edits, reverse=True):
         prompt = prompt[:start] + text + prompt[end:]
     imported = {a.asname or a.name for n in module.body if isinstance(n, ast.ImportFrom)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mplt.translation import guard
 from mplt.translation.docstring import canonical_block, normalise, transform_doctests
 from mplt.translation.problem import PythonProblem, Skip, TranslatedProblem
 from mplt.translation.pyparse import Signature, TestCase, parse_prompt, parse_test
+from mplt.translation.render import target_value
 from mplt.translation.types import PyType, Untranslatable, complete, infer_type, refine, unify_all
 
 
@@ -19,7 +21,8 @@ class RenderedCase:
     call: str
     expected: str
     tolerance: float | None
-    value: object          # the expected Python value (R renders empty results specially)
+    value: object          # the expected value as converted for the target (R renders empty results specially)
+    arg_values: tuple = ()  # the arguments as converted for the target (what the reference ran on)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,9 @@ def translator(language: str):
 
 
 def _types(sig: Signature, tests: list[TestCase]) -> tuple[tuple[PyType | None, ...], PyType | None]:
-    """Declared annotations, with unknown parts (bare `list`) filled in from the test values."""
+    """Declared annotations, with unknown parts (bare `list`) filled in from the test values.
+    A complete declared type wins over the observed one (`refine` keeps it): HumanEval_130
+    declares `List[int]` and its tests write `2.0`."""
     params = []
     for i, (_, declared) in enumerate(sig.params):
         observed = unify_all([infer_type(t.args[i]) for t in tests])
@@ -51,8 +56,26 @@ def _types(sig: Signature, tests: list[TestCase]) -> tuple[tuple[PyType | None, 
     return tuple(params), ret
 
 
-def prepare(problem: PythonProblem, language: str, *, drop_failing_tests: bool = True) -> Prepared:
-    """Parse and render the tests; raises Untranslatable when the whole problem must be skipped."""
+@dataclass(frozen=True)
+class _Converted:
+    """One test's values as the target sees them (render.target_value)."""
+    case: TestCase
+    args: tuple
+    expected: object
+
+
+def _converted(case: TestCase, param_types, return_type, coerce: bool) -> _Converted:
+    args = tuple(target_value(a, t, coerce=coerce) for a, t in zip(case.args, param_types))
+    return _Converted(case, args, target_value(case.expected, return_type, coerce=coerce, result=True))
+
+
+def prepare(problem: PythonProblem, language: str, *, drop_failing_tests: bool = True,
+            check_reference: bool = True, reference: guard.Reference | None = None) -> Prepared:
+    """Parse and render the tests; raises Untranslatable when the whole problem must be skipped.
+
+    With `check_reference` and a canonical solution, each test is also checked against the
+    Python reference on the converted values (mplt/translation/guard.py) before the conflict
+    check, so of two tests that become the same call the one the reference supports is kept."""
     lang = translator(language)
     sig = parse_prompt(problem.prompt)
     if lang.typed_signature:
@@ -82,20 +105,35 @@ def prepare(problem: PythonProblem, language: str, *, drop_failing_tests: bool =
     if lang.typed_signature:  # an unsupported type skips the problem before any test is tried
         for t in (*param_types, return_type):
             lang.render_type(t)
+    rendered: list[RenderedCase] = []
+    for case in parsed:
+        c = _converted(case, param_types, return_type, lang.coerces_numbers)
+        try:
+            args = tuple(lang.render_value(a, t) for a, t in zip(c.args, param_types))
+            call = lang.render_call("candidate", list(args))
+            expected = lang.render_value(c.expected, return_type)
+        except Untranslatable as e:
+            drop(case.source, e)
+            continue
+        rendered.append(RenderedCase(case.source, args, call, expected, case.tolerance, c.expected, c.args))
+    if check_reference and problem.canonical_solution.strip() and rendered:
+        verdicts = guard.check_cases(reference or guard.default_reference(), problem.prompt,
+                                     problem.canonical_solution, sig.name,
+                                     [(c.arg_values, c.value, c.tolerance) for c in rendered])
+        for c, ok in zip(rendered, verdicts):
+            if not ok:
+                drop(c.source, Untranslatable(guard.REASON))
+        rendered = [c for c, ok in zip(rendered, verdicts) if ok]
     cases: list[RenderedCase] = []
     seen: dict[str, str] = {}
-    for case, source in zip(parsed, [c.source for c in parsed]):
-        try:
-            args = tuple(lang.render_value(a, t) for a, t in zip(case.args, param_types))
-            call = lang.render_call("candidate", list(args))
-            expected = lang.render_value(case.expected, return_type)
-            if call in seen and seen[call] != expected:
-                raise Untranslatable("conflicting tests")
-        except Untranslatable as e:
-            drop(source, e)
+    for c in rendered:
+        # The same call for the target: R cannot tell `3` from `3.0` (its numbers are doubles).
+        key = lang.call_key(c.call, c.arg_values) if hasattr(lang, "call_key") else c.call
+        if key in seen and seen[key] != c.expected:
+            drop(c.source, Untranslatable("conflicting tests"))
             continue
-        seen[call] = expected
-        cases.append(RenderedCase(source, args, call, expected, case.tolerance, case.expected))
+        seen[key] = c.expected
+        cases.append(c)
     if not cases:
         raise Untranslatable("no translatable test")
     return Prepared(sig, param_types, return_type, tuple(cases), tuple(dropped))
@@ -109,9 +147,12 @@ def render_prompt(problem: PythonProblem, language: str, prepared: Prepared, *,
     def render_doctest(args: tuple, expected: object) -> tuple[str, str]:
         if len(args) != len(sig.params):
             raise Untranslatable("argument count mismatch")
-        rendered = [lang.render_value(a, t) for a, t in zip(args, prepared.param_types)]
+        coerce = lang.coerces_numbers
+        rendered = [lang.render_value(target_value(a, t, coerce=coerce), t)
+                    for a, t in zip(args, prepared.param_types)]
         name = lang.identifier(sig.name) if hasattr(lang, "identifier") else sig.name
-        return lang.render_call(name, rendered), lang.render_value(expected, prepared.return_type)
+        result = target_value(expected, prepared.return_type, coerce=coerce, result=True)
+        return lang.render_call(name, rendered), lang.render_value(result, prepared.return_type)
 
     desc = normalise(transform_doctests(sig.docstring, lang.name, sig.name, render_doctest))
     if add_canonical and problem.canonical_solution.strip():
@@ -120,13 +161,15 @@ def render_prompt(problem: PythonProblem, language: str, prepared: Prepared, *,
     return lang.render_prompt(sig.name, params, prepared.return_type, desc)
 
 
-def translate_problem(problem: PythonProblem, language: str, *, add_canonical: bool = False,
-                      drop_failing_tests: bool = True) -> TranslatedProblem | Skip:
-    """Translate one problem; every failure becomes a Skip with a stable reason key."""
+def translate_prepared(problem: PythonProblem, language: str, *, add_canonical: bool = False,
+                       drop_failing_tests: bool = True, check_reference: bool = True,
+                       reference: guard.Reference | None = None) -> tuple[TranslatedProblem, Prepared] | Skip:
+    """translate_problem, also returning the prepared tests (the oracle builds on them)."""
     from mplt.langs import get_language
     lang_name = get_language(language).name
     try:
-        prepared = prepare(problem, language, drop_failing_tests=drop_failing_tests)
+        prepared = prepare(problem, language, drop_failing_tests=drop_failing_tests,
+                           check_reference=check_reference, reference=reference)
         prompt = render_prompt(problem, language, prepared, add_canonical=add_canonical)
         lang = translator(language)
         tests = lang.render_tests(prepared.signature.name, list(prepared.cases))
@@ -136,4 +179,44 @@ def translate_problem(problem: PythonProblem, language: str, *, add_canonical: b
         return Skip(problem.name, lang_name, "value too deeply nested")
     return TranslatedProblem(name=problem.name, language=lang_name, prompt=prompt, tests=tests,
                              stop_tokens=tuple(lang.stop_tokens), entry_point=problem.entry_point,
-                             skipped_tests=prepared.dropped)
+                             skipped_tests=prepared.dropped), prepared
+
+
+def translate_problem(problem: PythonProblem, language: str, *, add_canonical: bool = False,
+                      drop_failing_tests: bool = True, check_reference: bool = True,
+                      reference: guard.Reference | None = None) -> TranslatedProblem | Skip:
+    """Translate one problem; every failure becomes a Skip with a stable reason key.
+
+    `check_reference`: run the canonical solution (when the problem has one) on each test's
+    converted arguments and drop the tests it disagrees with (mplt/translation/guard.py);
+    `reference` caches those runs (default: one per process)."""
+    out = translate_prepared(problem, language, add_canonical=add_canonical,
+                             drop_failing_tests=drop_failing_tests, check_reference=check_reference,
+                             reference=reference)
+    return out if isinstance(out, Skip) else out[0]
+
+
+class _Recorder(guard.Reference):
+    """Collects the calls the reference check would make, answering none of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[guard.Request] = []
+
+    def outcomes(self, prompt, body, entry_point, calls):
+        self.requests.append((prompt, body, entry_point, list(calls)))
+        return [guard.Outcome("error", "not run")] * len(calls)
+
+
+def prefetch_references(problems: list[PythonProblem], languages: list[str],
+                        reference: guard.Reference | None = None) -> None:
+    """Run the reference check of many problems ahead, in batches (guard.Reference.prefetch), so
+    that translating them one by one afterwards finds the outcomes cached. Speed only."""
+    recorder = _Recorder()
+    for problem in problems:
+        for language in languages:
+            try:
+                prepare(problem, language, reference=recorder)
+            except (Untranslatable, RecursionError):
+                continue
+    (reference or guard.default_reference()).prefetch(recorder.requests)

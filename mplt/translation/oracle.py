@@ -4,16 +4,17 @@ Running a translated problem's tests on its oracle needs no model and checks lit
 and the harness's equality semantics end to end (issue 3, "Correctness checks that need no
 model"): every test must pass. The lookup compares the actual arguments with each test's rendered
 argument literals using the language's own structural equality (Lua: a deep-equal helper over
-tables, Racket: `equal?`, OCaml: `=` on a tuple, R: `identical` on a list, Julia: `isequal`
+tables that also tells `3` from `3.0` with `math.type`, Racket: `equal?`, OCaml: `=` on a tuple, R: `identical` on a list, Julia: `isequal`
 on a tuple) and returns the rendered expected value.
 """
 from __future__ import annotations
 
-from mplt.translation.driver import Prepared, prepare, translate_problem, translator
+from mplt.translation.driver import Prepared, translate_prepared, translator
 from mplt.translation.problem import PythonProblem, Skip, TranslatedProblem, build_program
 
 _LUA_DEEP_EQUAL = """    local function deq(a, b)
         if type(a) ~= type(b) then return false end
+        if type(a) == 'number' then return math.type(a) == math.type(b) and a == b end
         if type(a) ~= 'table' then return a == b end
         for k, v in pairs(a) do if not deq(v, b[k]) then return false end end
         for k, _ in pairs(b) do if a[k] == nil then return false end end
@@ -65,14 +66,15 @@ def _jl(params: list[str], prepared: Prepared) -> str:
 _BUILDERS = {"lua": _lua, "rkt": _rkt, "ml": _ml, "r": _r, "jl": _jl}
 
 
-def build_oracle(problem: PythonProblem, language: str, *,
-                 drop_failing_tests: bool = True) -> tuple[TranslatedProblem, str] | Skip:
+def build_oracle(problem: PythonProblem, language: str, *, drop_failing_tests: bool = True,
+                 check_reference: bool = True) -> tuple[TranslatedProblem, str] | Skip:
     """(translated problem, oracle completion) or the Skip that translate_problem would return."""
-    translated = translate_problem(problem, language, drop_failing_tests=drop_failing_tests)
-    if isinstance(translated, Skip):
-        return translated
+    built = translate_prepared(problem, language, drop_failing_tests=drop_failing_tests,
+                               check_reference=check_reference)
+    if isinstance(built, Skip):
+        return built
+    translated, prepared = built
     lang = translator(language)
-    prepared = prepare(problem, language, drop_failing_tests=drop_failing_tests)
     params = [name for name, _ in prepared.signature.params]
     if hasattr(lang, "identifier"):
         params = [lang.identifier(p) for p in params]

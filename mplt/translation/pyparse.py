@@ -61,7 +61,18 @@ def parse_prompt(prompt: str) -> Signature:
     if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or a.defaults:
         raise Untranslatable("non-positional parameters")
     params = tuple((arg.arg, parse_annotation(arg.annotation)) for arg in a.args)
-    return Signature(fn.name, params, parse_annotation(fn.returns), ast.get_docstring(fn, clean=False) or "")
+    return Signature(fn.name, params, parse_annotation(fn.returns), _docstring(fn))
+
+
+def _docstring(fn: ast.FunctionDef) -> str:
+    """The function's docstring, also when imports precede it (HumanEval_115 starts its body with
+    `import math`, so Python itself sees no docstring there and `ast.get_docstring` returns None)."""
+    for stmt in fn.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+            return stmt.value.value
+        if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            break
+    return ""
 
 
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,

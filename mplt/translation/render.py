@@ -23,11 +23,52 @@ def resolve(value: object, ty: PyType | None) -> PyType:
     return refine(ty, infer_type(value)) if ty.kind in ("list", "dict", "vartuple") else ty
 
 
-def number_text(value: object, ty: PyType) -> str:
-    """Python repr, with ints in float positions written as floats (`2` -> `2.0`)."""
-    if ty == FLOAT:
+def number_text(value: object, ty: PyType, *, coerce: bool = True) -> str:
+    """Python repr; with `coerce`, ints in float positions are written as floats (`2` -> `2.0`).
+
+    Only targets whose type system needs it coerce (OCaml, Julia, as MultiPL-E does): Lua 5.4 and
+    Racket keep Python's int/float distinction at run time, so `2` must stay `2` there (issue 12,
+    HumanEval_92 `any_int` tells `2` from `2.0`)."""
+    if ty == FLOAT and coerce:
         return repr(float(value))
     return repr(value)
+
+
+def target_value(value: object, ty: PyType | None, *, coerce: bool, result: bool = False) -> object:
+    """The Python value a target sees for `value` in a position of declared type `ty`: what the
+    reference solution is run on (mplt/translation/guard.py) and what is rendered.
+
+    `coerce`: ints in float positions become floats (OCaml, Julia). `result`: integral floats in
+    int positions of the expected value become ints, so a declared `List[int]` result is tested
+    with ints although Python's tests write `2.0` (HumanEval_130 `tri`); Python's `2 == 2.0`
+    makes the two equal for the reference check."""
+    if ty is None or ty.kind in ("any", "unknown"):
+        return value
+    kind = ty.kind
+    if kind == "optional":
+        return None if value is None else target_value(value, ty.args[0], coerce=coerce, result=result)
+    if kind == "union":
+        if not conforms(value, ty) and result:
+            for member in ty.args:
+                converted = target_value(value, member, coerce=coerce, result=result)
+                if conforms(converted, member):
+                    return converted
+            return value
+        return target_value(value, member_for(value, ty), coerce=coerce, result=result) if conforms(value, ty) else value
+    if kind == "float" and coerce and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind == "int" and result and isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)
+    if kind == "list" and isinstance(value, list):
+        return [target_value(v, ty.args[0], coerce=coerce, result=result) for v in value]
+    if kind == "vartuple" and isinstance(value, (tuple, list)):
+        return type(value)(target_value(v, ty.args[0], coerce=coerce, result=result) for v in value)
+    if kind == "tuple" and isinstance(value, (tuple, list)) and len(value) == len(ty.args):
+        return type(value)(target_value(v, t, coerce=coerce, result=result) for v, t in zip(value, ty.args))
+    if kind == "dict" and isinstance(value, dict):
+        return {target_value(k, ty.args[0], coerce=coerce, result=result):
+                target_value(v, ty.args[1], coerce=coerce, result=result) for k, v in value.items()}
+    return value
 
 
 def element_types(value: object, t: PyType) -> list[PyType]:
