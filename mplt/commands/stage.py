@@ -28,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
     table = profile.get(args.name, {})
     if not isinstance(table, dict):
         raise MpltError(f"{args.config}: [{args.name}] must be a table")
-    summary = run_stage(args.name, Path(args.run_dir), table, progress=not args.no_progress)
+    summary = run_stage(args.name, Path(args.run_dir), table, progress=not args.no_progress,
+                        source=Path(args.config).name if args.config else "")
     shown = {k: v for k, v in summary.items() if k not in ("funnel", "dropped")}
     print(json.dumps(shown, indent=2, default=str))
     return 0

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mplt.config import config_from_dict, load_toml
+from mplt.config import check_types, config_from_dict, load_toml, toml_type
 from mplt.errors import MpltError
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -79,12 +79,31 @@ def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -
     bad = [s for s in run.stages if s not in STAGE_ORDER]
     if bad:
         raise MpltError(f"{path.name} [run] stages: unknown stage(s) {', '.join(bad)}; known: {', '.join(STAGE_ORDER)}")
+    check_table_types(path, raw)
     values = placeholder_values(run_dir)
     tables = {stage: expand(raw.get(stage, {}), values) for stage in STAGE_ORDER if stage in raw}
     dropped: tuple[str, ...] = ()
     if filter_langs:
         tables, dropped = _keep_installed_langs(tables)
     return Profile(name=path.stem, path=path, run=run, tables=tables, dropped_langs=dropped)
+
+
+def check_table_types(path: Path, raw: dict[str, Any]) -> None:
+    """Every stage table's values against its config's field types, when the profile is read, so a
+    wrong type is one line before any work (issue 16); unknown keys are reported by `stage_config`."""
+    from mplt.run.stages import stage_entry
+    from mplt.training.config import TrainConfig
+    for stage in STAGE_ORDER:
+        if stage not in raw:
+            continue
+        table = raw[stage]
+        if not isinstance(table, dict):
+            raise MpltError(f"{path.name}: {stage} must be a table ([{stage}]), got {toml_type(table)}")
+        _, config_class = stage_entry(stage).load()
+        check_types(config_class, table, where=f"{path.name} [{stage}]")
+    settings = raw.get("finetune", {}).get("settings")
+    if isinstance(settings, dict):      # TrainConfig fields over the preset
+        check_types(TrainConfig, settings, where=f"{path.name} [finetune.settings]")
 
 
 def placeholder_values(run_dir: str | Path) -> dict[str, str]:
@@ -127,7 +146,7 @@ def stage_config(profile: Profile, stage: str):
     """The stage's frozen config built from its table (unknown keys raise MpltError)."""
     from mplt.run.stages import stage_entry
     _, config_class = stage_entry(stage).load()
-    config = config_from_dict(config_class, profile.table(stage), where=f"{profile.name} [{stage}]")
+    config = config_from_dict(config_class, profile.table(stage), where=f"{profile.path.name} [{stage}]")
     check = getattr(config, "validate", None)
     if callable(check) and stage in ("finetune", "evaluate", "model"):
         check()
