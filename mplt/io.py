@@ -29,7 +29,16 @@ def open_text(path: str | os.PathLike, mode: str = "rt"):
 def read_jsonl(path: str | os.PathLike, skip_partial: bool = False) -> Iterator[dict[str, Any]]:
     """Yield one dict per line. A malformed line raises DataError, except a torn final line
     when `skip_partial` (what a killed writer leaves behind)."""
+    for _, record in read_jsonl_lines(path, skip_partial):
+        yield record
+
+
+def read_jsonl_lines(path: str | os.PathLike, skip_partial: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+    """`read_jsonl` with each record's line number (1-based, in the file), for messages that point
+    at the record."""
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory, not a JSONL file")
     if not path.exists():
         raise DataError(f"{path}: no such file")
     try:
@@ -39,18 +48,36 @@ def read_jsonl(path: str | os.PathLike, skip_partial: bool = False) -> Iterator[
         if skip_partial and path.suffix == ".gz":
             return
         raise DataError(f"{path}: cannot read ({e})") from e
+    first = next((i for i, line in enumerate(lines, 1) if line.strip()), None)
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        if i == first and line.lstrip().startswith("["):
+            raise DataError(f"{path}:{i}: a JSON array, not JSON Lines (one JSON object per line); "
+                            "convert it with `jq -c '.[]'`")
         try:
             record = json.loads(line)
         except json.JSONDecodeError as e:
             if skip_partial and i == len(lines) and not line.endswith("\n"):
                 return
-            raise DataError(f"{path}:{i}: not valid JSON ({e.msg})") from e
+            # e.lineno counts within this one line; the file's line number is i
+            raise DataError(f"{path}:{i}: not valid JSON ({e.msg} at column {e.colno})") from e
         if not isinstance(record, dict):
-            raise DataError(f"{path}:{i}: expected a JSON object, got {type(record).__name__}")
-        yield record
+            raise DataError(f"{path}:{i}: expected a JSON object, got {json_type(record)}")
+        yield i, record
+
+
+def json_type(value: Any) -> str:
+    """A value parsed from JSON, named as JSON names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    for kind, name in ((str, "a string"), (int, "an integer"), (float, "a number"), (dict, "an object"),
+                       (list, "an array")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 def write_jsonl(path: str | os.PathLike, records: Iterable[dict[str, Any]]) -> int:
