@@ -10,7 +10,7 @@ import importlib
 import logging
 import sys
 
-from mplt.errors import MpltError
+from mplt.errors import MpltError, storage_error
 
 COMMANDS = {
     "doctor": "mplt.commands.doctor",
@@ -56,6 +56,23 @@ def main(argv: list[str] | None = None) -> int:
     except MpltError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except Exception as e:
+        # One place for every command: a full, read-only or foreign output location is one line
+        # naming it and what to do (issue 16); anything else keeps its traceback.
+        error = storage_error(e, _output_location(args))
+        if error is None:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: finished work is saved; rerun the same command to resume", file=sys.stderr)
         return 130
+
+
+def _output_location(args: argparse.Namespace) -> str | None:
+    """Where the command writes, for errors that carry no file name (a `write()` on a full disk)."""
+    for name in ("run_dir", "out"):
+        value = getattr(args, name, None)
+        if value:
+            return str(value)
+    return None

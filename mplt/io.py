@@ -81,17 +81,55 @@ def json_type(value: Any) -> str:
 
 
 def write_jsonl(path: str | os.PathLike, records: Iterable[dict[str, Any]]) -> int:
-    """Write all records atomically (temp file + rename); return the count."""
+    """Write all records atomically (temp file + rename); return the count. A failed write (a full
+    disk) removes its temp file and leaves the previous `path` as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     n = 0
-    with open_text(tmp, "wt") as f:
-        for record in records:
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-            n += 1
-    os.replace(tmp, path)
+    try:
+        with open_text(tmp, "wt") as f:
+            for record in records:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+                n += 1
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return n
+
+
+def ensure_writable(directory: str | os.PathLike) -> Path:
+    """Create `directory` if needed and prove that a file can be written in it, so an unwritable
+    run or output directory is one line before any work rather than an OSError mid-stage."""
+    from mplt.errors import storage_error
+    directory = Path(directory)
+    try:
+        _probe(directory)
+    except NotADirectoryError as e:
+        raise MpltError(f"{directory}: not a directory (a file of that name is in the way)") from e
+    except OSError as e:
+        raise storage_error(e, directory) or MpltError(f"{directory}: cannot write here ({e.strerror or e})") from e
+    return directory
+
+
+def unwritable_reason(directory: str | os.PathLike) -> str | None:
+    """None when files can be written in `directory` (created if needed), else why not, in words."""
+    from mplt.errors import STORAGE_ERRNOS
+    try:
+        _probe(Path(directory))
+    except NotADirectoryError:
+        return "not a directory"
+    except OSError as e:
+        return STORAGE_ERRNOS[e.errno][0] if e.errno in STORAGE_ERRNOS else (e.strerror or str(e))
+    return None
+
+
+def _probe(directory: Path) -> None:
+    probe = directory / f".mplt-write-test-{os.getpid()}"
+    directory.mkdir(parents=True, exist_ok=True)
+    probe.write_bytes(b"")
+    probe.unlink()
 
 
 class JsonlAppender:
@@ -136,8 +174,12 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)     # a full disk: drop the partial temp file, keep the old `path`
+        raise
 
 
 def read_json(path: str | os.PathLike) -> Any:

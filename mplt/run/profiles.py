@@ -6,8 +6,8 @@ stage, read with `mplt.config.load_toml` and turned into the stage's frozen conf
 when the profile is loaded for a run directory: `{run}` (the run directory), `{data}` (the package's
 data directory: smoke corpus, mini benchmark) and `{repo}` (the project root).
 
-A `langs` (or `languages`) list keeps only the languages whose toolchain is installed (the smoke profile runs Julia
-"where installed"); the banner says which were dropped.
+A `langs` (or `languages`) list drops Julia when its toolchain is not installed (the smoke profile runs Julia
+"where installed"; the banner says so); any other missing toolchain is an error before the run starts.
 """
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ REPO_DIR = PACKAGE_DIR.parent
 # Every stage a run knows, in order. `model` (build a local model) only exists in the smoke profile.
 STAGE_ORDER = ("model", "select", "testgen", "translate", "dataset", "finetune", "evaluate", "report", "check")
 DEFAULT_STAGES = STAGE_ORDER[1:]
+# Languages a run drops (with a warning in the banner) when their toolchain is missing; any other
+# missing toolchain stops the run before it starts. Only Julia: Debian 12 has no package for it
+# (README, Troubleshooting).
+OPTIONAL_LANGS = ("jl",)
 
 
 @dataclass(frozen=True)
@@ -124,22 +128,42 @@ def expand(value: Any, values: dict[str, str]) -> Any:
 
 
 def _keep_installed_langs(tables: dict[str, dict]) -> tuple[dict[str, dict], tuple[str, ...]]:
+    """Drop the optional languages (Julia) whose toolchain is missing; a missing required one stops
+    the run here, before any work (README: only Julia is optional), instead of failing its
+    figures hours later."""
     from mplt.langs import get_language
     dropped: set[str] = set()
+    missing: dict[str, list[str]] = {}
     out = {}
     for stage, table in tables.items():
         table = dict(table)
         for key in ("langs", "languages"):
             if isinstance(table.get(key), list):
                 kept = []
-                for lang in table[key]:
-                    if get_language(lang).find_executable() is None:
-                        dropped.add(get_language(lang).name)
+                for name in table[key]:
+                    lang = get_language(name)
+                    if lang.find_executable() is not None:
+                        kept.append(name)
+                    elif lang.name in OPTIONAL_LANGS:
+                        dropped.add(lang.name)
                     else:
-                        kept.append(lang)
+                        missing.setdefault(lang.name, []).append(stage)
                 table[key] = kept
         out[stage] = table
+    if missing:
+        raise MpltError("; ".join(_missing_toolchain(name, stages) for name, stages in missing.items()))
     return out, tuple(sorted(dropped))
+
+
+def _missing_toolchain(name: str, stages: list[str]) -> str:
+    import os
+
+    from mplt.langs import get_language
+    lang = get_language(name)
+    override = os.environ.get(f"MPLT_{lang.name.upper()}")
+    where = f" (MPLT_{lang.name.upper()}={override})" if override else ""
+    return (f"{lang.display_name} toolchain not found{where}, needed by [{'], ['.join(stages)}]: "
+            f"{lang.install_hint()}, or remove {lang.name} from the profile")
 
 
 def stage_config(profile: Profile, stage: str):
