@@ -56,8 +56,14 @@ def require_kept(stage: str, kept: int, why: str) -> None:
 
 
 def funnel_text(counts: dict[str, int], dropped: dict[str, int] | None = None) -> str:
-    """A funnel in one line, e.g. "documents 3, functions 0"; the top drop reasons after it."""
-    text = ", ".join(f"{step} {n}" for step, n in counts.items())
+    """A funnel in one line up to its first empty step, e.g. "documents 3, functions 0"; the top
+    drop reasons after it."""
+    shown = []
+    for step, n in counts.items():
+        shown.append(f"{step} {n}")
+        if n == 0:
+            break
+    text = ", ".join(shown)
     if dropped:
         top = sorted(dropped.items(), key=lambda kv: -kv[1])[:3]
         text += "; dropped: " + ", ".join(f"{why} {n}" for why, n in top)
