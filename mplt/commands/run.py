@@ -61,11 +61,17 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
 
 
 def _record_built_models(run_dir) -> None:
+    from mplt.errors import storage_error
     from mplt.io import read_json, write_json
     from mplt.run.environment import refresh_local_models
     path = run_dir / "environment.json"
     if path.exists():
-        write_json(path, refresh_local_models(read_json(path)))
+        try:
+            write_json(path, refresh_local_models(read_json(path)))
+        except Exception as e:
+            if storage_error(e, run_dir) is None:
+                raise
+            # A full disk already failed the stage with one line; the old environment.json is kept.
 
 
 def _banner(console, profile, run_dir, reason, seconds, lines) -> None:
