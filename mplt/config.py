@@ -27,6 +27,12 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
         raise MpltError(f"{path}: no such config file") from e
+    except IsADirectoryError as e:
+        raise MpltError(f"{path}: is a directory, not a TOML file") from e
+    except UnicodeDecodeError as e:
+        raise MpltError(f"{path}: not UTF-8 text (byte {e.start}); TOML files are UTF-8") from e
+    except OSError as e:
+        raise MpltError(f"{path}: cannot read ({e.strerror or e})") from e
     except tomllib.TOMLDecodeError as e:
         raise MpltError(f"{path}: invalid TOML ({e})") from e
 

@@ -106,7 +106,7 @@ def ensure_writable(directory: str | os.PathLike) -> Path:
     directory = Path(directory)
     try:
         _probe(directory)
-    except NotADirectoryError as e:
+    except (NotADirectoryError, FileExistsError) as e:
         raise MpltError(f"{directory}: not a directory (a file of that name is in the way)") from e
     except OSError as e:
         raise storage_error(e, directory) or MpltError(f"{directory}: cannot write here ({e.strerror or e})") from e
@@ -118,7 +118,7 @@ def unwritable_reason(directory: str | os.PathLike) -> str | None:
     from mplt.errors import STORAGE_ERRNOS
     try:
         _probe(Path(directory))
-    except NotADirectoryError:
+    except (NotADirectoryError, FileExistsError):
         return "not a directory"
     except OSError as e:
         return STORAGE_ERRNOS[e.errno][0] if e.errno in STORAGE_ERRNOS else (e.strerror or str(e))

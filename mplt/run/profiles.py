@@ -65,9 +65,13 @@ def list_profiles() -> list[str]:
 def profile_path(name: str) -> Path:
     """A profile name (`smoke`) or a path to a TOML file of the same format."""
     candidate = Path(name)
-    if candidate.suffix == ".toml" and candidate.exists():
+    if candidate.suffix == ".toml" and not candidate.is_dir():
+        if not candidate.exists():
+            raise MpltError(f"{candidate}: no such profile file")
         return candidate
     path = PROFILES_DIR / f"{name}.toml"
+    if not path.exists() and candidate.is_dir():
+        raise MpltError(f"{candidate}: is a directory; --profile takes a profile name or a .toml file")
     if not path.exists():
         raise MpltError(f"unknown profile {name!r}; known: {', '.join(list_profiles())} (or a .toml path)")
     return path
@@ -80,6 +84,8 @@ def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -
     if unknown:
         raise MpltError(f"{path}: unknown table(s) {', '.join(unknown)}; known: run, {', '.join(STAGE_ORDER)}")
     run = config_from_dict(RunSettings, raw.get("run"), where=f"{path.name} [run]")
+    if not run.stages:
+        raise MpltError(f"{path.name} [run] stages: empty; name at least one of {', '.join(STAGE_ORDER)}")
     bad = [s for s in run.stages if s not in STAGE_ORDER]
     if bad:
         raise MpltError(f"{path.name} [run] stages: unknown stage(s) {', '.join(bad)}; known: {', '.join(STAGE_ORDER)}")

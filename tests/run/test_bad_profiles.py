@@ -72,3 +72,22 @@ def test_every_shipped_profile_passes_the_type_check(tmp_path):
     from mplt.run.profiles import list_profiles, load_profile
     for name in list_profiles():
         load_profile(name, tmp_path, filter_langs=False)
+
+
+def test_unreadable_profiles_are_one_line(tmp_path, capsys):
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b"\xff\xfe[run]\n")
+    empty = tmp_path / "empty.toml"
+    empty.write_text("[run]\nstages = []\n")
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    for argv, message in [
+        (["run", "--profile", latin], "latin.toml: not UTF-8 text (byte 0)"),
+        (["run", "--profile", tmp_path], "is a directory; --profile takes a profile name or a .toml file"),
+        (["run", "--profile", tmp_path / "nope.toml"], "nope.toml: no such profile file"),
+        (["stage", "select", "--run-dir", tmp_path / "r", "--config", tmp_path], "is a directory, not a TOML file"),
+        (["run", "--profile", empty, "--run-dir", tmp_path / "r"], "empty.toml [run] stages: empty"),
+        (["stage", "select", "--run-dir", a_file], "afile: not a directory (a file of that name is in the way)"),
+    ]:
+        code, _, err = run_cli(capsys, *map(str, argv))
+        assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err, (argv, err)
