@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
-from mplt.errors import MpltError
+from mplt.errors import MpltError, storage_error
 
 COMMANDS = {
     "doctor": "mplt.commands.doctor",
@@ -48,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
+    # A log file on a full disk must not print a "--- Logging error ---" traceback per record; the
+    # failing write of the stage's own output still stops it with one line (logging docs,
+    # `logging.raiseExceptions`: off is what applications want in production).
+    logging.raiseExceptions = args.verbose
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
@@ -56,6 +61,27 @@ def main(argv: list[str] | None = None) -> int:
     except MpltError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `reproduce.py ... | head`: the reader left; say nothing more (Python docs, "Note on SIGPIPE")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as e:
+        # One place for every command: a full, read-only or foreign output location is one line
+        # naming it and what to do (issue 16); anything else keeps its traceback.
+        error = storage_error(e, _output_location(args))
+        if error is None:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: finished work is saved; rerun the same command to resume", file=sys.stderr)
         return 130
+
+
+def _output_location(args: argparse.Namespace) -> str | None:
+    """Where the command writes, for errors that carry no file name (a `write()` on a full disk)."""
+    for name in ("run_dir", "out"):
+        value = getattr(args, name, None)
+        if value:
+            return str(value)
+    return None

@@ -14,11 +14,10 @@ the same fields (`task_id, prompt, canonical_solution, test, entry_point`), e.g.
 from __future__ import annotations
 
 import ast
-import gzip
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from mplt.benchmarks.records import read_checked
 from mplt.errors import MpltError
 from mplt.translation.annotate import annotate_prompt
 from mplt.translation.problem import PythonProblem
@@ -52,20 +51,7 @@ def read_records(path: str | Path | None = None, revision: str = HUB_REVISION) -
     path = Path(path)
     if not path.exists():
         raise MpltError(f"HumanEval file not found: {path}")
-    opener = gzip.open if path.suffix == ".gz" else open
-    records = []
-    try:
-        with opener(path, "rt", encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    records.append(json.loads(line))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise MpltError(f"{path}: not a HumanEval JSONL file ({e})") from e
-    for r in records:
-        missing = [k for k in FIELDS if k not in r]
-        if missing:
-            raise MpltError(f"{path}: record {r.get('task_id', '?')} lacks fields {missing}")
-    return records
+    return list(read_checked(path, dict.fromkeys(FIELDS, str), "HumanEval", "task_id"))
 
 
 def problem_name(task_id: str, entry_point: str) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mplt.benchmarks.records import STR_LIST, check_record, read_checked
 from mplt.errors import MpltError
-from mplt.io import read_jsonl
 
 DATASET = "nuprl/MultiPL-E"
 REVISION = "28441b6024e71d4a1c1c0f6bf171c935cd5a43f2"   # v3.3, July 2025
 HUB_LANGUAGES = ("lua", "rkt", "ml", "r", "jl")           # the MultiPL-T targets; v3 has no humaneval-py
 REQUIRED_FIELDS = ("name", "language", "prompt", "tests", "stop_tokens")
+FIELD_TYPES = {**dict.fromkeys(REQUIRED_FIELDS[:4], str), "stop_tokens": STR_LIST}
 
 
 def config_name(language: str) -> str:
@@ -53,22 +54,18 @@ def _read_local(path: Path, language: str) -> list[dict]:
         found = [c for c in candidates if c.exists()]
         if not found:
             raise MpltError(f"{path}: no {candidates[0].name} or {candidates[2].name} for language {language!r}")
-        return list(read_jsonl(found[0]))
+        return list(read_checked(found[0], FIELD_TYPES, "MultiPL-E", "name"))
     if not path.exists():
         raise MpltError(f"{path}: no such MultiPL-E file or directory")
-    records = [r for r in read_jsonl(path) if r.get("language") == language]
+    records = [r for r in read_checked(path, FIELD_TYPES, "MultiPL-E", "name") if r["language"] == language]
     if not records:
         raise MpltError(f"{path}: no records with language {language!r}")
     return records
 
 
 def _check_record(record: dict, language: str, index: int) -> dict:
-    missing = [f for f in REQUIRED_FIELDS if f not in record]
-    if missing:
-        raise MpltError(f"MultiPL-E record #{index} lacks {', '.join(missing)}")
+    """Field by field (the local reader already named the line; Hub rows are numbered)."""
+    check_record(record, FIELD_TYPES, f"record #{index}", "MultiPL-E", "name")
     if record["language"] != language:
         raise MpltError(f"MultiPL-E record {record['name']!r} is {record['language']!r}, expected {language!r}")
-    stops = record["stop_tokens"]
-    if not isinstance(stops, (list, tuple)) or not all(isinstance(s, str) for s in stops):
-        raise MpltError(f"MultiPL-E record {record['name']!r}: stop_tokens must be a list of strings")
-    return {**record, "stop_tokens": list(stops)}
+    return {**record, "stop_tokens": list(record["stop_tokens"])}

@@ -14,6 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-dir", required=True, help="the run directory (reproduce.py run --run-dir)")
     parser.add_argument("--expected", default=None,
                         help="expected-results JSON (default: expected_results/<profile>.json)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="where check.json and results.json go (default: RUN/report; a read-only "
+                             "run is checked without writing them)")
 
 
 def print_rows(rows, expected_path, *, failures_only: bool = False) -> None:
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from mplt.errors import MpltError
-    from mplt.io import write_json
+    from mplt.io import unwritable_reason, write_json
     from mplt.run.check import check_run, rows_to_json
     from mplt.run.results import collect_results, write_results
 
@@ -62,11 +65,16 @@ def run(args: argparse.Namespace) -> int:
         raise MpltError(f"{run_dir}: no such run directory")
     results = collect_results(run_dir)
     expected_path, rows = check_run(results, args.expected)
-    out_dir = run_dir / "report"
-    out_dir.mkdir(exist_ok=True)
-    write_results(results, out_dir)
     passed = all(r.ok for r in rows)
-    write_json(out_dir / "check.json", {"expected": str(expected_path), "rows": rows_to_json(rows),
-                                         "passed": passed})
+    out_dir = Path(args.out) if args.out else run_dir / "report"
+    why = unwritable_reason(out_dir)
+    if why and args.out:
+        raise MpltError(f"{out_dir}: cannot write ({why}); choose another --out")
+    if not why:
+        write_results(results, out_dir)
+        write_json(out_dir / "check.json", {"expected": str(expected_path), "rows": rows_to_json(rows),
+                                             "passed": passed})
     print_rows(rows, expected_path)
+    if why:     # a finished run on read-only storage is still checked; only the files are skipped
+        print(f"note: {out_dir} is not writable ({why}): check.json not written; pass --out DIR to keep it")
     return 0 if passed else 1

@@ -79,9 +79,11 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from mplt.evaluation import evaluate
+    from mplt.io import ensure_writable
     from mplt.scoring import print_table
 
     config = build_config(args)
+    ensure_writable(config.out)
     summary = evaluate(config, progress=not args.no_progress)
     languages = list(summary["languages"].values())
     if config.mode == "generate":

@@ -31,6 +31,8 @@ def run(args) -> int:
 
     lang = get_language(args.lang)
     path = Path(args.file)
+    if path.is_dir():
+        raise MpltError(f"{path}: is a directory; give a program file")
     if not path.is_file():
         raise MpltError(f"{path}: no such file")
     if args.timeout is not None and args.timeout <= 0:

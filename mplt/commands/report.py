@@ -11,12 +11,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-dir", required=True, help="the run directory (reproduce.py run --run-dir)")
     parser.add_argument("--expected", default=None,
                         help="expected-results JSON for the check table (default: by profile)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="where the report goes (default: RUN/report), e.g. for a read-only run")
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mplt.errors import MpltError
+    from mplt.io import unwritable_reason
     from mplt.run.report import write_report
 
-    written = write_report(args.run_dir, args.expected)
+    if not Path(args.run_dir).is_dir():
+        raise MpltError(f"{args.run_dir}: no such run directory")
+    out_dir = Path(args.out) if args.out else Path(args.run_dir) / "report"
+    why = unwritable_reason(out_dir)
+    if why:
+        raise MpltError(f"{out_dir}: cannot write the report ({why}); "
+                        + ("choose another --out" if args.out else "pass --out DIR to write it elsewhere"))
+    written = write_report(args.run_dir, args.expected, out_dir)
     results = written["results_data"]
     print(f"report: {written['report']}")
     print(f"results: {written['results']} ({len(results['figures'])} figures; stages: "

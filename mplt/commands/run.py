@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
 def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     from rich import get_console
 
+    from mplt.io import ensure_writable
     from mplt.run.estimate import estimate
     from mplt.run.preflight import check_gpu, check_hub
     from mplt.run.runner import run_profile, write_run_files
@@ -50,6 +51,7 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     _banner(console, profile, run_dir, reason, seconds, lines)
     check_gpu(profile)
     check_hub(profile)
+    ensure_writable(run_dir)
     write_run_files(profile, run_dir, reason)
     outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
                           progress=not args.no_progress)
@@ -59,11 +61,17 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
 
 
 def _record_built_models(run_dir) -> None:
+    from mplt.errors import storage_error
     from mplt.io import read_json, write_json
     from mplt.run.environment import refresh_local_models
     path = run_dir / "environment.json"
     if path.exists():
-        write_json(path, refresh_local_models(read_json(path)))
+        try:
+            write_json(path, refresh_local_models(read_json(path)))
+        except Exception as e:
+            if storage_error(e, run_dir) is None:
+                raise
+            # A full disk already failed the stage with one line; the old environment.json is kept.
 
 
 def _banner(console, profile, run_dir, reason, seconds, lines) -> None:
@@ -106,6 +114,20 @@ def _finish(console, run_dir, outcome) -> None:
         # Every figure is in report/report.md and `reproduce.py check`; the run's screen ends with
         # the ones that failed and the verdict.
         print_rows(check["rows"], check["expected"], failures_only=True)
-    verdict = {0: "[bold green]run finished, check passed[/]", 1: "[bold red]run finished, check FAILED[/]"}
-    console.print(verdict.get(outcome.exit_code, "[bold red]run stopped by an error[/]")
-                  + f" in {outcome.seconds / 60:.1f} min; report: {run_dir}/report/report.md")
+    console.print(verdict_line(run_dir, outcome))
+
+
+def verdict_line(run_dir, outcome) -> str:
+    """The last line: "check passed" only when a check ran, the report only when this run wrote it."""
+    if outcome.exit_code == 0:
+        verdict = ("[bold green]run finished, check passed[/]" if "check" in outcome.summaries
+                   else "[bold green]run finished[/] (no check: not among this run's stages)")
+    elif outcome.exit_code == 1:
+        verdict = "[bold red]run finished, check FAILED[/]"
+    else:
+        verdict = "[bold red]run stopped by an error[/]"
+    line = f"{verdict} in {outcome.seconds / 60:.1f} min"
+    report = outcome.summaries.get("report", {}).get("report")
+    if report:
+        line += f"; report: {report}"
+    return line

@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
 
     from mplt.config import load_toml
     from mplt.errors import MpltError
+    from mplt.io import ensure_writable
     from mplt.pipeline import STAGES, run_stage
     if args.name not in STAGES:
         raise MpltError(f"unknown stage {args.name!r}; known: {', '.join(STAGES)}")
@@ -28,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
     table = profile.get(args.name, {})
     if not isinstance(table, dict):
         raise MpltError(f"{args.config}: [{args.name}] must be a table")
-    summary = run_stage(args.name, Path(args.run_dir), table, progress=not args.no_progress)
+    ensure_writable(args.run_dir)
+    summary = run_stage(args.name, Path(args.run_dir), table, progress=not args.no_progress,
+                        source=Path(args.config).name if args.config else "")
     shown = {k: v for k, v in summary.items() if k not in ("funnel", "dropped")}
     print(json.dumps(shown, indent=2, default=str))
     return 0

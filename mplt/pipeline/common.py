@@ -48,6 +48,28 @@ def require_finished(run_dir: Path, stage: str) -> Path:
     return directory
 
 
+def require_kept(stage: str, kept: int, why: str) -> None:
+    """A stage that keeps nothing fails at once, before writing its summary: otherwise every later
+    stage runs on nothing and the run fails much later, at finetune (issue 16)."""
+    if kept == 0:
+        raise MpltError(f"[{stage}] kept nothing: {why}")
+
+
+def funnel_text(counts: dict[str, int], dropped: dict[str, int] | None = None) -> str:
+    """A funnel in one line up to its first empty step, e.g. "documents 3, functions 0"; the top
+    drop reasons after it."""
+    shown = []
+    for step, n in counts.items():
+        shown.append(f"{step} {n}")
+        if n == 0:
+            break
+    text = ", ".join(shown)
+    if dropped:
+        top = sorted(dropped.items(), key=lambda kv: -kv[1])[:3]
+        text += "; dropped: " + ", ".join(f"{why} {n}" for why, n in top)
+    return text
+
+
 def write_config(directory: Path, config: Any) -> None:
     write_json(Path(directory) / "config.json", config_to_dict(config))
 

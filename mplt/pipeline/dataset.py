@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.io import read_json, read_jsonl, write_json, write_jsonl
-from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, stage_dir, stage_log
+from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, require_kept, stage_dir, stage_log
 from mplt.pipeline.dedup import clean_program, rouge_dedup
 from mplt.pipeline.funnel import Funnel
 
@@ -107,6 +107,10 @@ def run_dataset(run_dir: Path, config: DatasetConfig = DatasetConfig(), *, progr
                 "items": len(items), "problems": len({i["problem_id"] for i in items}),
                 "skipped_language": lang_summary.get("skipped_language", ""), **funnel.to_dict()}
             log.info("dataset %s: %d items\n%s", language, len(items), funnel.format_table())
+        require_kept("dataset", sum(v["items"] for v in summary["languages"].values()),
+                     "no fine-tuning item in any language (" + ", ".join(
+                         f"{lang}: {v['skipped_language'] or 'none kept after cleaning and dedup'}"
+                         for lang, v in summary["languages"].items()) + ")")
         summary["seconds"] = round(time.monotonic() - start, 2)
         write_json(out / SUMMARY, summary)
     return summary

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from mplt.benchmarks.records import read_checked
 from mplt.errors import MpltError
-from mplt.io import read_jsonl
 from mplt.pipeline.extract import TRIVIAL_MAX_NODES, count_nodes
 
 _DOCSTRING = re.compile(r'"""([\s\S]*?)"""|\'\'\'([\s\S]*?)\'\'\'')
@@ -59,11 +59,16 @@ def load_benchmark_strings(humaneval_path: str = "", mbpp_path: str = "") -> Ben
     return BenchmarkStrings(kept, generic, tuple(sources))
 
 
+# The text fields decontamination reads; each may be absent, but must be a string when present.
+TEXT_FIELDS = {"HumanEval": ("task_id", "prompt", "canonical_solution"), "MBPP": ("prompt", "text", "code")}
+
+
 def _read(path: str, what: str):
     if not Path(path).exists():
         raise MpltError(f"{what} file {path} not found (decontamination needs it; set the path "
                         f"in [select] or leave it empty to skip)")
-    return read_jsonl(path)
+    fields = TEXT_FIELDS[what]
+    return read_checked(path, dict.fromkeys(fields, str), what, fields[0], optional=fields)
 
 
 def _docstrings(prompt: str) -> list[str]:

@@ -36,12 +36,14 @@ STAGES: dict[str, Stage] = {
 }
 
 
-def run_stage(name: str, run_dir, table: dict[str, Any] | None = None, *, progress: bool = True) -> dict:
-    """Build the stage's config from its TOML table (unknown keys are errors) and run it."""
+def run_stage(name: str, run_dir, table: dict[str, Any] | None = None, *, progress: bool = True,
+              source: str = "") -> dict:
+    """Build the stage's config from its TOML table (unknown keys and wrong types are errors, named
+    with `source`, the profile file) and run it."""
     from mplt.config import config_from_dict
     from mplt.errors import MpltError
     if name not in STAGES:
         raise MpltError(f"unknown stage {name!r}; known: {', '.join(STAGES)}")
     run, config_class = STAGES[name].load()
-    config = config_from_dict(config_class, table, where=f"[{name}]")
+    config = config_from_dict(config_class, table, where=f"{source + ' ' if source else ''}[{name}]")
     return run(run_dir, config, progress=progress)

@@ -23,7 +23,7 @@ from typing import Iterator
 from mplt.errors import MpltError
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.pipeline import extract
-from mplt.pipeline.common import SUMMARY, begin_stage, progress_bar, stage_dir, stage_log
+from mplt.pipeline.common import SUMMARY, begin_stage, funnel_text, progress_bar, require_kept, stage_dir, stage_log
 from mplt.pipeline.decontaminate import load_benchmark_strings
 from mplt.pipeline.funnel import Funnel
 
@@ -171,6 +171,9 @@ def run_select(run_dir: Path, config: SelectConfig = SelectConfig(), *, progress
         start = time.monotonic()
         funnel = Funnel()
         functions = select_functions(config, funnel, progress)
+        source = config.path or config.hf_name or config.source
+        require_kept("select", len(functions), f"no function passed the filters in {source} "
+                     f"({funnel_text(funnel.counts(), dict(funnel.reasons))})")
         write_jsonl(out / "functions.jsonl", functions)
         elapsed = time.monotonic() - start
         summary = {"stage": "select", "source": config.source, "functions": len(functions),

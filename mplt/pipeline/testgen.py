@@ -23,7 +23,8 @@ from pathlib import Path
 from mplt.execution.limits import Limits
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.pipeline import assertions as asserts
-from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, stage_dir, stage_log
+from mplt.pipeline.common import (SUMMARY, begin_stage, funnel_text, require_finished, require_kept, stage_dir,
+                                  stage_log)
 from mplt.pipeline.coverage import build_coverage_program, parse_coverage_output
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.funnel import Funnel
@@ -78,6 +79,10 @@ def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progr
         candidates = {f["id"]: asserts.pool_assertions(f["name"], samples.get(f["id"], []), rejected)
                       for f in functions}
         funnel.record("with_assertions", sum(1 for c in candidates.values() if c))
+        require_kept("testgen", sum(1 for c in candidates.values() if c),
+                     f"no completion held a usable assertion ({sum(len(c) for c in samples.values())} "
+                     f"completions for {len(functions)} functions; "
+                     f"rejected: {funnel_text(dict(rejected)) or 'none'})")
         jobs = [{"id": assertion_job_id(f["id"], a), "language": "py",
                  "program": asserts.build_assertion_program(f["source"], a)}
                 for f in functions for a in candidates[f["id"]]]
@@ -95,6 +100,9 @@ def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progr
             if tests:
                 validated.append({**f, "tests": tests, "tests_failed": failed})
         funnel.record("with_passing_test", len(validated))
+        # All-`Exception` statuses usually mean the sandbox itself is broken, not the tests.
+        require_kept("testgen", len(validated), f"no assertion passed ({len(jobs)} run; statuses: "
+                     f"{funnel_text(dict(sorted(statuses.items())))}; `reproduce.py doctor` checks the sandbox)")
 
         coverage_jobs = [{"id": f["id"], "language": "py",
                           "program": build_coverage_program(f["source"], f["name"], f["tests"])}
@@ -109,6 +117,8 @@ def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progr
             if f["coverage"] >= config.min_coverage:
                 kept.append(_with_types(f))
         funnel.record("with_coverage", len(kept))
+        require_kept("testgen", len(kept), f"none of {len(validated)} functions with passing tests reached "
+                     f"min_coverage {config.min_coverage}")
         funnel.record("typed", sum(1 for f in kept if f["types"]))
         write_jsonl(out / "functions.jsonl", kept)
         elapsed = time.monotonic() - start

@@ -24,7 +24,7 @@ from mplt.errors import MpltError
 from mplt.execution.limits import Limits
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.langs import TARGETS, get_language
-from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, stage_dir, stage_log
+from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, require_kept, stage_dir, stage_log
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.problems import build_python_problem
 from mplt.pipeline.sampling import Sampler, file_sampler, model_sampler
@@ -115,6 +115,11 @@ def run_translate(run_dir: Path, config: TranslateConfig = TranslateConfig(), *,
             lang_sampler = sampler or make_sampler(config, language, progress)
             summary["languages"][language] = translate_language(
                 run_dir, functions, language, config, lang_sampler, progress, log)
+        per_lang = summary["languages"]
+        shown = ", ".join(f"{lang} " + (v.get("skipped_language") or f"0/{v['translatable']}")
+                          for lang, v in per_lang.items())
+        require_kept("translate", sum(v["with_pass"] for v in per_lang.values()),
+                     f"no function has a passing translation in any language ({shown})")
         summary["seconds"] = round(time.monotonic() - start, 2)
         write_json(out / SUMMARY, summary)
     return summary

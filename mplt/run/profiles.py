@@ -6,8 +6,8 @@ stage, read with `mplt.config.load_toml` and turned into the stage's frozen conf
 when the profile is loaded for a run directory: `{run}` (the run directory), `{data}` (the package's
 data directory: smoke corpus, mini benchmark) and `{repo}` (the project root).
 
-A `langs` (or `languages`) list keeps only the languages whose toolchain is installed (the smoke profile runs Julia
-"where installed"); the banner says which were dropped.
+A `langs` (or `languages`) list drops Julia when its toolchain is not installed (the smoke profile runs Julia
+"where installed"; the banner says so); any other missing toolchain is an error before the run starts.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mplt.config import config_from_dict, load_toml
+from mplt.config import check_types, config_from_dict, load_toml, toml_type
 from mplt.errors import MpltError
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -26,6 +26,10 @@ REPO_DIR = PACKAGE_DIR.parent
 # Every stage a run knows, in order. `model` (build a local model) only exists in the smoke profile.
 STAGE_ORDER = ("model", "select", "testgen", "translate", "dataset", "finetune", "evaluate", "report", "check")
 DEFAULT_STAGES = STAGE_ORDER[1:]
+# Languages a run drops (with a warning in the banner) when their toolchain is missing; any other
+# missing toolchain stops the run before it starts. Only Julia: Debian 12 has no package for it
+# (README, Troubleshooting).
+OPTIONAL_LANGS = ("jl",)
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,13 @@ def list_profiles() -> list[str]:
 def profile_path(name: str) -> Path:
     """A profile name (`smoke`) or a path to a TOML file of the same format."""
     candidate = Path(name)
-    if candidate.suffix == ".toml" and candidate.exists():
+    if candidate.suffix == ".toml" and not candidate.is_dir():
+        if not candidate.exists():
+            raise MpltError(f"{candidate}: no such profile file")
         return candidate
     path = PROFILES_DIR / f"{name}.toml"
+    if not path.exists() and candidate.is_dir():
+        raise MpltError(f"{candidate}: is a directory; --profile takes a profile name or a .toml file")
     if not path.exists():
         raise MpltError(f"unknown profile {name!r}; known: {', '.join(list_profiles())} (or a .toml path)")
     return path
@@ -76,15 +84,36 @@ def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -
     if unknown:
         raise MpltError(f"{path}: unknown table(s) {', '.join(unknown)}; known: run, {', '.join(STAGE_ORDER)}")
     run = config_from_dict(RunSettings, raw.get("run"), where=f"{path.name} [run]")
+    if not run.stages:
+        raise MpltError(f"{path.name} [run] stages: empty; name at least one of {', '.join(STAGE_ORDER)}")
     bad = [s for s in run.stages if s not in STAGE_ORDER]
     if bad:
         raise MpltError(f"{path.name} [run] stages: unknown stage(s) {', '.join(bad)}; known: {', '.join(STAGE_ORDER)}")
+    check_table_types(path, raw)
     values = placeholder_values(run_dir)
     tables = {stage: expand(raw.get(stage, {}), values) for stage in STAGE_ORDER if stage in raw}
     dropped: tuple[str, ...] = ()
     if filter_langs:
         tables, dropped = _keep_installed_langs(tables)
     return Profile(name=path.stem, path=path, run=run, tables=tables, dropped_langs=dropped)
+
+
+def check_table_types(path: Path, raw: dict[str, Any]) -> None:
+    """Every stage table's values against its config's field types, when the profile is read, so a
+    wrong type is one line before any work (issue 16); unknown keys are reported by `stage_config`."""
+    from mplt.run.stages import stage_entry
+    from mplt.training.config import TrainConfig
+    for stage in STAGE_ORDER:
+        if stage not in raw:
+            continue
+        table = raw[stage]
+        if not isinstance(table, dict):
+            raise MpltError(f"{path.name}: {stage} must be a table ([{stage}]), got {toml_type(table)}")
+        _, config_class = stage_entry(stage).load()
+        check_types(config_class, table, where=f"{path.name} [{stage}]")
+    settings = raw.get("finetune", {}).get("settings")
+    if isinstance(settings, dict):      # TrainConfig fields over the preset
+        check_types(TrainConfig, settings, where=f"{path.name} [finetune.settings]")
 
 
 def placeholder_values(run_dir: str | Path) -> dict[str, str]:
@@ -105,29 +134,49 @@ def expand(value: Any, values: dict[str, str]) -> Any:
 
 
 def _keep_installed_langs(tables: dict[str, dict]) -> tuple[dict[str, dict], tuple[str, ...]]:
+    """Drop the optional languages (Julia) whose toolchain is missing; a missing required one stops
+    the run here, before any work (README: only Julia is optional), instead of failing its
+    figures hours later."""
     from mplt.langs import get_language
     dropped: set[str] = set()
+    missing: dict[str, list[str]] = {}
     out = {}
     for stage, table in tables.items():
         table = dict(table)
         for key in ("langs", "languages"):
             if isinstance(table.get(key), list):
                 kept = []
-                for lang in table[key]:
-                    if get_language(lang).find_executable() is None:
-                        dropped.add(get_language(lang).name)
+                for name in table[key]:
+                    lang = get_language(name)
+                    if lang.find_executable() is not None:
+                        kept.append(name)
+                    elif lang.name in OPTIONAL_LANGS:
+                        dropped.add(lang.name)
                     else:
-                        kept.append(lang)
+                        missing.setdefault(lang.name, []).append(stage)
                 table[key] = kept
         out[stage] = table
+    if missing:
+        raise MpltError("; ".join(_missing_toolchain(name, stages) for name, stages in missing.items()))
     return out, tuple(sorted(dropped))
+
+
+def _missing_toolchain(name: str, stages: list[str]) -> str:
+    import os
+
+    from mplt.langs import get_language
+    lang = get_language(name)
+    override = os.environ.get(f"MPLT_{lang.name.upper()}")
+    where = f" (MPLT_{lang.name.upper()}={override})" if override else ""
+    return (f"{lang.display_name} toolchain not found{where}, needed by [{'], ['.join(stages)}]: "
+            f"{lang.install_hint()}, or remove {lang.name} from the profile")
 
 
 def stage_config(profile: Profile, stage: str):
     """The stage's frozen config built from its table (unknown keys raise MpltError)."""
     from mplt.run.stages import stage_entry
     _, config_class = stage_entry(stage).load()
-    config = config_from_dict(config_class, profile.table(stage), where=f"{profile.name} [{stage}]")
+    config = config_from_dict(config_class, profile.table(stage), where=f"{profile.path.name} [{stage}]")
     check = getattr(config, "validate", None)
     if callable(check) and stage in ("finetune", "evaluate", "model"):
         check()

@@ -149,12 +149,13 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
     return "\n".join(parts) + "\n"
 
 
-def write_report(run_dir: str | Path, expected: str | Path | None = None) -> dict:
-    """Collect, check and write everything under `RUN/report/`; return paths and the check rows."""
+def write_report(run_dir: str | Path, expected: str | Path | None = None, out_dir: str | Path | None = None) -> dict:
+    """Collect, check and write everything under `out_dir` (default `RUN/report/`); return paths
+    and the check rows."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise MpltError(f"{run_dir}: no such run directory")
-    out_dir = run_dir / "report"
+    out_dir = Path(out_dir) if out_dir else run_dir / "report"
     out_dir.mkdir(parents=True, exist_ok=True)
     results = collect_results(run_dir)
     results_path = write_results(results, out_dir)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mplt.errors import MpltError
+from mplt.errors import MpltError, storage_error
 from mplt.io import read_json, write_json
 from mplt.pipeline.common import SUMMARY
 from mplt.run.profiles import Profile, resolved_config, stage_config
@@ -158,7 +158,12 @@ def run_profile(profile: Profile, run_dir: Path, *, from_stage: str | None = Non
             live.refresh()
             try:
                 summary = run_function(run_dir, config, progress=progress)
-            except MpltError as e:
+            except Exception as e:
+                # A full disk or an unwritable run directory fails the stage like bad input does:
+                # one line; what the stage finished is kept and a rerun resumes (issue 16).
+                e = e if isinstance(e, MpltError) else storage_error(e, run_dir / stage)
+                if e is None:
+                    raise
                 row.status = "failed"
                 console.print(f"[bold red]x {stage:<9} failed[/]: {e} (log: {run_dir / 'logs' / (stage + '.log')})")
                 outcome.exit_code = 2

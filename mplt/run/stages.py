@@ -220,7 +220,8 @@ def run_report(run_dir: Path, config: ReportStageConfig, *, progress: bool = Tru
     from mplt.run.report import write_report
     with stage_log(run_dir, "report"):
         written = write_report(run_dir, config.expected or None)
-    return {"stage": "report", **{k: v for k, v in written.items() if isinstance(v, (str, int, float, bool))}}
+    return {"stage": "report", "report": str(written["report"]), "results": str(written["results"]),
+            **{k: v for k, v in written.items() if isinstance(v, (str, int, float, bool))}}
 
 
 def run_check(run_dir: Path, config: CheckStageConfig, *, progress: bool = True) -> dict:

@@ -51,11 +51,17 @@ def save_checkpoint(directory: Path, model, optimizer, scheduler, state: TrainSt
     final = directory / f"step-{state.step:06d}"
     tmp = directory / f".tmp-step-{state.step:06d}"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    model.save_pretrained(tmp)
-    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": capture_rng(),
-                "state": asdict(state), "fingerprint": fingerprint}, tmp / STATE_FILE)
-    (tmp / "state.json").write_text(json.dumps({**asdict(state), "eval_loss": eval_loss}, indent=1) + "\n")
+    try:
+        tmp.mkdir(parents=True)
+        model.save_pretrained(tmp)
+        torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": capture_rng(),
+                    "state": asdict(state), "fingerprint": fingerprint}, tmp / STATE_FILE)
+        (tmp / "state.json").write_text(json.dumps({**asdict(state), "eval_loss": eval_loss}, indent=1) + "\n")
+    except BaseException:
+        # A full disk mid-save: drop the partial copy (freeing its space); the previous checkpoint
+        # stays the latest complete one, so a rerun resumes from it.
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
     return final

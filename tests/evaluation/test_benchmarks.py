@@ -69,7 +69,7 @@ def test_multipl_e_local_file_and_directory(tmp_path):
         load_benchmark("multipl-e", "jl", BenchmarkOptions(multipl_e_path=str(mixed)))
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({**fake_record("b"), "stop_tokens": "\n"}) + "\n")
-    with pytest.raises(MpltError, match="stop_tokens must be a list"):
+    with pytest.raises(MpltError, match=r"bad.jsonl:1: MultiPL-E record .b. field stop_tokens: expected an array of strings"):
         load_benchmark("multipl-e", "lua", BenchmarkOptions(multipl_e_path=str(bad)))
 
 

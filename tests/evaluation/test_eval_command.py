@@ -102,7 +102,7 @@ def test_malformed_benchmark_file_is_an_error(tiny_model_dir, tmp_path, capsys):
     args = eval_args(tiny_model_dir, bad, tmp_path / "o", "--generate-only")
     args[args.index("lua,py")] = "lua"
     assert main(args) == 2
-    assert "lacks prompt, tests, stop_tokens" in capsys.readouterr().err
+    assert "humaneval-lua.jsonl:1: MultiPL-E record 'x' lacks field(s) prompt, tests, stop_tokens" in capsys.readouterr().err
 
 
 def test_resume_with_another_model_is_refused(tiny_model_dir, multipl_e_dir, tmp_path, capsys):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from mplt.errors import MpltError
 from mplt.io import read_json, read_jsonl, write_jsonl
 from mplt.pipeline import testgen as stage
 from tests.pipeline.conftest import FIXTURES, copy_stages
@@ -96,15 +97,18 @@ def test_killed_run_resumes_without_duplicates(selected_run, testgen_run, tmp_pa
 
 
 def test_tiny_model_sampling_path(selected_run, tiny_model_dir, tmp_path):
-    """The real path: the generation backend samples from the (random) tiny model."""
+    """The real path: the generation backend samples from the (random) tiny model. Its junk holds no
+    usable test, so the stage keeps nothing and fails at once (issue 16), keeping the samples."""
     run_dir = copy_stages(selected_run, tmp_path / "run", "select")
     functions = run_dir / "select" / "functions.jsonl"
     write_jsonl(functions, list(read_jsonl(functions))[:2])
     config = stage.TestgenConfig(model=str(tiny_model_dir), n=2, max_new_tokens=16, batch_size=4)
-    summary = stage.run_testgen(run_dir, config, progress=False)
+    with pytest.raises(MpltError, match=r"\[testgen\] kept nothing: no completion held a usable assertion "
+                                        r"\(4 completions for 2 functions"):
+        stage.run_testgen(run_dir, config, progress=False)
     samples = list(read_jsonl(run_dir / "testgen" / "samples.jsonl"))
     assert len(samples) == 2 and all(len(s["completions"]) == 2 for s in samples)
-    assert summary["counts"]["functions_in"] == 2
+    assert not (run_dir / "testgen" / "summary.json").exists()      # not finished: a rerun redoes it
     assert (run_dir / "logs" / "testgen.log").exists()
 
 

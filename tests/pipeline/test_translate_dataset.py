@@ -100,14 +100,16 @@ def test_unknown_language_is_an_error(testgen_run, tmp_path):
 
 
 def test_tiny_model_translation_path(testgen_run, tiny_model_dir, tmp_path):
-    """The real path: the generation backend samples Lua from the (random) tiny model; junk fails."""
+    """The real path: the generation backend samples Lua from the (random) tiny model; junk fails,
+    so the stage keeps nothing and says so at once (issue 16), keeping the completions."""
     run_dir = copy_stages(testgen_run, tmp_path / "run", "select", "testgen")
     functions = run_dir / "testgen" / "functions.jsonl"
     write_jsonl(functions, list(read_jsonl(functions))[:1])
     config = stage.TranslateConfig(languages=("lua",), model=str(tiny_model_dir), n=2, max_new_tokens=16,
                                    timeout_s=10.0)
-    summary = stage.run_translate(run_dir, config, progress=False)
-    assert summary["languages"]["lua"]["completions"] == 2
+    with pytest.raises(MpltError, match=r"\[translate\] kept nothing: .*in any language \(lua 0/1\)"):
+        stage.run_translate(run_dir, config, progress=False)
+    assert len(list(read_jsonl(run_dir / "translate" / "lua" / "results.jsonl"))) == 2
     completions = list(read_jsonl(run_dir / "translate" / "lua" / "completions.jsonl"))
     assert len(completions) == 1 and len(completions[0]["completions"]) == 2
 
@@ -152,8 +154,12 @@ def test_killed_translate_resumes_without_duplicates(translate_run, tmp_path):
 def test_missing_toolchain_skips_the_language_with_a_reason(testgen_run, tmp_path, monkeypatch):
     run_dir = copy_stages(testgen_run, tmp_path / "run", "select", "testgen")
     monkeypatch.setattr(type(get_language("jl")), "find_executable", lambda self: None)
-    summary = stage.run_translate(run_dir, stage.TranslateConfig(languages=("jl",), samples_file=str(
-        FIXTURES / "translate_samples.jsonl")), progress=False)
+    with pytest.raises(MpltError, match=r"kept nothing: .*\(jl Julia toolchain not installed\)"):
+        stage.run_translate(run_dir, stage.TranslateConfig(languages=("jl",), samples_file=str(
+            FIXTURES / "translate_samples.jsonl")), progress=False)
+    summary = stage.run_translate(run_dir, stage.TranslateConfig(languages=("lua", "jl"), timeout_s=10.0,
+                                                                 samples_file=str(FIXTURES / "translate_samples.jsonl")),
+                                  progress=False)
     assert summary["languages"]["jl"]["skipped_language"] == "Julia toolchain not installed"
     assert summary["languages"]["jl"]["with_pass"] == 0
     from mplt.pipeline.dataset import DatasetConfig, run_dataset
