@@ -102,6 +102,9 @@ def test_doctor_json_reports_everything(capsys):
     assert report["sandbox"]["fork_guard"]
     assert isinstance(report["hub_offline"], bool)
     missing = [row for row in report["toolchains"] + report["sandbox_tools"] if row["required"] and not row["found"]]
+    hardening = report["sandbox"]["hardening"]
+    assert hardening["hardened"], hardening
+    assert any(attempt.startswith("write /proc/sys/") for attempt in hardening["checks"])
     assert code == (1 if missing else 0)
 
 
