@@ -74,7 +74,7 @@ def bwrap_view(scratch: str, trees: tuple[tuple[str, str], ...], tmp_mb: int) ->
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
-    made: set[str] = set()
+    made = {"/tmp", "/etc"}   # the private /tmp keeps its mode 1777
     bound: list[str] = []
     args += ["--perms", "0755", "--dir", "/etc"]
     for entry in ETC_ENTRIES:

@@ -114,3 +114,4 @@ def test_doctor_fails_with_install_command_when_a_toolchain_is_missing(capsys, m
     assert code == 1
     assert "missing required toolchain OCaml" in err and "apt-get install -y ocaml-nox" in err
     assert "Toolchains" in out and "sandbox mode" in out
+    assert "sandbox self-test: hardened" in " ".join(out.split())

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from mplt.execution import cgroups, isolation, leftovers, view
+from mplt.execution import cgroups, isolation, view
 from mplt.execution.limits import Limits
 from mplt.execution.result import FAILURE, KILLED, OK, TIMEOUT
 from mplt.execution.sandbox import NO_ISOLATION_WARNING, SandboxBroken, run_program

@@ -43,13 +43,13 @@ def test_helpers_under_tmp_on_path_are_skipped(monkeypatch, tmp_bin):
 
 
 def test_missing_helper_stops_with_one_line(monkeypatch, tmp_bin, capsys, tmp_path):
+    monkeypatch.setenv("MPLT_LUA", shutil.which("lua5.4") or "/usr/bin/lua5.4")
     monkeypatch.setenv("PATH", str(tmp_bin))
     monkeypatch.setattr(isolation, "_FALLBACK_PATH", ())
     with pytest.raises(SandboxBroken, match="sandbox helper `(sh|prlimit|setpriv)` not found outside /tmp"):
         run_program("lua", "assert(true)\n", Limits(timeout_s=20))
     program = tmp_path / "ok.lua"
     program.write_text("assert(true)\n")
-    monkeypatch.setenv("MPLT_LUA", shutil.which("lua5.4", path="/usr/bin") or "/usr/bin/lua5.4")
     code = cli.main(["exec", "--lang", "lua", str(program)])
     err = capsys.readouterr().err
     assert code != 0 and len(err.strip().splitlines()) == 1 and "not found outside /tmp" in err
