@@ -121,3 +121,12 @@ def test_kill_9_leftovers_go_at_the_next_run_and_live_ones_stay(tmp_path):
         assert [p for p in groups if p.exists()] == []
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_owner_names_tell_a_reused_pid_from_its_owner():
+    prefix = leftovers.owner_prefix()
+    namespace, pid, start = prefix[len("mplt-"):-1].split(".")
+    assert int(pid) == os.getpid() and not leftovers.owner_gone(prefix + "x")
+    assert leftovers.owner_gone(f"mplt-{namespace}.{pid}.{int(start) + 1}-x")     # same pid, later process
+    assert not leftovers.owner_gone(f"mplt-{int(namespace) + 1}.{pid}.1-x")     # another pid namespace
+    assert not leftovers.owner_gone("mplt-abc123") and not leftovers.owner_gone("mplt-hostile")
