@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mplt.execution import isolation  # noqa: E402
+from mplt.execution import cgroups, isolation  # noqa: E402
 from mplt.execution.limits import Limits  # noqa: E402
 from mplt.execution.pool import execute_all  # noqa: E402
 from mplt.execution.sandbox import run_program  # noqa: E402
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
                      f"{(boxed - bare) * 1000:+.0f}"))
     headers = ("lang", "prog/s (1 worker)", f"prog/s ({workers} workers)", "bare ms (median)",
                "sandboxed ms (median)", "overhead ms")
-    print(f"sandbox mode: {isolation.detect_mode()}; fork guard: {isolation.fork_guard()}; "
+    print(f"sandbox mode: {isolation.detect_mode()}; fork guard: {cgroups.fork_guard()}; "
           f"load average: {os.getloadavg()[0]:.1f}")
     try:
         from rich.console import Console

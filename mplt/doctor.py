@@ -65,12 +65,22 @@ def check_gpu() -> dict:
     return {"available": False, "detail": f"CPU only (torch {torch.__version__})"}
 
 
+def sweep_leftovers() -> dict:
+    """Scratch directories and cgroups of killed runs (issue 16, part 3): removed at once when
+    their owning process is gone, never a live run's."""
+    from mplt.execution import cgroups, leftovers
+    return {"scratch_dirs": leftovers.sweep_scratch(), "cgroups": cgroups.sweep_stale_cgroups.__wrapped__()}
+
+
 def diagnose(gpu: bool = True) -> dict:
-    from mplt.execution import isolation
+    from mplt.execution import cgroups, isolation
+    from mplt.execution.selftest import check_hardening
     offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0", "false", "False")
+    removed = sweep_leftovers()
     return {"toolchains": check_toolchains(), "sandbox_tools": check_sandbox_tools(),
-            "sandbox": {"mode": isolation.detect_mode(), "fork_guard": isolation.fork_guard(),
-                        "forced": os.environ.get("MPLT_SANDBOX") or None},
+            "sandbox": {"mode": isolation.detect_mode(), "fork_guard": cgroups.fork_guard(),
+                        "forced": os.environ.get("MPLT_SANDBOX") or None,
+                        "hardening": check_hardening(), "leftovers_removed": removed},
             "gpu": check_gpu() if gpu else {"available": False, "detail": "not checked"},
             "hub_offline": offline, "cpu_count": os.cpu_count()}
 

@@ -19,12 +19,13 @@ def run(args) -> int:
         print(json.dumps(report, indent=2))
     else:
         _print_tables(report)
-    if missing:
-        import sys
-        for row in missing:
-            print(f"missing required toolchain {row['name']}: {row['install']}", file=sys.stderr)
-        return 1
-    return 0
+    import sys
+    for row in missing:
+        print(f"missing required toolchain {row['name']}: {row['install']}", file=sys.stderr)
+    hardening = report["sandbox"]["hardening"]
+    if not hardening["hardened"]:
+        print(f"sandbox not hardened ({hardening['mode']}): {hardening['detail']}", file=sys.stderr)
+    return 1 if missing or not hardening["hardened"] else 0
 
 
 def _print_tables(report: dict) -> None:
@@ -51,6 +52,14 @@ def _print_tables(report: dict) -> None:
     console.print(f"sandbox mode: [{style}]{mode}[/]{forced}; fork guard: {sandbox['fork_guard']}")
     if mode == "none":
         console.print("[bold red]NO SANDBOX: untrusted programs will run with network and file-system access[/]")
+    hardening = sandbox["hardening"]
+    verdict = "[green]hardened[/]" if hardening["hardened"] else "[bold red]NOT hardened[/]"
+    console.print(f"sandbox self-test: {verdict} ({hardening['detail']}: a probe program tried to open "
+                  "/proc/sys files for writing and to read root-only files)")
+    removed = sandbox["leftovers_removed"]
+    if removed["scratch_dirs"] or removed["cgroups"]:
+        console.print(f"removed what killed runs left: {removed['scratch_dirs']} scratch "
+                      f"directories, {removed['cgroups']} cgroups")
     gpu = report["gpu"]
     console.print(f"GPU: {'[green]yes[/]' if gpu['available'] else 'no'} ({gpu['detail']})")
     console.print(f"Hugging Face Hub: {'offline (HF_HUB_OFFLINE=1)' if report['hub_offline'] else 'online'}")

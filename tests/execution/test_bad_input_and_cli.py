@@ -102,6 +102,9 @@ def test_doctor_json_reports_everything(capsys):
     assert report["sandbox"]["fork_guard"]
     assert isinstance(report["hub_offline"], bool)
     missing = [row for row in report["toolchains"] + report["sandbox_tools"] if row["required"] and not row["found"]]
+    hardening = report["sandbox"]["hardening"]
+    assert hardening["hardened"], hardening
+    assert any(attempt.startswith("write /proc/sys/") for attempt in hardening["checks"])
     assert code == (1 if missing else 0)
 
 
@@ -111,3 +114,4 @@ def test_doctor_fails_with_install_command_when_a_toolchain_is_missing(capsys, m
     assert code == 1
     assert "missing required toolchain OCaml" in err and "apt-get install -y ocaml-nox" in err
     assert "Toolchains" in out and "sandbox mode" in out
+    assert "sandbox self-test: hardened" in " ".join(out.split())

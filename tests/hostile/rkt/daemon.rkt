@@ -1,0 +1,4 @@
+#lang racket/base
+;; @MARKER@: a double-forked daemon in its own session (setsid, nohup) that outlives the program.
+(require racket/system)
+(system "(setsid nohup sh -c 'while :; do sleep 1; done # @MARKER@' </dev/null >/dev/null 2>&1 &) &")
