@@ -58,3 +58,17 @@ def test_report_shows_precision_and_the_julia_warning():
     text = section_pass_at_1(results, None, True)
     assert "| jl ⚠ |" in text and "⚠ Julia 1.5.3 ran these programs" in text
     assert "Precision: base and fine-tuned both evaluated on the 4-bit NF4 base" in text
+
+
+def test_paper_eval_uses_the_authors_commits_with_their_sources(tmp_path):
+    from mplt.models.registry import (AUTHORS_1B_REVISIONS, MODEL_CARD_1B_REVISIONS, MULTIPLT_1B_REVISIONS,
+                                      require_model, revision_sources)
+    from mplt.run.profiles import load_profile, stage_config
+    profile = load_profile("paper-1b-eval", tmp_path)
+    revisions = stage_config(profile, "evaluate").finetuned_revisions
+    assert revisions == MULTIPLT_1B_REVISIONS == AUTHORS_1B_REVISIONS
+    assert all(len(commit) == 40 for commit in revisions.values())          # commits, no guessed tags
+    assert {f"nuprl/MultiPL-T-StarCoderBase_1b@{c}" for c in revisions.values()} <= set(profile.run.hub_models)
+    assert len(revision_sources("rkt")) == 2 and len(revision_sources("jl")) == 1
+    assert MODEL_CARD_1B_REVISIONS["lua"] != revisions["lua"] and MODEL_CARD_1B_REVISIONS["ml"] != revisions["ml"]
+    assert "multiplcoder_commits" in require_model("multipl-t-1b-jl").notes
