@@ -4,6 +4,8 @@
   fine if every model and dataset it names is already in the local cache, otherwise an error that
   says how to turn the Hub on. With the Hub on but unreachable, a 5-second probe fails instead of
   transformers' ~50 s of retries (runtime-facts.md 3.4).
+* With the Hub on: access to every model and dataset revision the profile names (a gated dataset
+  without a token, a revision that does not exist), `mplt.run.hub_access`.
 * A profile that needs a GPU, without CUDA.
 """
 from __future__ import annotations
@@ -51,6 +53,13 @@ def check_hub(profile: Profile, *, probe=hub_reachable) -> None:
     if not probe():
         raise MpltError(f"profile {profile.name} needs the Hugging Face Hub ({', '.join(missing)}), which does not "
                         "answer from this machine; fill the HF cache elsewhere and run with HF_HUB_OFFLINE=1")
+
+
+def check_hub_access_if_online(profile: Profile) -> None:
+    """Offline, `check_hub` already required every ref in the local cache; online, ask the Hub."""
+    if profile.run.needs_hub and not hub_offline():
+        from mplt.run.hub_access import check_hub_access
+        check_hub_access(profile)
 
 
 def check_gpu(profile: Profile, *, cuda_available: bool | None = None) -> None:
