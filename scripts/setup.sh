@@ -44,7 +44,9 @@ fi
 
 # --- 3. Python environment ----------------------------------------------------------------
 stamp=.venv/.mplt-installed
-want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+# TORCH_SPEC is part of the stamp: `TORCH_SPEC=... make setup` (doctor's fix for a torch CUDA build
+# newer than the driver) must reinstall torch in an existing .venv.
+want=$( (cat pyproject.toml constraints.txt; echo "${TORCH_SPEC:-torch==2.13.0}") | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   log ".venv up to date"
 else

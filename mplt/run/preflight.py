@@ -62,11 +62,16 @@ def check_hub_access_if_online(profile: Profile) -> None:
         check_hub_access(profile)
 
 
-def check_gpu(profile: Profile, *, cuda_available: bool | None = None) -> None:
+def check_gpu(profile: Profile, *, cuda_available: bool | None = None, diagnosis=None) -> None:
+    """A GPU profile needs CUDA; without it, say why when we can tell (torch's CUDA build against the
+    driver's, `mplt.cuda_driver`) and print the fix."""
     if not profile.run.needs_gpu:
         return
-    if cuda_available is None:
-        import torch
-        cuda_available = torch.cuda.is_available()
-    if not cuda_available:
-        raise MpltError(f"profile {profile.name} needs a CUDA GPU and none was found; use --profile smoke on CPU")
+    if diagnosis is None and cuda_available is None:
+        from mplt.cuda_driver import diagnose_this_machine
+        diagnosis = diagnose_this_machine()
+    available = diagnosis.available if diagnosis is not None else cuda_available
+    if not available:
+        why = f": {diagnosis.problem}" if diagnosis is not None and diagnosis.problem else ""
+        raise MpltError(f"profile {profile.name} needs a CUDA GPU and none was found{why}; "
+                        "or use --profile smoke on CPU")
