@@ -41,6 +41,8 @@ def check_toolchains() -> list[dict]:
 def julia_flavour(path: str, version: str) -> str:
     local = TOOLS_DIR / "julia"
     if Path(path).resolve().is_relative_to(local.resolve()):
+        if (local / "release").is_dir():
+            return f"{version} (official release in {local})"
         return f"{version} from Debian bullseye packages in {local} (standard library only)"
     return f"{version} (release on PATH)"
 
