@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mplt.errors import MpltError
+from mplt.models.legacy_cache import enable_legacy_cache
 from mplt.models.precision import compute_dtype
 from mplt.models.registry import ModelSpec, find_model
 
@@ -100,6 +101,7 @@ def load_model(name: str, revision: str | None = None, *, adapter: str | None = 
         model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except (OSError, ValueError) as e:
         raise MpltError(f"cannot load model {name!r}: {str(e).splitlines()[0]}") from e
+    enable_legacy_cache(model)
     if load_in_4bit:
         disable_avx512_repack(model)
     elif device != "cpu":
