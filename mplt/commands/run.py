@@ -50,7 +50,7 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     _banner(console, profile, run_dir, reason, seconds, lines)
     check_gpu(profile)
     check_hub(profile)
-    check_hub_access_if_online(profile)
+    check_hub_access_if_online(profile, run_dir)
     write_run_files(profile, run_dir, reason)
     outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
                           progress=not args.no_progress)

@@ -35,8 +35,14 @@ def is_hub_id(name: str) -> bool:
     return name.count("/") == 1 and not name.startswith(("/", ".", "~", "{")) and not Path(name).exists()
 
 
-def profile_refs(profile) -> list[HubRef]:
-    """The profile's declared `hub_models`/`hub_datasets` plus every Hub id its stage tables name."""
+def _inside(name: str, run_dir: Path | None) -> bool:
+    """A path the run itself creates (`{run}/dataset` with `--run-dir mine` reads `mine/dataset`)."""
+    return run_dir is not None and Path(name).resolve().is_relative_to(Path(run_dir).resolve())
+
+
+def profile_refs(profile, run_dir: Path | None = None) -> list[HubRef]:
+    """The profile's declared `hub_models`/`hub_datasets` plus every Hub id its stage tables name
+    (paths inside `run_dir`, which the run creates, excluded)."""
     from mplt.run.environment import collect_references
     from mplt.run.profiles import resolved_config
     refs: dict[tuple[str, str, str], None] = {}
@@ -47,18 +53,18 @@ def profile_refs(profile) -> list[HubRef]:
     models, datasets, _ = collect_references(resolved_config(profile))
     for kind, pairs in (("model", models), ("dataset", datasets)):
         for repo, revision in pairs:
-            if is_hub_id(repo):
+            if is_hub_id(repo) and not _inside(repo, run_dir):
                 refs[(repo, revision or "main", kind)] = None
     return [HubRef(*key) for key in refs]
 
 
-def check_hub_access(profile, *, refs: list[HubRef] | None = None) -> dict[str, str]:
+def check_hub_access(profile, run_dir: Path | None = None, *, refs: list[HubRef] | None = None) -> dict[str, str]:
     """{str(ref): resolved commit} for every ref, or MpltError naming the first one that fails."""
     from huggingface_hub import HfApi, get_token
     token = get_token()
     api = HfApi()
     resolved = {}
-    for ref in refs if refs is not None else profile_refs(profile):
+    for ref in refs if refs is not None else profile_refs(profile, run_dir):
         resolved[str(ref)] = _check_one(api, ref, token, profile.name)
     return resolved
 

@@ -55,11 +55,11 @@ def check_hub(profile: Profile, *, probe=hub_reachable) -> None:
                         "answer from this machine; fill the HF cache elsewhere and run with HF_HUB_OFFLINE=1")
 
 
-def check_hub_access_if_online(profile: Profile) -> None:
+def check_hub_access_if_online(profile: Profile, run_dir=None) -> None:
     """Offline, `check_hub` already required every ref in the local cache; online, ask the Hub."""
     if profile.run.needs_hub and not hub_offline():
         from mplt.run.hub_access import check_hub_access
-        check_hub_access(profile)
+        check_hub_access(profile, run_dir)
 
 
 def check_gpu(profile: Profile, *, cuda_available: bool | None = None, diagnosis=None) -> None:

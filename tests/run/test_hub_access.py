@@ -1,5 +1,6 @@
 """Issue 11 defect 1: the preflight checks every model and dataset revision a profile needs, with
 huggingface_hub's functions monkeypatched (no Hub from the test machines)."""
+from pathlib import Path
 from types import SimpleNamespace
 
 import httpx2
@@ -89,3 +90,12 @@ def test_run_command_checks_access_before_any_work(hub, tmp_path, monkeypatch):
     hub["calls"].clear()
     preflight.check_hub_access_if_online(load_profile("paper-1b-finetune", tmp_path))
     assert hub["calls"] == []
+
+
+def test_the_runs_own_dataset_is_not_a_hub_dataset(hub, tmp_path, monkeypatch):
+    """scaled fine-tunes on `{run}/dataset`; with `--run-dir mine` that reads `mine/dataset`."""
+    monkeypatch.chdir(tmp_path)
+    profile = load_profile("scaled", Path("mine"))
+    assert profile.tables["finetune"]["data"] == "mine/dataset"
+    refs = profile_refs(profile, Path("mine"))
+    assert {r.repo for r in refs} == {"arjunguha/notstarcoder-1b", "nuprl/MultiPL-E"}
