@@ -69,6 +69,26 @@ def test_training_step_computes_attention_and_logits_in_the_compute_dtype(tiny_m
     assert any(p.grad is not None for p in model.parameters() if p.requires_grad)
 
 
+def test_qlora_model_computes_in_bf16_although_kbit_preparation_upcast_to_fp32(tiny_model_dir):
+    """The issue's case: 4-bit base, `prepare_model_for_kbit_training` leaves the output head and the
+    norms in fp32; under the loop's autocast the attention and the logits still run in bf16."""
+    from mplt.training.config import resolve_config
+    from mplt.training.model import prepare_model
+    cfg = resolve_config("qlora", overrides=dict(model=str(tiny_model_dir), data=("-",), device="cpu",
+                                                  compute_dtype="bfloat16", lora_r=4, lora_alpha=8))
+    model, *_ = prepare_model(cfg, "cpu")
+    assert {p.dtype for n, p in model.named_parameters() if "lm_head" in n or "norm" in n} == {torch.float32}
+    seen: dict[str, set] = {"attn": set(), "logits": set()}
+    for name, module in model.named_modules():
+        if name.endswith("self_attn"):
+            module.register_forward_hook(lambda m, i, o: seen["attn"].add(o[0].dtype))
+        if name.endswith("lm_head"):
+            module.register_forward_hook(lambda m, i, o: seen["logits"].add(o.dtype))
+    ids = torch.randint(3, 200, (2, 32))
+    _train_step(model, [torch.tensor([0, 1])], ids, ids.clone(), "cpu", torch.bfloat16)
+    assert seen == {"attn": {torch.bfloat16}, "logits": {torch.bfloat16}}
+
+
 def test_autocast_is_a_no_op_in_fp32():
     layer = torch.nn.Linear(4, 4)
     with autocast("cpu", torch.float32):
