@@ -41,6 +41,8 @@ def check_toolchains() -> list[dict]:
 def julia_flavour(path: str, version: str) -> str:
     local = TOOLS_DIR / "julia"
     if Path(path).resolve().is_relative_to(local.resolve()):
+        if (local / "release").is_dir():
+            return f"{version} (official release in {local})"
         return f"{version} from Debian bullseye packages in {local} (standard library only)"
     return f"{version} (release on PATH)"
 
@@ -56,13 +58,21 @@ def check_sandbox_tools() -> list[dict]:
 
 
 def check_gpu() -> dict:
+    """GPU, torch's CUDA build and the driver's CUDA version; `problem` says what to fix when they
+    do not fit (mplt.cuda_driver)."""
     try:
         import torch  # lazily: importing torch costs ~1.5 s
     except ImportError:
-        return {"available": False, "detail": "torch is not installed"}
-    if torch.cuda.is_available():
-        return {"available": True, "detail": f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)}"}
-    return {"available": False, "detail": f"CPU only (torch {torch.__version__})"}
+        return {"available": False, "detail": "torch is not installed", "problem": None}
+    from mplt.cuda_driver import diagnose_this_machine
+    cuda = diagnose_this_machine()
+    versions = {"torch_cuda": cuda.torch_cuda, "driver_cuda": cuda.driver_cuda, "problem": cuda.problem}
+    if cuda.available:
+        return {"available": True, "detail": f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)} "
+                                             f"(torch {torch.__version__}, CUDA {cuda.torch_cuda}; driver CUDA "
+                                             f"{cuda.driver_cuda})", **versions}
+    driver = f"; NVIDIA driver CUDA {cuda.driver_cuda}" if cuda.driver_cuda else ""
+    return {"available": False, "detail": f"CPU only (torch {torch.__version__}{driver})", **versions}
 
 
 def sweep_leftovers() -> dict:

@@ -2,7 +2,8 @@
 # One setup for every machine: `make setup`, CI and the Dockerfile all run this script.
 # Idempotent: each step checks what is already there and skips it.
 #   1. language toolchains from Debian (lua5.4 + luaunit, racket, ocaml, R, bubblewrap)
-#   2. Julia: an existing `julia` on PATH, else 1.5.3 from bullseye packages in .tools/julia
+#   2. Julia: an existing `julia` on PATH, else the official release (the Dockerfile's pin) in
+#      .tools/julia, falling back to 1.5.3 from Debian bullseye packages when it cannot be downloaded
 #   3. .venv with the package and its pinned dependencies
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,14 +38,16 @@ elif [ -x .tools/julia/julia ] && .tools/julia/julia --version >/dev/null 2>&1; 
 elif [ "${MPLT_SKIP_JULIA:-0}" = 1 ]; then
   log "MPLT_SKIP_JULIA=1: Julia not installed"
 else
-  log "installing Julia 1.5.3 from Debian bullseye into .tools/julia"
-  if [ "$(id -u)" = 0 ]; then scripts/install-julia.sh .tools/julia
-  else sudo scripts/install-julia.sh .tools/julia && sudo chown -R "$(id -u)" .tools; fi
+  # The official release when julialang.org answers, else 1.5.3 from bullseye (one line says so).
+  log "installing Julia into .tools/julia"
+  scripts/install-julia.sh .tools/julia
 fi
 
 # --- 3. Python environment ----------------------------------------------------------------
 stamp=.venv/.mplt-installed
-want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+# TORCH_SPEC is part of the stamp: `TORCH_SPEC=... make setup` (doctor's fix for a torch CUDA build
+# newer than the driver) must reinstall torch in an existing .venv.
+want=$( (cat pyproject.toml constraints.txt; echo "${TORCH_SPEC:-torch==2.13.0}") | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   log ".venv up to date"
 else

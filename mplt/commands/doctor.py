@@ -62,5 +62,7 @@ def _print_tables(report: dict) -> None:
                       f"directories, {removed['cgroups']} cgroups")
     gpu = report["gpu"]
     console.print(f"GPU: {'[green]yes[/]' if gpu['available'] else 'no'} ({gpu['detail']})")
+    if gpu.get("problem"):
+        console.print(f"[bold red]GPU: {gpu['problem']}[/]")
     console.print(f"Hugging Face Hub: {'offline (HF_HUB_OFFLINE=1)' if report['hub_offline'] else 'online'}")
     console.print(f"CPU cores: {report['cpu_count']}")

@@ -25,6 +25,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--micro-batch", type=int, help="windows per forward pass")
     p.add_argument("--grad-accum", type=int, help="micro-batches per optimizer step")
     p.add_argument("--warmup-steps", type=int)
+    p.add_argument("--warmup-fraction", type=float,
+                   help="warmup as a share of the planned steps (wins over --warmup-steps when > 0)")
+    p.add_argument("--compute-dtype", choices=("auto", "bfloat16", "float16", "float32"),
+                   help="compute dtype (default auto: bf16 on CUDA where supported, else fp16; fp32 on CPU)")
     p.add_argument("--weight-decay", type=float)
     p.add_argument("--lora-r", type=int)
     p.add_argument("--lora-alpha", type=int)
@@ -59,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         "langs": tuple(x for lang in args.langs for x in lang.split(",") if x) if args.langs else None,
         "mix": args.mix, "epochs": args.epochs, "max_steps": args.max_steps, "lr": args.lr,
         "seq_len": args.seq_len, "micro_batch": args.micro_batch, "grad_accum": args.grad_accum,
-        "warmup_steps": args.warmup_steps, "weight_decay": args.weight_decay, "lora_r": args.lora_r,
+        "warmup_steps": args.warmup_steps, "warmup_fraction": args.warmup_fraction,
+        "compute_dtype": args.compute_dtype, "weight_decay": args.weight_decay, "lora_r": args.lora_r,
         "lora_alpha": args.lora_alpha, "lora_dropout": args.lora_dropout, "lora_targets": args.lora_targets,
         "fim_rate": args.fim_rate, "fim_format": args.fim_format, "max_docs": args.max_docs,
         "eval_fraction": args.eval_fraction, "last_window": args.last_window, "seed": args.seed,

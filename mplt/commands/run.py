@@ -43,7 +43,7 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
 
     from mplt.io import ensure_writable
     from mplt.run.estimate import estimate
-    from mplt.run.preflight import check_gpu, check_hub
+    from mplt.run.preflight import check_gpu, check_hub, check_hub_access_if_online
     from mplt.run.runner import run_profile, write_run_files
 
     console = get_console()
@@ -51,6 +51,7 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     _banner(console, profile, run_dir, reason, seconds, lines)
     check_gpu(profile)
     check_hub(profile)
+    check_hub_access_if_online(profile, run_dir)
     ensure_writable(run_dir)
     write_run_files(profile, run_dir, reason)
     outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,

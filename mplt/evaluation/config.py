@@ -22,6 +22,7 @@ class EvalConfig:
     revision: str | None = None           # model revision (Hub)
     adapter: str | None = None            # LoRA adapter directory
     load_in_4bit: bool = False
+    tokenizer_fallback: str | None = None # tokenizer source when the model's revision has none
     device: str | None = None             # None: cuda if available, else cpu
     humaneval_path: str | None = None
     multipl_e_path: str | None = None

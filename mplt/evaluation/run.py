@@ -69,7 +69,8 @@ def generate_language(config: EvalConfig, problems, loaded=None, *, progress: bo
     if loaded is None:
         from mplt.models.load import load_model
         loaded = load_model(config.model, config.revision, adapter=config.adapter,
-                            load_in_4bit=config.load_in_4bit, device=config.device)
+                            load_in_4bit=config.load_in_4bit, device=config.device,
+                            tokenizer_fallback=config.tokenizer_fallback)
     write_json(files.meta, {**meta, "model_source": loaded.source, "model_commit": loaded.commit})
     prompts = [{**r, "id": r["name"], "max_tokens": config.max_new_tokens} for r in problems.records]
     sample_completions(loaded, prompts, config.sampling(), files.completions, progress=progress,

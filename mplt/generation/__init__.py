@@ -20,8 +20,13 @@ Contract (used by evaluation and by the data pipeline's test generation and tran
   the completion only (the stop string dropped): `truncate_at_stop_tokens(text, stop_tokens)`.
 * `strip_prompt`: the model sees `prompt.strip()`, as MultiPL-E does; the record keeps the original.
 * `temperature == 0`: greedy decoding, one pass copied to all n completions.
-* Determinism: sample j of prompt `id` uses its own generator seeded from (seed, id, j), so results
-  are identical whatever the batch size, batch composition or resume point.
+* Determinism: sample j of prompt `id` uses its own generator seeded from (seed, id, j), so the
+  random draws do not depend on the batch size, batch composition or resume point. Completions are
+  then identical across batch sizes with fp32 CPU kernels (tested), **not** with bf16/fp16 GPU
+  kernels: the logits themselves change in the last bits with the batch shape (other matmul
+  tilings, padding widths), and one flipped token changes the rest of a completion. On a GPU the
+  same batch size and resume point reproduce a run; another batch size gives statistically
+  equivalent, not identical, completions.
 * `out_path` (plain .jsonl): records are appended as each prompt finishes; a rerun skips ids already
   present and refuses a file written with different n/temperature/top_p/max_new_tokens/seed.
 * A rich progress bar (samples/s) goes to stderr unless `progress=False`.

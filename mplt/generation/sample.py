@@ -1,8 +1,10 @@
 """`sample_completions`: n completions per prompt with an HF causal LM, streamed and resumable.
 
 Rows of a batch are (prompt, sample index) pairs, left-padded; each row is sampled with its own
-seeded generator (`sampler.py`), so completions do not depend on the batch size, on which prompts
-share a batch, or on where an interrupted run resumed. Completions are decoded from the generated
+seeded generator (`sampler.py`), so the draws do not depend on the batch size, on which prompts
+share a batch, or on where an interrupted run resumed. With fp32 CPU kernels the completions are
+then identical too; with bf16/fp16 GPU kernels the logits vary in the last bits with the batch shape,
+so completions across batch sizes are equivalent in distribution, not identical (see __init__). Completions are decoded from the generated
 token ids only (sliced by token position), cut at EOS, then at the earliest stop string.
 """
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Julia with the Test standard library: an official release (Docker image) or 1.5.3 from
-Debian bullseye in `.tools/julia` (scripts/install-julia.sh; runtime-facts.md 6).
+Debian bullseye in `.tools/julia` (scripts/install-julia.sh: the official release when it can be
+downloaded, else the bullseye packages; docs/julia.md).
 
 A failing `@test` inside a top-level `@testset` prints `Test Failed` and exits 1; an error inside
 a test prints `Error During Test`."""

@@ -1,7 +1,9 @@
 """Load a causal LM and its tokenizer from a registry key, a Hub id (pinned revision) or a local
 directory; optionally in 4-bit NF4 (bitsandbytes) and with a LoRA adapter (peft).
 
-dtype and device are chosen automatically: bf16 on a CUDA GPU, fp32 on CPU.
+dtype and device are chosen automatically (`mplt.models.precision.compute_dtype`): bf16 on a CUDA
+GPU that supports it, else fp16; fp32 on CPU. A fine-tuned revision that holds only weights gets its
+tokenizer from `tokenizer_fallback` (the base model), issue 11 defect 8.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mplt.errors import MpltError
+from mplt.models.legacy_cache import enable_legacy_cache
+from mplt.models.precision import compute_dtype
 from mplt.models.registry import ModelSpec, find_model
 
 log = logging.getLogger(__name__)
@@ -41,23 +45,31 @@ def pick_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def pick_dtype(device: str):
-    import torch
-    return torch.bfloat16 if device == "cuda" else torch.float32
+def pick_dtype(device: str, requested: str = "auto"):
+    return compute_dtype(device, requested)
 
 
-def bnb_4bit_config(device: str):
-    """NF4 with double quantization (QLoRA); bf16 compute on GPU, fp32 on CPU."""
-    import torch
+def bnb_4bit_config(device: str, requested: str = "auto"):
+    """NF4 with double quantization (QLoRA), computing in the device's compute dtype."""
     from transformers import BitsAndBytesConfig
     return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-                              bnb_4bit_compute_dtype=torch.bfloat16 if device == "cuda" else torch.float32)
+                              bnb_4bit_compute_dtype=compute_dtype(device, requested))
 
 
-def load_tokenizer(spec: ModelSpec):
+def load_tokenizer(spec: ModelSpec, fallback: str | None = None):
+    """The model's own tokenizer; when its repository or revision has none (a checkpoint commit that
+    holds only weights), the `fallback` model's (a registry key, Hub id or directory)."""
     from transformers import AutoTokenizer
     source, kwargs = _source(spec)
-    tok = AutoTokenizer.from_pretrained(source, **kwargs)
+    try:
+        tok = AutoTokenizer.from_pretrained(source, **kwargs)
+    except (OSError, ValueError, TypeError) as e:
+        if not fallback:
+            raise
+        log.warning("%s@%s has no usable tokenizer (%s); using %s's", spec.hub_id, spec.revision,
+                    str(e).splitlines()[0][:120], fallback)
+        fallback_source, fallback_kwargs = _source(resolve_spec(fallback))
+        tok = AutoTokenizer.from_pretrained(fallback_source, **fallback_kwargs)
     tok.padding_side = "left"   # batched sampling continues every row from its last prompt token
     if spec.eos_token_id is not None and tok.eos_token_id != spec.eos_token_id:
         tok.eos_token = tok.convert_ids_to_tokens(spec.eos_token_id)
@@ -68,7 +80,8 @@ def load_tokenizer(spec: ModelSpec):
 
 def load_model(name: str, revision: str | None = None, *, adapter: str | None = None,
                load_in_4bit: bool = False, device: str | None = None,
-               trust_remote_code: bool | None = None) -> LoadedModel:
+               trust_remote_code: bool | None = None, tokenizer_fallback: str | None = None,
+               dtype: str = "auto") -> LoadedModel:
     """Load for inference (eval mode). Raises MpltError with a one-line reason on failure."""
     from transformers import AutoModelForCausalLM
 
@@ -80,14 +93,15 @@ def load_model(name: str, revision: str | None = None, *, adapter: str | None = 
     source, kwargs = _source(spec)
     kwargs["trust_remote_code"] = spec.trust_remote_code if trust_remote_code is None else trust_remote_code
     if load_in_4bit:
-        kwargs.update(quantization_config=bnb_4bit_config(device), device_map={"": device})
+        kwargs.update(quantization_config=bnb_4bit_config(device, dtype), device_map={"": device})
     else:
-        kwargs.update(dtype=pick_dtype(device))
+        kwargs.update(dtype=compute_dtype(device, dtype))
     try:
-        tokenizer = load_tokenizer(spec)
+        tokenizer = load_tokenizer(spec, tokenizer_fallback)
         model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except (OSError, ValueError) as e:
         raise MpltError(f"cannot load model {name!r}: {str(e).splitlines()[0]}") from e
+    enable_legacy_cache(model)
     if load_in_4bit:
         disable_avx512_repack(model)
     elif device != "cpu":

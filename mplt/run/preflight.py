@@ -4,6 +4,8 @@
   fine if every model and dataset it names is already in the local cache, otherwise an error that
   says how to turn the Hub on. With the Hub on but unreachable, a 5-second probe fails instead of
   transformers' ~50 s of retries (runtime-facts.md 3.4).
+* With the Hub on: access to every model and dataset revision the profile names (a gated dataset
+  without a token, a revision that does not exist), `mplt.run.hub_access`.
 * A profile that needs a GPU, without CUDA.
 """
 from __future__ import annotations
@@ -53,11 +55,23 @@ def check_hub(profile: Profile, *, probe=hub_reachable) -> None:
                         "answer from this machine; fill the HF cache elsewhere and run with HF_HUB_OFFLINE=1")
 
 
-def check_gpu(profile: Profile, *, cuda_available: bool | None = None) -> None:
+def check_hub_access_if_online(profile: Profile, run_dir=None) -> None:
+    """Offline, `check_hub` already required every ref in the local cache; online, ask the Hub."""
+    if profile.run.needs_hub and not hub_offline():
+        from mplt.run.hub_access import check_hub_access
+        check_hub_access(profile, run_dir)
+
+
+def check_gpu(profile: Profile, *, cuda_available: bool | None = None, diagnosis=None) -> None:
+    """A GPU profile needs CUDA; without it, say why when we can tell (torch's CUDA build against the
+    driver's, `mplt.cuda_driver`) and print the fix."""
     if not profile.run.needs_gpu:
         return
-    if cuda_available is None:
-        import torch
-        cuda_available = torch.cuda.is_available()
-    if not cuda_available:
-        raise MpltError(f"profile {profile.name} needs a CUDA GPU and none was found; use --profile smoke on CPU")
+    if diagnosis is None and cuda_available is None:
+        from mplt.cuda_driver import diagnose_this_machine
+        diagnosis = diagnose_this_machine()
+    available = diagnosis.available if diagnosis is not None else cuda_available
+    if not available:
+        why = f": {diagnosis.problem}" if diagnosis is not None and diagnosis.problem else ""
+        raise MpltError(f"profile {profile.name} needs a CUDA GPU and none was found{why}; "
+                        "or use --profile smoke on CPU")

@@ -10,6 +10,7 @@ from mplt.errors import MpltError
 from mplt.io import write_json
 from mplt.run import plots
 from mplt.run.check import CheckRow, check_run, format_number, rows_to_json
+from mplt.run.julia_version import julia_version, julia_warning
 from mplt.run.published import BASE_1B, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
 from mplt.run.results import collect_results, write_results
 from mplt.run.what_ran import section_what_ran, table
@@ -76,6 +77,7 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
                                     if k.startswith(("pass@1.base.", "pass@1.finetuned.")))
     if not langs:
         return "## pass@1\n\nNot run (no evaluation summaries under `evaluate/`)."
+    jl_warning = julia_warning(julia_version(results["meta"].get("environment") or {}))
     rows = []
     for lang in langs:
         base, tuned = figures.get(f"pass@1.base.{lang}"), figures.get(f"pass@1.finetuned.{lang}")
@@ -83,12 +85,17 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
         setting = next((f"{format_number(figures[f'eval.{v}.{lang}.num_problems'])} problems × "
                         f"n={format_number(figures.get(f'eval.{v}.{lang}.n', '?'))}"
                         for v in ("base", "finetuned") if f"eval.{v}.{lang}.num_problems" in figures), None)
-        rows.append([lang, base, tuned, delta,
+        rows.append([f"{lang} ⚠" if lang == "jl" and jl_warning else lang, base, tuned, delta,
                      BASE_1B[lang].value if lang in BASE_1B else None,
                      MULTIPLT_1B[lang].value if lang in MULTIPLT_1B else None, setting])
     header = ["Lang", "Ours: base", "Ours: fine-tuned", "Δ", "Published: StarCoderBase-1B",
               "Published: MultiPL-T 1B (best epoch)", "Our setting"]
     parts = ["## pass@1: base vs fine-tuned, beside the published numbers", "", table(header, rows), ""]
+    precision = results["meta"].get("evaluate_precision")
+    if precision:
+        parts += [f"Precision: {precision}.", ""]
+    if jl_warning and "jl" in langs:
+        parts += [f"⚠ {jl_warning}", ""]
     if not comparable:
         parts += ["The published columns are HumanEval (MultiPL-E) numbers for a 1B model; this run used "
                   "a different model and benchmark, so they are not comparable (plot leaves them out).", ""]

@@ -184,6 +184,8 @@ def collect_results(run_dir: str | Path) -> dict:
         summary = read_json_lenient(path, problems) if path.exists() else None
         if isinstance(summary, dict) and is_number(summary.get("seconds")):
             figures[f"duration.{stage}_s"] = summary["seconds"]
+        if isinstance(summary, dict) and stage == "evaluate" and isinstance(summary.get("precision"), str):
+            meta["evaluate_precision"] = summary["precision"]
     if (run_dir / "finetune").is_dir():
         collect_finetune(run_dir / "finetune", figures, tables, problems)
     for variant in VARIANTS:

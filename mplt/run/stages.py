@@ -60,7 +60,10 @@ class EvaluateStageConfig:
     base_revision: str | None = None
     finetuned_model: str = ""               # "" = base model + this run's fine-tuned adapter(s)
     finetuned_revisions: dict[str, str] | None = None   # per language, for released checkpoints
-    load_in_4bit: bool = False
+    # None: base and fine-tuned on the precision the adapters were trained on (4-bit when the
+    # finetune stage trained on a 4-bit base), full precision for released checkpoints. Both variants
+    # always share one precision, so the delta measures fine-tuning, not quantization (issue 11, 7).
+    load_in_4bit: bool | None = None
     n: int = 20
     temperature: float = 0.2
     top_p: float = 0.95
@@ -168,6 +171,24 @@ def evaluation_plan(run_dir: Path, config: EvaluateStageConfig) -> list[dict]:
     return plan + [{"skipped": s} for s in skipped]
 
 
+def evaluation_precision(run_dir: Path, config: EvaluateStageConfig) -> tuple[bool, str]:
+    """(load in 4-bit?, one sentence for the report) shared by the base and fine-tuned evaluation."""
+    trained_4bit = None
+    if not config.finetuned_model and "finetuned" in config.variants:
+        flags = {read_json(p).get("load_in_4bit") for p in Path(run_dir, "finetune").glob("**/finetune_config.json")}
+        trained_4bit = True in flags
+    if config.load_in_4bit is not None:
+        four_bit, why = config.load_in_4bit, "set in [evaluate] load_in_4bit"
+    elif trained_4bit is not None:
+        four_bit, why = trained_4bit, "the precision the adapters were trained on"
+    else:
+        four_bit, why = False, "released checkpoints are full-precision models"
+    what = "the 4-bit NF4 base" if four_bit else "the full-precision base (bf16/fp16 on GPU, fp32 on CPU)"
+    if trained_4bit is not None and four_bit != trained_4bit:
+        why += f"; WARNING: the adapters were trained on a {'4-bit' if trained_4bit else 'full-precision'} base"
+    return four_bit, f"base and fine-tuned both evaluated on {what} ({why})"
+
+
 def _run_adapter(run_dir: Path, lang: str) -> str | None:
     summary_path = Path(run_dir) / "finetune" / SUMMARY
     if not summary_path.exists():
@@ -187,6 +208,8 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
         start = time.monotonic()
         write_json(out / "stage_config.json", config_to_dict(config))
         plan = evaluation_plan(run_dir, config)
+        four_bit, precision = evaluation_precision(run_dir, config)
+        log.info("evaluate: %s", precision)
         results: dict[str, dict] = {v: {} for v in config.variants}
         for item in plan:
             if "skipped" in item:
@@ -199,9 +222,10 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
                 model=item["model"], revision=item["revision"], adapter=item["adapter"],
                 out=str(out / item["variant"]), langs=item["langs"], benchmark=config.benchmark,
                 humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path, limit=config.limit,
-                load_in_4bit=config.load_in_4bit, n=config.n, temperature=config.temperature, top_p=config.top_p,
+                load_in_4bit=four_bit, n=config.n, temperature=config.temperature, top_p=config.top_p,
                 max_new_tokens=config.max_new_tokens, batch_size=config.batch_size, seed=config.seed,
-                workers=config.workers, timeout_s=config.timeout_s)
+                workers=config.workers, timeout_s=config.timeout_s,
+                tokenizer_fallback=config.base_model if item["model"] != config.base_model else None)
             overall = evaluate(eval_config, progress=progress)
             results[item["variant"]].update(overall.get("languages", {}))
         for variant, languages in results.items():
@@ -210,6 +234,7 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
         pass_at_1 = {v: {lang: s.get("pass@1") for lang, s in langs.items()} for v, langs in results.items()}
         summary = {"stage": "evaluate", "benchmark": config.benchmark, "n": config.n,
                    "temperature": config.temperature, "pass@1": pass_at_1,
+                   "load_in_4bit": four_bit, "precision": precision,
                    "plan": [{k: list(v) if isinstance(v, tuple) else v for k, v in item.items()} for item in plan],
                    "seconds": round(time.monotonic() - start, 2)}
         write_json(out / SUMMARY, summary)

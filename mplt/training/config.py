@@ -6,6 +6,7 @@ line flags. The resolved config is written to `<out>/finetune_config.json`.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,10 +52,12 @@ class TrainConfig:
     lr: float = 2e-4
     weight_decay: float = 0.0
     warmup_steps: int = 50
+    warmup_fraction: float = 0.0      # > 0: warmup = this share of the planned steps (wins over warmup_steps)
     max_grad_norm: float = 1.0
     adam_betas: tuple[float, float] = (0.9, 0.999)
     seed: int = 0
     device: str = "auto"
+    compute_dtype: str = "auto"       # mplt.models.precision: bf16/fp16 on CUDA, fp32 on CPU
 
     def validate(self) -> None:
         checks = [
@@ -70,6 +73,8 @@ class TrainConfig:
             (self.lora_r >= 1, f"lora_r must be >= 1, got {self.lora_r}"),
             (0 <= self.eval_fraction < 0.5, f"eval_fraction must be in [0, 0.5), got {self.eval_fraction}"),
             (0 <= self.fim_rate <= 1, f"fim_rate must be in [0, 1], got {self.fim_rate}"),
+            (self.warmup_steps >= 0, f"warmup_steps must be >= 0, got {self.warmup_steps}"),
+            (0 <= self.warmup_fraction < 1, f"warmup_fraction must be in [0, 1), got {self.warmup_fraction}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -78,6 +83,12 @@ class TrainConfig:
     @property
     def tokens_per_step(self) -> int:
         return self.micro_batch * self.grad_accum * self.seq_len
+
+    def planned_warmup(self, total_steps: int) -> int:
+        """Warmup steps for a run of `total_steps`: the fraction when set, else `warmup_steps`;
+        never all of the run (the lr must reach its peak before the cosine decay ends)."""
+        steps = math.ceil(self.warmup_fraction * total_steps) if self.warmup_fraction > 0 else self.warmup_steps
+        return min(steps, max(0, total_steps - 1))
 
 
 PRESETS: dict[str, dict[str, Any]] = {

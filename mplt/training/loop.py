@@ -50,6 +50,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
     from transformers import get_cosine_schedule_with_warmup
 
     from mplt.models.load import pick_device
+    from mplt.models.precision import compute_dtype
     from mplt.training.export import export_adapter
     from mplt.training.model import max_model_length, param_groups, prepare_model
 
@@ -59,6 +60,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
         (out / "metrics.jsonl").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     device = pick_device() if cfg.device == "auto" else cfg.device
+    dtype = compute_dtype(device, cfg.compute_dtype)
     _seed_everything(cfg.seed)
     documents = documents or [d for src in cfg.data for d in load_documents(src, cfg.langs, cfg.data_revision,
                                                                                cfg.max_docs)]
@@ -70,7 +72,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
     train_ids, train_labels, eval_ids, eval_labels, stats = _prepare_data(cfg, documents, tokenizer, seq_len,
                                                                          corruption)
     (out / "finetune_config.json").write_text(json.dumps(
-        {**config_dict(cfg), "effective_seq_len": seq_len, "device": device,
+        {**config_dict(cfg), "effective_seq_len": seq_len, "device": device, "effective_compute_dtype": str(dtype),
          "base_commit": loaded.commit}, indent=1) + "\n")
     fingerprint = _fingerprint(train_ids, train_labels, cfg)
 
@@ -79,9 +81,11 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
     total_steps = groups_per_epoch * cfg.epochs
     if cfg.max_steps:
         total_steps = min(total_steps, cfg.max_steps)
+    warmup = cfg.planned_warmup(total_steps)
+    announce_plan(windows, groups_per_epoch, total_steps, warmup, cfg, str(dtype).removeprefix("torch."), show_progress)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=cfg.adam_betas)
-    scheduler = get_cosine_schedule_with_warmup(optimizer, cfg.warmup_steps, total_steps)
+    scheduler = get_cosine_schedule_with_warmup(optimizer, warmup, total_steps)
 
     ckpt_dir = out / "checkpoints"
     state, resumed_from = TrainState(), None
@@ -96,7 +100,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
                    if "eval_loss" in r] if resumed_from is not None and latest is not None else []
 
     def evaluate() -> float | None:
-        loss = _eval_loss(model, eval_ids, eval_labels, cfg.micro_batch, device)
+        loss = _eval_loss(model, eval_ids, eval_labels, cfg.micro_batch, device, dtype)
         if loss is not None:
             eval_losses.append((state.step, loss))
             metrics.write({"step": state.step, "epoch": state.epoch, "eval_loss": loss})
@@ -110,7 +114,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
             groups = _epoch_groups(windows, cfg, state.epoch)
             for group in groups[state.group_in_epoch:]:
                 started = time.perf_counter()
-                loss, tokens = _train_step(model, group, train_ids, train_labels, device)
+                loss, tokens = _train_step(model, group, train_ids, train_labels, device, dtype)
                 lr = scheduler.get_last_lr()[0]
                 grad_norm = torch.nn.utils.clip_grad_norm_(trainable, cfg.max_grad_norm)
                 optimizer.step()
@@ -136,6 +140,24 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
         metrics.close()
     adapter_dir = export_adapter(model, tokenizer, out, cfg, spec, loaded, stats, eval_losses, state)
     return TrainResult(out, adapter_dir, state, tuple(eval_losses), stats, resumed_from, model)
+
+
+def announce_plan(windows: int, groups_per_epoch: int, total_steps: int, warmup: int, cfg: TrainConfig,
+                  dtype: str, show: bool = True) -> str:
+    """One line with the planned optimizer steps, before any training; a warning when warmup covers
+    most of them (the lr would barely reach its peak: issue 11 defect 4). Returns the line."""
+    line = (f"finetune plan: {windows} windows of {cfg.seq_len} tokens, {groups_per_epoch} optimizer steps per "
+            f"epoch x {cfg.epochs} epochs = {total_steps} steps (micro-batch {cfg.micro_batch} x accumulation "
+            f"{cfg.grad_accum}), warmup {warmup} steps, compute dtype {dtype}")
+    log.info(line)
+    if show:
+        from rich import get_console
+        get_console().print(line)
+    if total_steps and warmup >= 0.5 * total_steps:
+        log.warning("warmup (%d steps) covers %d%% of the %d planned steps: the learning rate barely reaches its "
+                    "peak; lower warmup_steps, set warmup_fraction, or train more steps (smaller micro_batch, "
+                    "grad_accum or seq_len, more epochs)", warmup, round(100 * warmup / total_steps), total_steps)
+    return line
 
 
 def _seed_everything(seed: int) -> None:
@@ -189,7 +211,7 @@ def _fingerprint(ids, labels, cfg: TrainConfig) -> str:
     h = hashlib.sha256(ids.numpy().tobytes())
     h.update(labels.numpy().tobytes())
     keys = ("model", "revision", "load_in_4bit", "lora_r", "lora_alpha", "lora_targets", "micro_batch",
-            "grad_accum", "lr", "weight_decay", "warmup_steps", "seed")
+            "grad_accum", "lr", "weight_decay", "warmup_steps", "warmup_fraction", "compute_dtype", "seed")
     h.update(json.dumps({k: str(getattr(cfg, k)) for k in keys}, sort_keys=True).encode())
     return h.hexdigest()
 
@@ -201,22 +223,29 @@ def _epoch_groups(windows: int, cfg: TrainConfig, epoch: int):
     return [batches[i:i + cfg.grad_accum] for i in range(0, len(batches), cfg.grad_accum)]
 
 
-def _train_step(model, group, ids, labels, device) -> tuple[float, int]:
-    """Forward/backward over one accumulation group; returns (mean token loss, window tokens)."""
+def _train_step(model, group, ids, labels, device, dtype=None) -> tuple[float, int]:
+    """Forward/backward over one accumulation group; returns (mean token loss, window tokens).
+    Forward passes run under autocast in `dtype` (mplt.models.precision); the loss comes out fp32."""
+    from mplt.models.precision import autocast, compute_dtype
+    dtype = dtype or compute_dtype(device)
     counts = [int((labels[b][:, 1:] != IGNORE).sum()) for b in group]   # HF shifts labels by one
     total = max(1, sum(counts))
     loss_sum, tokens = 0.0, 0
     for batch, count in zip(group, counts):
         x, y = ids[batch].to(device), labels[batch].to(device)
-        loss = model(input_ids=x, labels=y).loss
+        with autocast(device, dtype):
+            loss = model(input_ids=x, labels=y).loss.float()
         (loss * (count / total)).backward()
         loss_sum += float(loss.detach()) * count
         tokens += x.numel()
     return loss_sum / total, tokens
 
 
-def _eval_loss(model, ids, labels, micro_batch: int, device) -> float | None:
+def _eval_loss(model, ids, labels, micro_batch: int, device, dtype=None) -> float | None:
     import torch
+
+    from mplt.models.precision import autocast, compute_dtype
+    dtype = dtype or compute_dtype(device)
     if ids.shape[0] == 0:
         return None
     model.eval()
@@ -225,7 +254,8 @@ def _eval_loss(model, ids, labels, micro_batch: int, device) -> float | None:
         for i in range(0, ids.shape[0], micro_batch):
             x, y = ids[i:i + micro_batch].to(device), labels[i:i + micro_batch].to(device)
             count = int((y[:, 1:] != IGNORE).sum())
-            loss_sum += float(model(input_ids=x, labels=y).loss) * count
+            with autocast(device, dtype):
+                loss_sum += float(model(input_ids=x, labels=y).loss) * count
             total += count
     model.train()
     return loss_sum / max(1, total)

@@ -1,8 +1,9 @@
 """Model preparation: 4-bit NF4 base (QLoRA) or a full-precision base (plain LoRA), LoRA via peft.
 
-QLoRA recipe (runtime-facts.md 4): NF4 + double quantization, bf16 compute on GPU and fp32 on CPU
-(`mplt.models.load.bnb_4bit_config`), `prepare_model_for_kbit_training` with gradient checkpointing,
-then LoRA adapters. `load_model` already applies `disable_avx512_repack` after 4-bit loads.
+QLoRA recipe (QLoRA paper, Dettmers et al. 2023): NF4 + double quantization, the device's compute
+dtype (`mplt.models.precision.compute_dtype`: bf16/fp16 on CUDA, fp32 on CPU),
+`prepare_model_for_kbit_training` with gradient checkpointing, then LoRA adapters; the loop runs the
+forward passes under autocast in that dtype. `load_model` already applies `disable_avx512_repack` after 4-bit loads.
 """
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ def prepare_model(cfg, device: str):
 
     from mplt.models.load import load_model
 
-    loaded = load_model(cfg.model, cfg.revision, load_in_4bit=cfg.load_in_4bit, device=device)
+    loaded = load_model(cfg.model, cfg.revision, load_in_4bit=cfg.load_in_4bit, device=device,
+                        dtype=cfg.compute_dtype)
     model = loaded.model
     model.config.use_cache = False      # incompatible with gradient checkpointing, useless in training
     ckpt_kwargs = {"use_reentrant": False}
