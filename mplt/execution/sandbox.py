@@ -114,7 +114,7 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
         raise ToolchainMissing(f"cannot start the sandbox ({cmd[0]}): {e}") from e
     leftover = False
     try:
-        stdout, stderr, stop_reason = _collect(proc, start + timeout, limits, scratch)
+        stdout, stderr, stop_reason = _collect(proc, start + limits.resolve_wall(timeout), limits, scratch)
         if cgroup is not None and mode == "none" and proc.poll() is not None and not stop_reason:
             # Other modes check inside the pid namespace (isolation._REAPER).
             leftover = bool(cgroup.members())
@@ -226,6 +226,8 @@ def _classify(lang: Language, exit_code: int | None, out: str, err: str, stop_re
         return KILLED, "left background processes behind (killed)"
     if exit_code is not None and exit_code != 0:
         signum = -exit_code if exit_code < 0 else exit_code - 128 if exit_code > 128 else 0
+        if signum == signal.SIGXCPU:   # the timeout is CPU time (limits.py, docs/execution.md)
+            return TIMEOUT, "CPU time limit (the timeout)"
         if signum in _SIGNAL_REASONS:
             return KILLED, _SIGNAL_REASONS[signal.Signals(signum)]
         if any(marker in err or marker in out for marker in lang.out_of_memory_markers):

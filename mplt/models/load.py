@@ -1,7 +1,9 @@
 """Load a causal LM and its tokenizer from a registry key, a Hub id (pinned revision) or a local
 directory; optionally in 4-bit NF4 (bitsandbytes) and with a LoRA adapter (peft).
 
-dtype and device are chosen automatically: bf16 on a CUDA GPU, fp32 on CPU.
+dtype and device are chosen automatically (bf16 on a CUDA GPU, fp32 on CPU) unless a config names
+a dtype: the smoke profile asks for float64, so that its tiny model computes the same on every CPU
+(docs/determinism.md).
 """
 from __future__ import annotations
 
@@ -41,8 +43,20 @@ def pick_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def pick_dtype(device: str):
+# "auto" = pick_dtype's per-device choice; the others name a torch dtype.
+DTYPES = ("auto", "float32", "float64", "bfloat16", "float16")
+
+
+def check_dtype(where: str, dtype: str) -> None:
+    if dtype not in DTYPES:
+        raise MpltError(f"{where} dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+
+
+def pick_dtype(device: str, dtype: str = "auto"):
     import torch
+    if dtype != "auto":
+        check_dtype("model", dtype)
+        return getattr(torch, dtype)
     return torch.bfloat16 if device == "cuda" else torch.float32
 
 
@@ -68,7 +82,7 @@ def load_tokenizer(spec: ModelSpec):
 
 def load_model(name: str, revision: str | None = None, *, adapter: str | None = None,
                load_in_4bit: bool = False, device: str | None = None,
-               trust_remote_code: bool | None = None) -> LoadedModel:
+               trust_remote_code: bool | None = None, dtype: str = "auto") -> LoadedModel:
     """Load for inference (eval mode). Raises MpltError with a one-line reason on failure."""
     from transformers import AutoModelForCausalLM
 
@@ -82,7 +96,7 @@ def load_model(name: str, revision: str | None = None, *, adapter: str | None = 
     if load_in_4bit:
         kwargs.update(quantization_config=bnb_4bit_config(device), device_map={"": device})
     else:
-        kwargs.update(dtype=pick_dtype(device))
+        kwargs.update(dtype=pick_dtype(device, dtype))
     try:
         tokenizer = load_tokenizer(spec)
         model = AutoModelForCausalLM.from_pretrained(source, **kwargs)

@@ -11,6 +11,7 @@ from typing import Any
 
 from mplt.config import config_from_dict, config_to_dict, load_toml
 from mplt.errors import MpltError
+from mplt.models.load import check_dtype
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class TrainConfig:
     revision: str | None = None
     load_in_4bit: bool = True
     gradient_checkpointing: bool = True
+    dtype: str = "auto"               # base model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     # LoRA
     lora_r: int = 16
     lora_alpha: int = 32
@@ -74,6 +76,7 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise MpltError(message)
+        check_dtype("finetune", self.dtype)
 
     @property
     def tokens_per_step(self) -> int:
