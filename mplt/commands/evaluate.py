@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--adapter", default=None, help="LoRA adapter directory")
     parser.add_argument("--load-in-4bit", action="store_true", help="load the model in 4-bit NF4")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda when available)")
-    parser.add_argument("--dtype", default="auto", help="auto (bf16 on GPU, fp32 on CPU) | float32 | float64 | bfloat16")
+    parser.add_argument("--dtype", default="auto",
+                        help="auto (bf16 on GPU, fp32 on CPU) | float32 | float64 | bfloat16")
     parser.add_argument("--langs", default=None,
                         help="comma-separated languages, or 'all' (default: all five; with --execute-only, "
                              "the languages of the saved run)")

@@ -174,8 +174,8 @@ def build_and_warm_start(out: Path, config: SmokeModelConfig, examples: list[dic
             epoch_loss = []
             for start in range(0, len(order), config.batch_size):
                 batch = _collate([rows[i] for i in order[start:start + config.batch_size]], tokenizer.pad_token_id)
-                loss = causal_lm_loss(model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits,
-                                      batch["labels"])
+                logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+                loss = causal_lm_loss(logits, batch["labels"])
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optimizer.step()

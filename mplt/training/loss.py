@@ -17,5 +17,5 @@ def causal_lm_loss(logits, labels):
     if logits.dtype != torch.float64:
         logits = logits.float()
     shifted = torch.nn.functional.pad(labels, (0, 1), value=IGNORE_INDEX)[..., 1:].contiguous()
-    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), shifted.reshape(-1).to(logits.device),
-                                             ignore_index=IGNORE_INDEX)
+    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                             shifted.reshape(-1).to(logits.device), ignore_index=IGNORE_INDEX)

@@ -24,7 +24,8 @@ WEIGHT_TOL = 1e-9
 def fingerprints(tmp_path_factory):
     root = tmp_path_factory.mktemp("fingerprints")
     with ThreadPoolExecutor(max_workers=len(CONFIGURATIONS)) as pool:
-        futures = [(name, root / f"config{i}", pool.submit(run_configuration, root / f"config{i}", env, threads, EPOCHS))
+        futures = [(name, root / f"config{i}",
+                    pool.submit(run_configuration, root / f"config{i}", env, threads, EPOCHS))
                    for i, (name, env, threads) in enumerate(CONFIGURATIONS)]
         return [(name, out, future.result()) for name, out, future in futures]
 
