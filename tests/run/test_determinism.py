@@ -15,9 +15,11 @@ from mplt.run.fingerprint import CONFIGURATIONS, max_abs_diff, run_configuration
 
 pytestmark = pytest.mark.slow
 EPOCHS = 2
-# Measured after 2 epochs (docs/determinism.md): float64 3.8e-11 between avx2 and the machine default;
-# a float32 warm-start differs by ~4e-6 to 2e-5.
+# Measured after 2 epochs (docs/determinism.md): float64 warm-started weights 3.2e-12 and 3.8e-11 from
+# the machine default (a float32 warm-start: 4e-6 to 2e-5); the LoRA adapters, 5 epochs at lr 3e-3
+# from those bases, 3.3e-7 and 1.3e-7. The completions sampled from them were identical.
 WEIGHT_TOL = 1e-9
+ADAPTER_TOL = 1e-5
 
 
 @pytest.fixture(scope="module")
@@ -47,4 +49,4 @@ def test_trained_weights_agree_to_float64_rounding(fingerprints):
     _, first_out, _ = fingerprints[0]
     for name, out, _ in fingerprints[1:]:
         assert max_abs_diff(first_out / "weights.pt", out / "weights.pt") < WEIGHT_TOL, name
-        assert max_abs_diff(first_out / "adapter.pt", out / "adapter.pt") < WEIGHT_TOL, name
+        assert max_abs_diff(first_out / "adapter.pt", out / "adapter.pt") < ADAPTER_TOL, name
