@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--adapter", default=None, help="LoRA adapter directory")
     parser.add_argument("--load-in-4bit", action="store_true", help="load the model in 4-bit NF4")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda when available)")
+    parser.add_argument("--dtype", default="auto",
+                        help="auto (bf16 on GPU, fp32 on CPU) | float32 | float64 | bfloat16")
     parser.add_argument("--langs", default=None,
                         help="comma-separated languages, or 'all' (default: all five; with --execute-only, "
                              "the languages of the saved run)")
@@ -68,7 +70,7 @@ def build_config(args: argparse.Namespace):
     get_benchmark(args.benchmark)
     mode = "generate" if args.generate_only else "execute" if args.execute_only else "all"
     return EvalConfig(model=args.model, out=args.out, langs=langs, benchmark=args.benchmark, revision=args.revision,
-                      adapter=args.adapter, load_in_4bit=args.load_in_4bit, device=args.device,
+                      adapter=args.adapter, load_in_4bit=args.load_in_4bit, device=args.device, dtype=args.dtype,
                       humaneval_path=args.humaneval_path, multipl_e_path=args.multipl_e_path, limit=args.limit,
                       n=args.n, temperature=args.temperature, top_p=args.top_p, max_new_tokens=args.max_new_tokens,
                       batch_size=args.batch_size, seed=args.seed, workers=args.workers, timeout_s=args.timeout_s,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from mplt.errors import MpltError
 from mplt.generation import SamplingConfig
 from mplt.langs import TARGETS
+from mplt.models.load import check_dtype
 
 MODES = ("all", "generate", "execute")
 
@@ -24,6 +25,7 @@ class EvalConfig:
     load_in_4bit: bool = False
     tokenizer_fallback: str | None = None # tokenizer source when the model's revision has none
     device: str | None = None             # None: cuda if available, else cpu
+    dtype: str = "auto"                   # "auto": bf16 on GPU, fp32 on CPU; smoke: float64 (docs/determinism.md)
     humaneval_path: str | None = None
     multipl_e_path: str | None = None
     limit: int | None = None              # first K problems per language
@@ -44,6 +46,7 @@ class EvalConfig:
             raise MpltError("a model is required to generate completions (--model)")
         if self.limit is not None and self.limit < 1:
             raise MpltError(f"limit must be >= 1, got {self.limit}")
+        check_dtype("eval", self.dtype)
         self.sampling()   # validates n, temperature, top_p, ...
 
     def sampling(self) -> SamplingConfig:

@@ -69,7 +69,7 @@ def generate_language(config: EvalConfig, problems, loaded=None, *, progress: bo
     if loaded is None:
         from mplt.models.load import load_model
         loaded = load_model(config.model, config.revision, adapter=config.adapter,
-                            load_in_4bit=config.load_in_4bit, device=config.device,
+                            load_in_4bit=config.load_in_4bit, device=config.device, dtype=config.dtype,
                             tokenizer_fallback=config.tokenizer_fallback)
     write_json(files.meta, {**meta, "model_source": loaded.source, "model_commit": loaded.commit})
     prompts = [{**r, "id": r["name"], "max_tokens": config.max_new_tokens} for r in problems.records]
@@ -80,7 +80,7 @@ def generate_language(config: EvalConfig, problems, loaded=None, *, progress: bo
 
 def execute_language(config: EvalConfig, language: str, *, progress: bool = True) -> dict:
     """Run every saved completion in the sandbox pool, score, write results and the summary."""
-    from mplt.execution.limits import Limits
+    from mplt.execution.limits import program_limits
     from mplt.execution.pool import execute_all
     from mplt.translation import build_program
 
@@ -89,7 +89,7 @@ def execute_language(config: EvalConfig, language: str, *, progress: bool = True
     jobs = [{"id": f"{record['name']}/{j}", "name": record["name"], "index": j, "language": record["language"],
              "program": build_program(record, completion)}
             for record in completions for j, completion in enumerate(record["completions"])]
-    executions = execute_all(jobs, files.executions, workers=config.workers, limits=Limits(timeout_s=config.timeout_s),
+    executions = execute_all(jobs, files.executions, workers=config.workers, limits=program_limits(config.timeout_s),
                              progress=progress, description=f"{language} executing")
     by_name: dict[str, list[dict]] = {}
     for result in executions:

@@ -1,4 +1,12 @@
-"""Resource limits for one sandboxed program (runtime-facts.md 7.2)."""
+"""Resource limits for one sandboxed program (runtime-facts.md 7.2).
+
+The pipeline's and the evaluation's programs (`program_limits`) have their timeout measured in CPU
+time, with a generous wall-clock limit behind it (docs/execution.md): a program that needs 1 s of
+CPU takes several seconds of wall time on a machine whose cores are busy with other work, and its
+verdict must not become Timeout because of that load (issue 10). A program that spins forever still
+reaches the CPU limit after `timeout_s` CPU seconds (Timeout); one that blocks without using the CPU
+reaches the wall limit (Timeout). A bare `Limits()` keeps the wall clock as the timeout.
+"""
 from __future__ import annotations
 
 import math
@@ -9,9 +17,10 @@ from dataclasses import dataclass
 class Limits:
     """Per-program limits. `None` means the language's default (timeout) or derived value."""
 
-    timeout_s: float | None = None       # wall clock; the whole process group is killed after it
+    timeout_s: float | None = None       # wall clock x wall_factor, and CPU seconds (RLIMIT_CPU)
     memory_mb: int = 1024                # RLIMIT_AS, raised to the language's floor if lower
-    cpu_s: int | None = None             # RLIMIT_CPU soft limit; default: the timeout + 1 s
+    cpu_s: int | None = None             # RLIMIT_CPU soft limit; default: the timeout, rounded up
+    wall_factor: float = 1.0             # wall-clock limit = timeout x this; the process group is killed
     file_size_mb: int = 16               # RLIMIT_FSIZE: the largest file the program may write
     open_files: int = 256                # RLIMIT_NOFILE
     max_processes: int = 128             # pids cgroup (or RLIMIT_NPROC for a non-root uid)
@@ -23,7 +32,10 @@ class Limits:
         return float(self.timeout_s if self.timeout_s is not None else language_default)
 
     def resolve_cpu(self, timeout_s: float) -> int:
-        return int(self.cpu_s if self.cpu_s is not None else math.ceil(timeout_s) + 1)
+        return int(self.cpu_s if self.cpu_s is not None else max(1, math.ceil(timeout_s)))
+
+    def resolve_wall(self, timeout_s: float) -> float:
+        return timeout_s * max(1.0, self.wall_factor)
 
     def resolve_memory(self, floor_mb: int) -> int:
         return max(self.memory_mb, floor_mb)
@@ -32,3 +44,14 @@ class Limits:
         """Memory of all the program's processes together (resident, incl. its tmpfs files):
         RLIMIT_AS caps each process, this caps a fork of many hogs."""
         return 2 * self.resolve_memory(floor_mb) + self.disk_mb
+
+
+# Wall limit of the pipeline's programs, in timeouts: a program that gets a third of a core (two
+# busy loops and two sandbox workers on a 2-core machine, issue 10) still reaches its CPU limit first.
+LOADED_WALL_FACTOR = 3.0
+
+
+def program_limits(timeout_s: float | None) -> Limits:
+    """Limits of the programs whose verdicts make figures (testgen, translate, evaluate): the timeout
+    is CPU time, the wall limit LOADED_WALL_FACTOR timeouts."""
+    return Limits(timeout_s=timeout_s, wall_factor=LOADED_WALL_FACTOR)

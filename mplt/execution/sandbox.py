@@ -117,7 +117,7 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
         raise SandboxBroken(f"cannot start the sandbox ({cmd[0]}): {e}") from e
     leftover = False
     try:
-        stdout, stderr, stop_reason = _collect(proc, start + timeout, limits, scratch)
+        stdout, stderr, stop_reason = _collect(proc, start + limits.resolve_wall(timeout), limits, scratch)
         if cgroup is not None and mode == "none" and proc.poll() is not None and not stop_reason:
             # Other modes check inside the pid namespace (isolation._REAPER).
             leftover = bool(cgroup.members())
@@ -134,7 +134,8 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     exit_code = proc.returncode
     out = stdout.decode("utf-8", errors="replace")
     err = stderr.decode("utf-8", errors="replace")
-    status, reason = _classify(lang, exit_code, out, err, stop_reason, leftover)
+    # An explicit `cpu_s` is a resource limit (Killed); the default one is the timeout itself.
+    status, reason = _classify(lang, exit_code, out, err, stop_reason, leftover, limits.cpu_s is None)
     return ExecResult(status, exit_code, out, err, round(duration, 4), lang.name, mode, reason,
                       tuple(warnings))
 
@@ -231,7 +232,7 @@ _SIGNAL_REASONS = {signal.SIGKILL: "killed (SIGKILL: memory limit or a kill)",
 
 
 def _classify(lang: Language, exit_code: int | None, out: str, err: str, stop_reason: str,
-              leftover: bool) -> tuple[str, str]:
+              leftover: bool, cpu_is_timeout: bool = False) -> tuple[str, str]:
     if stop_reason == "timeout":
         return TIMEOUT, "wall-clock timeout"
     if stop_reason:
@@ -240,6 +241,8 @@ def _classify(lang: Language, exit_code: int | None, out: str, err: str, stop_re
         return KILLED, "left background processes behind (killed)"
     if exit_code is not None and exit_code != 0:
         signum = -exit_code if exit_code < 0 else exit_code - 128 if exit_code > 128 else 0
+        if signum == signal.SIGXCPU and cpu_is_timeout:   # the timeout is CPU time (docs/execution.md)
+            return TIMEOUT, "CPU time limit (the timeout)"
         if signum in _SIGNAL_REASONS:
             return KILLED, _SIGNAL_REASONS[signal.Signals(signum)]
         if any(marker in err or marker in out for marker in lang.out_of_memory_markers):

@@ -2,8 +2,10 @@
 directory; optionally in 4-bit NF4 (bitsandbytes) and with a LoRA adapter (peft).
 
 dtype and device are chosen automatically (`mplt.models.precision.compute_dtype`): bf16 on a CUDA
-GPU that supports it, else fp16; fp32 on CPU. A fine-tuned revision that holds only weights gets its
-tokenizer from `tokenizer_fallback` (the base model), issue 11 defect 8.
+GPU that supports it, else fp16; fp32 on CPU; unless a config names a dtype: the smoke profile asks
+for float64, so that its tiny model computes the same on every CPU (docs/determinism.md). A
+fine-tuned revision that holds only weights gets its tokenizer from `tokenizer_fallback` (the base
+model), issue 11 defect 8.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.models.legacy_cache import enable_legacy_cache
-from mplt.models.precision import compute_dtype
+from mplt.models.precision import DTYPE_NAMES, compute_dtype
 from mplt.models.registry import ModelSpec, find_model
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,12 @@ def resolve_spec(name: str, revision: str | None = None) -> ModelSpec:
 def pick_device() -> str:
     import torch
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def check_dtype(where: str, dtype: str) -> None:
+    """A config's dtype name: "auto" (the per-device choice) or a torch dtype we support."""
+    if dtype not in DTYPE_NAMES:
+        raise MpltError(f"{where} dtype must be one of {', '.join(DTYPE_NAMES)}, got {dtype!r}")
 
 
 def pick_dtype(device: str, requested: str = "auto"):

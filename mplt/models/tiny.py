@@ -23,6 +23,9 @@ class TinyConfig:
     max_positions: int = 1024
     extra_special_tokens: tuple[str, ...] = ()   # e.g. infill sentinels
     seed: int = 0
+    # "float64" initialises in float64: torch's float32 normal_ has an AVX2 path whose values differ
+    # in their last bits from the default path, its float64 normal_ does not (docs/determinism.md).
+    dtype: str = "float32"
 
 
 def train_tokenizer(texts: Iterable[str], config: TinyConfig = TinyConfig()):
@@ -57,7 +60,7 @@ def build_tiny_model(out_dir: str | Path, texts: Iterable[str], config: TinyConf
         max_position_embeddings=config.max_positions, tie_word_embeddings=True,
         bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id)
-    model = LlamaForCausalLM(model_config)
+    model = LlamaForCausalLM._from_config(model_config, dtype=getattr(torch, config.dtype))
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)

@@ -50,7 +50,7 @@ def file_sampler(samples_file: str | Path, language: str = "") -> Sampler:
 
 
 def model_sampler(model: str, *, n: int, temperature: float, top_p: float, max_new_tokens: int,
-                  batch_size: int, seed: int, progress: bool = True) -> Sampler:
+                  batch_size: int, seed: int, dtype: str = "auto", progress: bool = True) -> Sampler:
     """Sample with the generation backend; the model is loaded on first use."""
     def sample(prompts: list[dict], out_path: Path) -> list[dict]:
         from mplt.generation import SamplingConfig, sample_completions
@@ -59,7 +59,7 @@ def model_sampler(model: str, *, n: int, temperature: float, top_p: float, max_n
             raise MpltError("no model configured for sampling (set `model` or `samples_file`)")
         done = read_done_ids(out_path)
         if not all(p["id"] in done for p in prompts):
-            loaded = load_model(model)
+            loaded = load_model(model, dtype=dtype)
             config = SamplingConfig(n=n, temperature=temperature, top_p=top_p,
                                     max_new_tokens=max_new_tokens, batch_size=batch_size, seed=seed)
             sample_completions(loaded, prompts, config, out_path, progress=progress)

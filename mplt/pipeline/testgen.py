@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from mplt.execution.limits import Limits
+from mplt.execution.limits import program_limits
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.pipeline import assertions as asserts
 from mplt.pipeline.common import (SUMMARY, begin_stage, funnel_text, require_finished, require_kept, stage_dir,
@@ -42,6 +42,7 @@ class TestgenConfig:
     max_new_tokens: int = 400
     batch_size: int = 8
     seed: int = 0
+    dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     test_timeout_s: float = 5.0     # per assertion (code_exec_server)
     coverage_timeout_s: float = 60.0
     min_coverage: int = 90          # percent; dirty_proc_dataset.py default (method.md 2.5)
@@ -57,7 +58,7 @@ def make_sampler(config: TestgenConfig, progress: bool) -> Sampler:
         return file_sampler(config.samples_file)
     return model_sampler(config.model, n=config.n, temperature=config.temperature, top_p=config.top_p,
                          max_new_tokens=config.max_new_tokens, batch_size=config.batch_size,
-                         seed=config.seed, progress=progress)
+                         seed=config.seed, dtype=config.dtype, progress=progress)
 
 
 def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progress: bool = True,
@@ -87,7 +88,7 @@ def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progr
                  "program": asserts.build_assertion_program(f["source"], a)}
                 for f in functions for a in candidates[f["id"]]]
         log.info("testgen: running %d assertions", len(jobs))
-        results = execute_jobs(jobs, out / "assertion_results.jsonl", limits=Limits(timeout_s=config.test_timeout_s),
+        results = execute_jobs(jobs, out / "assertion_results.jsonl", limits=program_limits(config.test_timeout_s),
                                workers=config.workers, progress=progress, description="testgen: assertions")
         validated = []
         statuses: Counter[str] = Counter()
@@ -108,7 +109,7 @@ def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progr
                           "program": build_coverage_program(f["source"], f["name"], f["tests"])}
                          for f in validated]
         coverage = execute_jobs(coverage_jobs, out / "coverage_results.jsonl",
-                                limits=Limits(timeout_s=config.coverage_timeout_s), workers=config.workers,
+                                limits=program_limits(config.coverage_timeout_s), workers=config.workers,
                                 progress=progress, description="testgen: coverage")
         kept = []
         for f in validated:

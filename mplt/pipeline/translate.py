@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mplt.errors import MpltError
-from mplt.execution.limits import Limits
+from mplt.execution.limits import program_limits
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.langs import TARGETS, get_language
 from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, require_kept, stage_dir, stage_log
@@ -42,6 +42,7 @@ class TranslateConfig:
     max_new_tokens: int = 512
     batch_size: int = 8
     seed: int = 0
+    dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     timeout_s: float = 0.0          # per program; 0 = the language's default (15 s, method.md 3.4)
     workers: int = 0
 
@@ -99,7 +100,7 @@ def make_sampler(config: TranslateConfig, language: str, progress: bool) -> Samp
         return file_sampler(config.samples_file, language=language)
     return model_sampler(config.model, n=config.n, temperature=config.temperature, top_p=config.top_p,
                          max_new_tokens=config.max_new_tokens, batch_size=config.batch_size,
-                         seed=config.seed, progress=progress)
+                         seed=config.seed, dtype=config.dtype, progress=progress)
 
 
 def run_translate(run_dir: Path, config: TranslateConfig = TranslateConfig(), *, progress: bool = True,
@@ -143,7 +144,7 @@ def translate_language(run_dir: Path, functions: list[dict], language: str, conf
     jobs = [{"id": f"{p['id']}:{i}", "language": language, "program": build_program(p, c)}
             for p in problems for i, c in enumerate(completions.get(p["id"], []))]
     timeout = config.timeout_s or None
-    results = execute_jobs(jobs, out / "results.jsonl", limits=Limits(timeout_s=timeout),
+    results = execute_jobs(jobs, out / "results.jsonl", limits=program_limits(timeout),
                            workers=config.workers, progress=progress, description=f"translate: {language}")
     outcomes = []
     statuses: Counter[str] = Counter()

@@ -128,7 +128,9 @@ def capture_environment(repo: Path, models: list[tuple[str, str]], datasets: lis
             "models": [resolve_commit(m, r, "model") for m, r in models],
             "datasets": [resolve_commit(d, r, "dataset") for d, r in datasets],
             "env": {k: os.environ[k] for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "CUDA_VISIBLE_DEVICES",
-                                               "OMP_NUM_THREADS", "MPLT_HUMANEVAL") if k in os.environ}}
+                                               "OMP_NUM_THREADS", "MPLT_HUMANEVAL", "ATEN_CPU_CAPABILITY",
+                                               "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA")
+                    if k in os.environ}}
 
 
 def refresh_local_models(environment: dict[str, Any]) -> dict[str, Any]:

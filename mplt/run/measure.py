@@ -2,8 +2,11 @@
 
     python -m mplt.run.measure runs/smoke-a runs/smoke-b > expected_results/smoke.json
 
-Each figure's value is the mean over the runs. Tolerances are wide enough for another x86 CPU (float
-rounding can flip a sampled token, and execution timeouts depend on load) and tight enough to catch a
+Each figure's value is the mean over the runs; each run's CPU emulation (ATEN_CPU_CAPABILITY and the
+like, from its environment.json) is named in the sources. Since issue 10 the smoke computations do not
+depend on the CPU or the load (docs/determinism.md, docs/execution.md), so runs under different
+emulations should agree exactly and the spread term below is 0; the tolerances are kept for what
+remains machine-dependent outside the model (toolchain versions) and are tight enough to catch a
 broken stage (a stage that keeps nothing, or passes everything, falls outside):
 * funnel counts: +-20 % of the value, at least +-2 items (`COUNT_SHARE`, `COUNT_FLOOR`);
 * pass@1: +-0.15 (`PASS_TOL`) plus half the spread seen between the runs;
@@ -67,13 +70,24 @@ def expectations(runs: list[dict], source: str) -> dict:
             "figures": figures}
 
 
+def run_configuration(run_dir: Path) -> str:
+    """The CPU emulation a run ran under (environment.json `env`), e.g. `ATEN_CPU_CAPABILITY=avx2`."""
+    try:
+        env = json.loads((run_dir / "environment.json").read_text()).get("env", {})
+    except (OSError, ValueError):
+        return "configuration not recorded"
+    keys = ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "OMP_NUM_THREADS")
+    return " ".join(f"{k}={env[k]}" for k in keys if k in env) or "machine default"
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print("usage: python -m mplt.run.measure RUN_DIR [RUN_DIR ...]", file=sys.stderr)
         return 2
     runs = [json.loads((Path(d) / "report" / "results.json").read_text()) for d in argv]
     import os
-    source = f"measured: smoke profile, seed 0, {len(runs)} run(s) on {_cpu()}, {os.cpu_count()} cores"
+    source = (f"measured: smoke profile, seed 0, {len(runs)} run(s) on {_cpu()}, {os.cpu_count()} cores "
+              f"({'; '.join(run_configuration(Path(d)) for d in argv)})")
     print(json.dumps(expectations(runs, source), indent=2))
     return 0
 

@@ -28,6 +28,7 @@ from mplt.config import config_to_dict, load_toml
 from mplt.errors import MpltError
 from mplt.io import write_json, write_jsonl
 from mplt.langs import TARGETS
+from mplt.models.load import check_dtype
 from mplt.pipeline.common import SUMMARY, progress_bar, stage_dir, stage_log
 
 
@@ -50,8 +51,10 @@ class SmokeModelConfig:
     lr: float = 2e-3
     warmup_steps: int = 10
     seed: int = 0
+    dtype: str = "float32"           # "float64": the same model on every CPU (docs/determinism.md)
 
     def validate(self) -> None:
+        check_dtype("[model]", self.dtype)
         for label, path in (("corpus", self.corpus), ("warmstart", self.warmstart)):
             if not path or not Path(path).exists():
                 raise MpltError(f"[model] {label} = {path!r} does not exist")
@@ -145,15 +148,17 @@ def build_and_warm_start(out: Path, config: SmokeModelConfig, examples: list[dic
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from mplt.models.tiny import TinyConfig, build_tiny_model, stdlib_texts
+    from mplt.training.loss import causal_lm_loss
     corpus_texts = [p.read_text(encoding="utf-8") for p in sorted(Path(config.corpus).glob("*.py"))]
     texts = stdlib_texts(config.stdlib_files) + corpus_texts + [e["prompt"] + e["completion"] for e in examples]
     tiny = TinyConfig(vocab_size=config.vocab_size, hidden_size=config.hidden_size,
                       intermediate_size=config.intermediate_size, num_layers=config.num_layers,
-                      num_heads=config.num_heads, max_positions=config.max_positions, seed=config.seed)
+                      num_heads=config.num_heads, max_positions=config.max_positions, seed=config.seed,
+                      dtype=config.dtype)
     init_dir = out / "init"
     build_tiny_model(init_dir, texts, tiny)
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
-    model = AutoModelForCausalLM.from_pretrained(init_dir)
+    model = AutoModelForCausalLM.from_pretrained(init_dir, dtype=getattr(torch, config.dtype))
     rows = [_encode(tokenizer, e, config.max_positions) for e in examples]
     torch.manual_seed(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
@@ -169,7 +174,8 @@ def build_and_warm_start(out: Path, config: SmokeModelConfig, examples: list[dic
             epoch_loss = []
             for start in range(0, len(order), config.batch_size):
                 batch = _collate([rows[i] for i in order[start:start + config.batch_size]], tokenizer.pad_token_id)
-                loss = model(**batch).loss
+                logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+                loss = causal_lm_loss(logits, batch["labels"])
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optimizer.step()

@@ -20,6 +20,7 @@ from mplt.config import config_to_dict
 from mplt.errors import MpltError
 from mplt.io import read_json, write_json
 from mplt.langs import TARGETS, get_language
+from mplt.models.load import check_dtype
 from mplt.pipeline.common import SUMMARY, stage_dir, stage_log
 from mplt.pipeline.registry import STAGES, Stage
 
@@ -64,6 +65,7 @@ class EvaluateStageConfig:
     # finetune stage trained on a 4-bit base), full precision for released checkpoints. Both variants
     # always share one precision, so the delta measures fine-tuning, not quantization (issue 11, 7).
     load_in_4bit: bool | None = None
+    dtype: str = "auto"                     # mplt.models.precision.DTYPE_NAMES; smoke: float64 (docs/determinism.md)
     n: int = 20
     temperature: float = 0.2
     top_p: float = 0.95
@@ -76,6 +78,7 @@ class EvaluateStageConfig:
     def validate(self) -> None:
         if not self.base_model:
             raise MpltError("[evaluate] base_model is required")
+        check_dtype("[evaluate]", self.dtype)
         bad = [v for v in self.variants if v not in VARIANTS]
         if bad:
             raise MpltError(f"[evaluate] unknown variant(s) {', '.join(bad)}; known: {', '.join(VARIANTS)}")
@@ -222,7 +225,8 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
                 model=item["model"], revision=item["revision"], adapter=item["adapter"],
                 out=str(out / item["variant"]), langs=item["langs"], benchmark=config.benchmark,
                 humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path, limit=config.limit,
-                load_in_4bit=four_bit, n=config.n, temperature=config.temperature, top_p=config.top_p,
+                load_in_4bit=four_bit, dtype=config.dtype, n=config.n, temperature=config.temperature,
+                top_p=config.top_p,
                 max_new_tokens=config.max_new_tokens, batch_size=config.batch_size, seed=config.seed,
                 workers=config.workers, timeout_s=config.timeout_s,
                 tokenizer_fallback=config.base_model if item["model"] != config.base_model else None)

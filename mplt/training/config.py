@@ -12,6 +12,7 @@ from typing import Any
 
 from mplt.config import config_from_dict, config_to_dict, load_toml
 from mplt.errors import MpltError
+from mplt.models.load import check_dtype
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class TrainConfig:
     adam_betas: tuple[float, float] = (0.9, 0.999)
     seed: int = 0
     device: str = "auto"
-    compute_dtype: str = "auto"       # mplt.models.precision: bf16/fp16 on CUDA, fp32 on CPU
+    # mplt.models.precision: bf16/fp16 on CUDA, fp32 on CPU; smoke: float64 (docs/determinism.md)
+    compute_dtype: str = "auto"
 
     def validate(self) -> None:
         checks = [
@@ -79,6 +81,7 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise MpltError(message)
+        check_dtype("finetune", self.compute_dtype)
 
     @property
     def tokens_per_step(self) -> int:

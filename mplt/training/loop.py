@@ -24,6 +24,7 @@ from mplt.io import JsonlAppender, read_jsonl, write_jsonl
 from mplt.training.checkpoint import TrainState, latest_checkpoint, load_checkpoint, save_checkpoint
 from mplt.training.config import TrainConfig, config_dict
 from mplt.training.data import Documents, interleave, load_documents, split_eval
+from mplt.training.loss import causal_lm_loss
 from mplt.training.packing import IGNORE, pack_documents, tokenize
 
 log = logging.getLogger(__name__)
@@ -234,7 +235,7 @@ def _train_step(model, group, ids, labels, device, dtype=None) -> tuple[float, i
     for batch, count in zip(group, counts):
         x, y = ids[batch].to(device), labels[batch].to(device)
         with autocast(device, dtype):
-            loss = model(input_ids=x, labels=y).loss.float()
+            loss = causal_lm_loss(model(input_ids=x).logits, y)
         (loss * (count / total)).backward()
         loss_sum += float(loss.detach()) * count
         tokens += x.numel()
@@ -255,7 +256,7 @@ def _eval_loss(model, ids, labels, micro_batch: int, device, dtype=None) -> floa
             x, y = ids[i:i + micro_batch].to(device), labels[i:i + micro_batch].to(device)
             count = int((y[:, 1:] != IGNORE).sum())
             with autocast(device, dtype):
-                loss_sum += float(model(input_ids=x, labels=y).loss) * count
+                loss_sum += float(causal_lm_loss(model(input_ids=x).logits, y)) * count
             total += count
     model.train()
     return loss_sum / max(1, total)

@@ -104,7 +104,8 @@ def merge_adapter(cfg, adapter_dir: str, out_dir: str, device: str) -> None:
     on CPU), apply the adapter there and `merge_and_unload`. The merged model therefore equals
     full-precision base + adapter; it differs from the 4-bit training model by the quantization error."""
     from mplt.models.load import load_model
-    loaded = load_model(cfg.model, cfg.revision, adapter=adapter_dir, load_in_4bit=False, device=device)
+    loaded = load_model(cfg.model, cfg.revision, adapter=adapter_dir, load_in_4bit=False, device=device,
+                        dtype=cfg.compute_dtype)
     merged = loaded.model.merge_and_unload()
     merged.save_pretrained(out_dir)
     loaded.tokenizer.save_pretrained(out_dir)
