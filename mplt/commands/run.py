@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir or Path("runs") / (Path(name).stem + ("-rehearsal" if rehearse else "")))
     profile = load_profile(name, run_dir)
     if rehearse:
-        from mplt.run.rehearse import RehearsalLimits, rehearse_profile
+        from mplt.run.rehearse import RehearsalLimits, rehearse_on_this_device, rehearse_profile
+        rehearse_on_this_device()
         langs = tuple(lang for lang in (args.langs or "").split(",") if lang)
         profile = rehearse_profile(profile, run_dir, RehearsalLimits(langs=langs), benchmark_path=args.benchmark_path)
     return run_loaded(profile, run_dir, reason, args)

@@ -41,17 +41,26 @@ def pick_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+# A rehearsal on CPU (mplt/run/rehearse.py) sets this to `bfloat16`, so that the GPU's compute dtype
+# runs here too: bitsandbytes 0.48.2 computes 4-bit layers in bf16 on CPU (docs/rehearsal.md).
+DTYPE_OVERRIDE = "MPLT_DTYPE"
+
+
 def pick_dtype(device: str):
     import torch
+    forced = os.environ.get(DTYPE_OVERRIDE, "")
+    if forced:
+        if not isinstance(getattr(torch, forced, None), torch.dtype):
+            raise MpltError(f"{DTYPE_OVERRIDE}={forced!r} is not a torch dtype (bfloat16, float16, float32)")
+        return getattr(torch, forced)
     return torch.bfloat16 if device == "cuda" else torch.float32
 
 
 def bnb_4bit_config(device: str):
     """NF4 with double quantization (QLoRA); bf16 compute on GPU, fp32 on CPU."""
-    import torch
     from transformers import BitsAndBytesConfig
     return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-                              bnb_4bit_compute_dtype=torch.bfloat16 if device == "cuda" else torch.float32)
+                              bnb_4bit_compute_dtype=pick_dtype(device))
 
 
 def load_tokenizer(spec: ModelSpec):

@@ -10,7 +10,8 @@ A rehearsal is the profile itself after one transform, `rehearse_profile`:
 * sample counts are cut (`RehearsalLimits`): functions selected, samples per prompt, problems;
 * everything else is the profile's: 4-bit, batch sizes, sequence lengths, LoRA targets (the
   registry's `auto` targets are resolved for the real model first), warmup and schedule, sampling
-  and evaluation settings. The device is chosen as in a real run (a GPU when there is one).
+  and evaluation settings. The device is chosen as in a real run (a GPU when there is one); on CPU
+  the run computes in bf16 as a GPU run does (`rehearse_on_this_device`).
 A random model writes no passing test or translation, so the data stages would hand nothing on and
 later stages would have nothing to work on; two rehearsal stages add our own validated functions
 after `testgen` and our own items after `dataset` when (and only when) the stage before kept none,
@@ -39,6 +40,20 @@ class RehearsalLimits:
     standin_functions: int = 3  # our validated functions added when testgen kept none
     langs: tuple[str, ...] = () # keep only these of the profile's languages (() = all of them)
     seed: int = 0
+
+
+def rehearse_on_this_device() -> str:
+    """Without a CUDA GPU, run in bf16 like a GPU run (`mplt.models.load.DTYPE_OVERRIDE`): bitsandbytes
+    0.48.2 computes 4-bit layers in bf16 on CPU too, so dtype mismatches show up here. Returns the
+    dtype the run will use ("" = the per-device default). An explicit MPLT_DTYPE is kept."""
+    import os
+
+    import torch
+
+    from mplt.models.load import DTYPE_OVERRIDE
+    if not torch.cuda.is_available():
+        os.environ.setdefault(DTYPE_OVERRIDE, "bfloat16")
+    return os.environ.get(DTYPE_OVERRIDE, "")
 
 
 def standin_dir(run_dir: Path, name: str) -> Path:

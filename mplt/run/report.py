@@ -26,7 +26,7 @@ REHEARSAL_BANNER = (
     "> **REHEARSAL: every stage of profile `{profile}` ran with the profile's settings, but with randomly "
     "initialised tiny models of the same architectures, local stand-in data written by us and cut sample "
     "counts** (`reproduce.py run --rehearse`, docs/rehearsal.md). The figures below say that the stages ran "
-    "on this machine ({device}); they say nothing about MultiPL-T. Not checked against expected results; "
+    "on this machine ({device}, {dtype}); they say nothing about MultiPL-T. Not checked against expected results; "
     "no Hub access was checked or needed.")
 NEVER_RUN = {"scaled": "> The `scaled` profile's expected results are sanity ranges and claims: the "
                        "authors of mplt have not run it (no GPU was available to them)."}
@@ -151,7 +151,8 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
              f"Run directory `{results['run_dir']}`; report written {now}. Every figure below is in "
              "`results.json` under a stable dotted name (expected_results/README.md)."]
     if rehearsal is not None:
-        parts += ["", REHEARSAL_BANNER.format(profile=profile, device=rehearsal.get("device", "?"))]
+        parts += ["", REHEARSAL_BANNER.format(profile=profile, device=rehearsal.get("device", "?"),
+                                                 dtype=rehearsal.get("dtype", "?"))]
     if profile == "smoke":
         parts += ["", SMOKE_BANNER]
     if profile in NEVER_RUN:

@@ -99,7 +99,7 @@ def write_multipl_e(out: Path, langs: tuple[str, ...]) -> dict[str, int]:
 
 
 def run_rehearse(run_dir: Path, config: RehearseConfig, *, progress: bool = True) -> dict:
-    from mplt.models.load import pick_device
+    from mplt.models.load import pick_device, pick_dtype
     from mplt.models.standin import StandinSize, architecture_of, build_standin, train_standin_tokenizer
     out = stage_dir(run_dir, "rehearse")
     with stage_log(run_dir, "rehearse") as log:
@@ -123,7 +123,9 @@ def run_rehearse(run_dir: Path, config: RehearseConfig, *, progress: bool = True
                                  "source": "mplt's own mini benchmark",
                                  "rows": write_multipl_e(Path(config.multipl_e), tuple(config.langs))}
         log.info("rehearse: stand-in data %s", data)
-        summary = {"stage": "rehearse", "rehearsal": True, "device": pick_device(), "stand_in_models": len(built),
+        device = pick_device()
+        summary = {"stage": "rehearse", "rehearsal": True, "device": device,
+                   "dtype": str(pick_dtype(device)).removeprefix("torch."), "stand_in_models": len(built),
                    "models": built,
                    "data": data, "seconds": round(time.monotonic() - start, 2)}
         write_json(out / SUMMARY, summary)

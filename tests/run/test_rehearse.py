@@ -160,3 +160,22 @@ def test_rehearsal_of_a_gpu_profile_runs_every_stage(name, tmp_path):
         assert config["finetune"]["settings"]["load_in_4bit"] is True
         finetune = json.loads((run_dir / "finetune" / "summary.json").read_text())
         assert sorted(finetune["adapters"]) == sorted(config["finetune"]["langs"])
+
+
+def test_cpu_rehearsal_computes_in_bf16(monkeypatch):
+    import torch
+
+    from mplt.errors import MpltError
+    from mplt.models.load import bnb_4bit_config, pick_dtype
+    from mplt.run.rehearse import rehearse_on_this_device
+    monkeypatch.setenv("MPLT_DTYPE", "")       # recorded, so what the function sets is undone afterwards
+    monkeypatch.delenv("MPLT_DTYPE")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert pick_dtype("cpu") is torch.float32
+    assert rehearse_on_this_device() == "bfloat16"
+    assert pick_dtype("cpu") is torch.bfloat16 and bnb_4bit_config("cpu").bnb_4bit_compute_dtype is torch.bfloat16
+    monkeypatch.setenv("MPLT_DTYPE", "float32")
+    assert rehearse_on_this_device() == "float32"            # an explicit choice is kept
+    monkeypatch.setenv("MPLT_DTYPE", "bf17")
+    with pytest.raises(MpltError, match="not a torch dtype"):
+        pick_dtype("cpu")
