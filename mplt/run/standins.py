@@ -124,7 +124,7 @@ def run_rehearse(run_dir: Path, config: RehearseConfig, *, progress: bool = True
                                  "rows": write_multipl_e(Path(config.multipl_e), tuple(config.langs))}
         log.info("rehearse: stand-in data %s", data)
         device = pick_device()
-        summary = {"stage": "rehearse", "rehearsal": True, "device": device,
+        summary = {"stage": "rehearse", "kind": "rehearsal stand-ins", "device": device,
                    "dtype": str(pick_dtype(device)).removeprefix("torch."), "stand_in_models": len(built),
                    "models": built,
                    "data": data, "seconds": round(time.monotonic() - start, 2)}

@@ -137,12 +137,15 @@ def test_benchmark_path_without_rehearse_is_a_one_line_error(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+# One or two languages each keep CI to minutes: every language runs the same code path (the
+# rehearsal of all five languages is `reproduce.py run --rehearse` without --langs).
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["paper-1b-eval", "paper-1b-finetune", "scaled"])
-def test_rehearsal_of_a_gpu_profile_runs_every_stage(name, tmp_path):
+@pytest.mark.parametrize("name, keep", [("paper-1b-eval", "lua,rkt"), ("paper-1b-finetune", "rkt"),
+                                        ("scaled", "lua")])
+def test_rehearsal_of_a_gpu_profile_runs_every_stage(name, keep, tmp_path):
     run_dir = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "reproduce.py", "run", "--profile", name, "--rehearse", "--run-dir",
-                           str(run_dir), "--no-progress"], cwd=REPO, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "reproduce.py", "run", "--profile", name, "--rehearse", "--langs", keep,
+                           "--run-dir", str(run_dir), "--no-progress"], cwd=REPO, capture_output=True, text=True,
                           env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}, timeout=1800)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     assert "REHEARSAL finished" in proc.stdout
@@ -154,7 +157,8 @@ def test_rehearsal_of_a_gpu_profile_runs_every_stage(name, tmp_path):
     assert report.startswith("# REHEARSAL") and "Not checked" in report
     assert not (run_dir / "report" / "check.json").exists()
     evaluate = json.loads((run_dir / "evaluate" / "summary.json").read_text())
-    langs = [lang for lang in config["evaluate"]["langs"]]
+    langs = config["evaluate"]["langs"]
+    assert langs and set(langs) <= set(keep.split(","))
     assert {v: sorted(p) for v, p in evaluate["pass@1"].items()} == {"base": sorted(langs), "finetuned": sorted(langs)}
     if "finetune" in config:
         assert config["finetune"]["settings"]["load_in_4bit"] is True
@@ -179,3 +183,13 @@ def test_cpu_rehearsal_computes_in_bf16(monkeypatch):
     monkeypatch.setenv("MPLT_DTYPE", "bf17")
     with pytest.raises(MpltError, match="not a torch dtype"):
         pick_dtype("cpu")
+
+
+def test_check_of_a_rehearsal_says_there_is_nothing_to_check(tmp_path):
+    import argparse
+
+    from mplt.commands import check
+    from mplt.errors import MpltError
+    write_json(tmp_path / "rehearse" / "summary.json", {"stage": "rehearse", "kind": "rehearsal stand-ins"})
+    with pytest.raises(MpltError, match="is a rehearsal"):
+        check.run(argparse.Namespace(run_dir=str(tmp_path), expected=None))
