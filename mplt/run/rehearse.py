@@ -38,7 +38,7 @@ class RehearsalLimits:
     samples: int = 2            # n of testgen, translate and evaluate
     problems: int = 2           # [evaluate] limit: problems per language
     standin_functions: int = 3  # our validated functions added when testgen kept none
-    langs: tuple[str, ...] = () # keep only these of the profile's languages (() = all of them)
+    langs: tuple[str, ...] = ()  # keep only these of the profile's languages (() = all of them)
     seed: int = 0
 
 

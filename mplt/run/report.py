@@ -146,8 +146,8 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
             "funnel": plots.plot_funnel(results, out_dir / "funnel.png"),
             "loss": plots.plot_loss(results, out_dir / "loss.png")}
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    title = f"# REHEARSAL: mplt run report: profile `{profile}`" if rehearsal else f"# mplt run report: profile `{profile}`"
-    parts = [title, "",
+    title = f"# mplt run report: profile `{profile}`"
+    parts = [f"# REHEARSAL: {title[2:]}" if rehearsal else title, "",
              f"Run directory `{results['run_dir']}`; report written {now}. Every figure below is in "
              "`results.json` under a stable dotted name (expected_results/README.md)."]
     if rehearsal is not None:

@@ -36,7 +36,8 @@ def test_scaled_rehearsal_keeps_the_profiles_settings(tmp_path):
     for key in ("batch_size", "max_new_tokens", "temperature", "top_p", "benchmark", "langs", "seed"):
         assert ev[key] == original.tables["evaluate"][key], key
         assert profile.tables["translate"].get(key) == original.tables["translate"].get(key), key
-    assert (ev["n"], ev["limit"], profile.tables["testgen"]["n"], profile.tables["select"]["max_functions"]) == (2, 2, 2, 4)
+    cut = (ev["n"], ev["limit"], profile.tables["testgen"]["n"], profile.tables["select"]["max_functions"])
+    assert cut == (2, 2, 2, 4)
     assert ev["multipl_e_path"] == str(tmp_path / "rehearse" / "multipl-e")
     models = profile.tables["rehearse"]["models"]
     assert set(models) == {"starcoderbase-1b"}
