@@ -129,9 +129,19 @@ def section_rehearsal(rehearsal: dict) -> str:
              info.get("parameters"), info.get("context")] for name, info in (rehearsal.get("models") or {}).items()]
     parts = ["## Rehearsal stand-ins", "",
              table(["Model of the profile", "Stand-in", "Architecture", "Multi-query", "Parameters", "Context"], rows)]
+    parts.append("")
     for key, info in (rehearsal.get("data") or {}).items():
-        parts += ["", f"* `{info.get('stands_in_for', key)}`: `{info.get('directory')}` (rows: "
-                      + ", ".join(f"{k} {v}" for k, v in (info.get("rows") or {}).items()) + ")"]
+        parts.append(f"* `{info.get('stands_in_for', key)}`: `{info.get('directory')}` (rows: "
+                     + ", ".join(f"{k} {v}" for k, v in (info.get("rows") or {}).items()) + ")")
+    added = rehearsal.get("added") or {}
+    if "add-standin-tests" in added:
+        tests = added["add-standin-tests"]
+        parts.append(f"* after `testgen` (which kept {tests.get('testgen_kept')} functions): {tests.get('added')} "
+                     "of our functions with our tests, so that `translate` had work")
+    if "add-standin-data" in added:
+        langs = added["add-standin-data"].get("languages") or {}
+        parts.append("* fine-tuning data, from `dataset` + stand-in items: "
+                     + ", ".join(f"{lang} {c.get('from_dataset')} + {c.get('standin')}" for lang, c in langs.items()))
     return "\n".join(parts)
 
 
@@ -184,6 +194,10 @@ def write_report(run_dir: str | Path, expected: str | Path | None = None) -> dic
     expected_path, rows, error = None, None, None
     rehearsal_path = run_dir / "rehearse" / "summary.json"
     rehearsal = read_json(rehearsal_path) if rehearsal_path.exists() else None
+    if rehearsal is not None:   # what the rehearsal added where a random model left nothing
+        rehearsal["added"] = {stage: read_json(run_dir / stage / "summary.json")
+                              for stage in ("add-standin-tests", "add-standin-data")
+                              if (run_dir / stage / "summary.json").exists()}
     try:
         if rehearsal is not None:
             raise MpltError("a rehearsal (random stand-in models): there are no expected figures to check")
