@@ -3,8 +3,8 @@ config, *, progress) -> summary` like every other stage:
 
 * `rehearse`: build the stand-in models (`mplt.models.standin`, one shared tokenizer), the MultiPL-T
   stand-in (a `save_to_disk` DatasetDict with the Hub dataset's split names and its one column,
-  `content`, per the dataset card of nuprl/MultiPL-T) and the MultiPL-E stand-in (our mini benchmark as MultiPL-E records,
-  `humaneval-<lang>.jsonl`). Every text comes from our own material: the smoke corpus and its
+  `content`, per the nuprl/MultiPL-T dataset card) and the MultiPL-E stand-in (our mini benchmark
+  as MultiPL-E records, `humaneval-<lang>.jsonl`). Every text comes from our own material: the smoke corpus and its
   warm-start solutions (`mplt/data/`), never a benchmark problem.
 * `add-standin-tests`: when `testgen` validated no function (a random model writes no passing test),
   add a few of our functions with our tests to `testgen/functions.jsonl`, so that `translate`
