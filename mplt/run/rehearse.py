@@ -104,7 +104,7 @@ def rehearse_profile(profile: Profile, run_dir: str | Path, limits: RehearsalLim
     run = dataclasses.replace(
         profile.run, stages=tuple(planned), needs_hub=False, needs_gpu=False, hub_models=(), hub_datasets=(),
         description=f"REHEARSAL of {profile.name}: {profile.run.description}",
-        estimate="rehearsal: a few minutes on CPU (random tiny models, cut sample counts)",
+        estimate="rehearsal: random tiny models and cut sample counts; measured times in docs/rehearsal.md",
         notes="Rehearsal: random tiny stand-in models and local stand-in data; its figures say that every "
               "stage ran with the profile's settings, nothing about MultiPL-T.")
     return dataclasses.replace(profile, run=run, tables=tables)
