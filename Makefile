@@ -10,6 +10,8 @@ EFFECTIVE_PROFILE := $(or $(PROFILE),$(if $(HAS_GPU),scaled,smoke))
 HF_OFFLINE ?= $(if $(filter smoke,$(EFFECTIVE_PROFILE)),1,0)
 export HF_HUB_OFFLINE := $(HF_OFFLINE)
 export TRANSFORMERS_OFFLINE := $(HF_OFFLINE)
+# REHEARSE=1: rehearse the profile (random tiny stand-ins, local data, minutes; README "Rehearse").
+REHEARSE ?=
 PYTEST_ARGS ?=
 IMAGE ?= mplt:latest
 
@@ -22,7 +24,8 @@ test: setup
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 reproduce: setup
-	$(PY) reproduce.py run $(if $(PROFILE),--profile $(PROFILE)) $(if $(RUN_DIR),--run-dir $(RUN_DIR))
+	$(PY) reproduce.py run $(if $(PROFILE),--profile $(PROFILE)) $(if $(RUN_DIR),--run-dir $(RUN_DIR)) \
+		$(if $(REHEARSE),--rehearse)
 
 doctor: setup
 	$(PY) reproduce.py doctor

@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     if not run_dir.is_dir():
         raise MpltError(f"{run_dir}: no such run directory")
+    if (run_dir / "rehearse" / "summary.json").exists() and not args.expected:
+        raise MpltError(f"{run_dir} is a rehearsal (random stand-in models): it has no expected figures; "
+                        "pass --expected FILE to compare anyway")
     results = collect_results(run_dir)
     expected_path, rows = check_run(results, args.expected)
     passed = all(r.ok for r in rows)

@@ -17,6 +17,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="rerun this stage and every later one from scratch")
     group.add_argument("--only", metavar="STAGE", choices=STAGE_ORDER, help="rerun just this stage from scratch")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars (logs only)")
+    parser.add_argument("--rehearse", action="store_true",
+                        help="rehearse the profile: every stage with its settings, but random tiny models of the "
+                             "same architectures, local stand-in data and cut sample counts (minutes on CPU; "
+                             "default run dir runs/<profile>-rehearsal)")
+    parser.add_argument("--langs", help="with --rehearse: rehearse only these of the profile's languages "
+                                        "(comma-separated, e.g. lua,rkt)")
+    parser.add_argument("--benchmark-path", metavar="PATH",
+                        help="with --rehearse: a local MultiPL-E (or HumanEval) copy for evaluation instead of "
+                             "the mini benchmark")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,8 +42,18 @@ def run(args: argparse.Namespace) -> int:
         name, reason = args.profile, "chosen with --profile"
     else:
         name, reason = choose_default_profile()
-    run_dir = Path(args.run_dir or Path("runs") / Path(name).stem)
+    rehearse = getattr(args, "rehearse", False)
+    for flag, value in (("--benchmark-path", getattr(args, "benchmark_path", None)),
+                        ("--langs", getattr(args, "langs", None))):
+        if value and not rehearse:
+            from mplt.errors import MpltError
+            raise MpltError(f"{flag} goes with --rehearse")
+    run_dir = Path(args.run_dir or Path("runs") / (Path(name).stem + ("-rehearsal" if rehearse else "")))
     profile = load_profile(name, run_dir)
+    if rehearse:
+        from mplt.run.rehearse import RehearsalLimits, rehearse_profile
+        langs = tuple(lang for lang in (args.langs or "").split(",") if lang)
+        profile = rehearse_profile(profile, run_dir, RehearsalLimits(langs=langs), benchmark_path=args.benchmark_path)
     return run_loaded(profile, run_dir, reason, args)
 
 
@@ -47,7 +66,11 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     from mplt.run.runner import run_profile, write_run_files
 
     console = get_console()
+    rehearsal = "rehearse" in profile.run.stages
     seconds, lines = estimate(profile)
+    if rehearsal:   # the estimate's rates and counts are a real run's; a rehearsal's time is its own
+        lines = ["a rehearsal: random tiny models, local stand-in data, cut sample counts; no Hub access "
+                 "checks (nothing is downloaded)"]
     _banner(console, profile, run_dir, reason, seconds, lines)
     check_gpu(profile)
     check_hub(profile)
@@ -85,7 +108,10 @@ def _banner(console, profile, run_dir, reason, seconds, lines) -> None:
         body.append(f"[yellow]toolchains not installed, languages dropped: {', '.join(profile.dropped_langs)}[/]")
     if profile.run.estimate:
         body.append(f"[bold]time[/]    {profile.run.estimate}")
-    body.append(f"[bold]estimate[/] ~{seconds / 60:.0f} min = sum over stages of work / rate:")
+    if "rehearse" not in profile.run.stages:
+        body.append(f"[bold]estimate[/] ~{seconds / 60:.0f} min = sum over stages of work / rate:")
+    else:
+        body.insert(0, "[bold yellow]REHEARSAL[/]: the profile's settings with stand-in models and data")
     body += [f"  {line}" for line in lines]
     if profile.run.notes:
         body.append(f"[dim]{profile.run.notes}[/]")
@@ -120,7 +146,9 @@ def _finish(console, run_dir, outcome) -> None:
 
 def verdict_line(run_dir, outcome) -> str:
     """The last line: "check passed" only when a check ran, the report only when this run wrote it."""
-    if outcome.exit_code == 0:
+    if outcome.exit_code == 0 and "rehearse" in outcome.summaries:
+        verdict = "[bold green]REHEARSAL finished: every stage ran[/] (no check: random stand-in models)"
+    elif outcome.exit_code == 0:
         verdict = ("[bold green]run finished, check passed[/]" if "check" in outcome.summaries
                    else "[bold green]run finished[/] (no check: not among this run's stages)")
     elif outcome.exit_code == 1:

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 from mplt.errors import MpltError
-from mplt.io import write_json
+from mplt.io import read_json, write_json
 from mplt.run import plots
 from mplt.run.check import CheckRow, check_run, format_number, rows_to_json
 from mplt.run.julia_version import julia_version, julia_warning
@@ -23,6 +23,12 @@ SMOKE_BANNER = (
     "pass@1 measures memorisation (about 1/3 for the base model; fine-tuning on other material erodes it), "
     "and the problems it never saw fail. It says nothing about MultiPL-T, and it "
     "must not be compared with the published figures below, which are shown for orientation only.")
+REHEARSAL_BANNER = (
+    "> **REHEARSAL: every stage of profile `{profile}` ran with the profile's settings, but with randomly "
+    "initialised tiny models of the same architectures, local stand-in data written by us and cut sample "
+    "counts** (`reproduce.py run --rehearse`, docs/rehearsal.md). The figures below say that the stages ran "
+    "on this machine ({device}, {dtype}); they say nothing about MultiPL-T. Not checked against expected results; "
+    "no Hub access was checked or needed.")
 NEVER_RUN = {"scaled": "> The `scaled` profile's expected results are sanity ranges and claims: the "
                        "authors of mplt have not run it (no GPU was available to them)."}
 
@@ -124,20 +130,46 @@ def section_check(expected: Path | None, rows: list[CheckRow] | None, error: str
                for r in rows])])
 
 
+def section_rehearsal(rehearsal: dict) -> str:
+    """What stood in for what: models (architecture, size) and data."""
+    rows = [[name, info.get("directory"), info.get("model_type"), info.get("multi_query"),
+             info.get("parameters"), info.get("context")] for name, info in (rehearsal.get("models") or {}).items()]
+    parts = ["## Rehearsal stand-ins", "",
+             table(["Model of the profile", "Stand-in", "Architecture", "Multi-query", "Parameters", "Context"], rows)]
+    parts.append("")
+    for key, info in (rehearsal.get("data") or {}).items():
+        parts.append(f"* `{info.get('stands_in_for', key)}`: `{info.get('directory')}` (rows: "
+                     + ", ".join(f"{k} {v}" for k, v in (info.get("rows") or {}).items()) + ")")
+    added = rehearsal.get("added") or {}
+    if "add-standin-tests" in added:
+        tests = added["add-standin-tests"]
+        parts.append(f"* after `testgen` (which kept {tests.get('testgen_kept')} functions): {tests.get('added')} "
+                     "of our functions with our tests, so that `translate` had work")
+    if "add-standin-data" in added:
+        langs = added["add-standin-data"].get("languages") or {}
+        parts.append("* fine-tuning data, from `dataset` + stand-in items: "
+                     + ", ".join(f"{lang} {c.get('from_dataset')} + {c.get('standin')}" for lang, c in langs.items()))
+    return "\n".join(parts)
+
+
 def build_report(results: dict, out_dir: Path, expected: Path | None,
-                 rows: list[CheckRow] | None, error: str | None) -> str:
+                 rows: list[CheckRow] | None, error: str | None, rehearsal: dict | None = None) -> str:
     profile = results.get("profile") or "unknown"
     benchmarks = {info.get("benchmark") for v in (results["meta"].get("evaluation") or {}).values()
                   for info in v.values()} - {None}
-    comparable = profile != "smoke" and not (benchmarks - {"multipl-e", "humaneval"})
+    comparable = profile != "smoke" and rehearsal is None and not (benchmarks - {"multipl-e", "humaneval"})
     pngs = {"pass1": plots.plot_pass_at_1(results, out_dir / "pass_at_1.png", comparable,
                                           "" if comparable else f"profile {profile}: not comparable with the paper"),
             "funnel": plots.plot_funnel(results, out_dir / "funnel.png"),
             "loss": plots.plot_loss(results, out_dir / "loss.png")}
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    parts = [f"# mplt run report: profile `{profile}`", "",
+    title = f"# mplt run report: profile `{profile}`"
+    parts = [f"# REHEARSAL: {title[2:]}" if rehearsal else title, "",
              f"Run directory `{results['run_dir']}`; report written {now}. Every figure below is in "
              "`results.json` under a stable dotted name (expected_results/README.md)."]
+    if rehearsal is not None:
+        parts += ["", REHEARSAL_BANNER.format(profile=profile, device=rehearsal.get("device", "?"),
+                                                 dtype=rehearsal.get("dtype", "?"))]
     if profile == "smoke":
         parts += ["", SMOKE_BANNER]
     if profile in NEVER_RUN:
@@ -147,7 +179,8 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
         parts += ["", f"**Check: {'PASS' if not failed else 'FAIL'}** ({len(rows) - len(failed)} of {len(rows)} "
                       "expected figures as expected" + (f"; outside or missing: {', '.join(failed)}" if failed else "")
                   + "; table at the end)."]
-    parts += ["", section_what_ran(results), "", section_funnel(results, pngs["funnel"]), "",
+    parts += ["", section_what_ran(results)] + (["", section_rehearsal(rehearsal)] if rehearsal else [])
+    parts += ["", section_funnel(results, pngs["funnel"]), "",
               section_finetune(results, pngs["loss"]), "",
               section_pass_at_1(results, pngs["pass1"], comparable), "",
               section_check(expected, rows, error)]
@@ -167,7 +200,15 @@ def write_report(run_dir: str | Path, expected: str | Path | None = None, out_di
     results = collect_results(run_dir)
     results_path = write_results(results, out_dir)
     expected_path, rows, error = None, None, None
+    rehearsal_path = run_dir / "rehearse" / "summary.json"
+    rehearsal = read_json(rehearsal_path) if rehearsal_path.exists() else None
+    if rehearsal is not None:   # what the rehearsal added where a random model left nothing
+        rehearsal["added"] = {stage: read_json(run_dir / stage / "summary.json")
+                              for stage in ("add-standin-tests", "add-standin-data")
+                              if (run_dir / stage / "summary.json").exists()}
     try:
+        if rehearsal is not None:
+            raise MpltError("a rehearsal (random stand-in models): there are no expected figures to check")
         expected_path, rows = check_run(results, expected)
         write_json(out_dir / "check.json", {"expected": str(expected_path), "rows": rows_to_json(rows),
                                              "passed": all(r.ok for r in rows)})
@@ -175,6 +216,6 @@ def write_report(run_dir: str | Path, expected: str | Path | None = None, out_di
         error = str(e)
         log.debug("report: not checked: %s", error)
     report_path = out_dir / "report.md"
-    report_path.write_text(build_report(results, out_dir, expected_path, rows, error), encoding="utf-8")
+    report_path.write_text(build_report(results, out_dir, expected_path, rows, error, rehearsal), encoding="utf-8")
     return {"results": results_path, "report": report_path, "rows": rows, "results_data": results,
             "expected": expected_path, "error": error}

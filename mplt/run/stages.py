@@ -106,7 +106,15 @@ def stage_entry(name: str) -> Stage:
 
 
 # `model` builds the smoke profile's tiny model; only the run knows it (it is not a pipeline stage).
-RUN_STAGES: dict[str, Stage] = {"model": Stage("model", "mplt.run.smoke", "run_model", "SmokeModelConfig")}
+RUN_STAGES: dict[str, Stage] = {
+    "model": Stage("model", "mplt.run.smoke", "run_model", "SmokeModelConfig"),
+    # A rehearsal's own stages (mplt/run/rehearse.py): stand-in models and data, added by its transform.
+    "rehearse": Stage("rehearse", "mplt.run.standins", "run_rehearse", "RehearseConfig"),
+    "add-standin-tests": Stage("add-standin-tests", "mplt.run.standins", "run_add_standin_tests",
+                               "AddStandinTestsConfig", ("testgen",)),
+    "add-standin-data": Stage("add-standin-data", "mplt.run.standins", "run_add_standin_data",
+                              "AddStandinDataConfig", ("dataset",)),
+}
 
 
 def run_finetune(run_dir: Path, config: FinetuneStageConfig, *, progress: bool = True) -> dict:
