@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,30 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     from mplt.models.tiny import build_tiny_model, stdlib_texts
     out = tmp_path_factory.mktemp("tiny-model")
     return build_tiny_model(out, stdlib_texts(60))
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """mount(size, read_only=False) -> a fresh tmpfs directory; mount.remount(path, options) changes
+    it (grow it, make it read-only). Full and read-only disks are real in the tests that use it;
+    they need root and mount(2) and skip elsewhere. Every tmpfs is unmounted afterwards."""
+    mounted = []
+
+    def mount(size: str, read_only: bool = False):
+        target = tmp_path / f"tmpfs{len(mounted)}"
+        target.mkdir()
+        options = f"size={size}" + (",ro" if read_only else "")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "mplt-test", str(target)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
+        mounted.append(target)
+        return target
+
+    def remount(target, options: str):
+        subprocess.run(["mount", "-o", f"remount,{options}", str(target)], check=True)
+
+    mount.remount = remount
+    yield mount
+    for target in reversed(mounted):
+        subprocess.run(["umount", "-l", str(target)], check=False)

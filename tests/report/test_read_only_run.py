@@ -4,7 +4,6 @@ fabricated fixture copied onto a tmpfs remounted read-only (needs root; skipped 
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 
@@ -12,19 +11,11 @@ from mplt import cli
 
 
 @pytest.fixture
-def read_only_run(fabricated_run, tmp_path):
-    target = tmp_path / "ro"
-    target.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "mplt-test", str(target)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
-    try:
-        shutil.copytree(fabricated_run, target / "run")
-        subprocess.run(["mount", "-o", "remount,ro", str(target)], check=True)
-        yield target / "run"
-    finally:
-        subprocess.run(["umount", "-l", str(target)], check=False)
+def read_only_run(fabricated_run, tmpfs):
+    target = tmpfs("4m")
+    shutil.copytree(fabricated_run, target / "run")
+    tmpfs.remount(target, "ro")
+    return target / "run"
 
 
 def run_cli(capsys, *argv):

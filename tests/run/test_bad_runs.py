@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import json
-import subprocess
 
 import pytest
 
@@ -18,31 +17,6 @@ from mplt.io import JsonlAppender, read_jsonl
 from mplt.run import runner
 from mplt.run.profiles import Profile, RunSettings
 from mplt.run.runner import RunOutcome, run_profile
-
-
-@pytest.fixture
-def tmpfs(tmp_path):
-    """mount(size, read_only=False) -> a fresh tmpfs directory; resize(path, size) grows it."""
-    mounted = []
-
-    def mount(size: str, read_only: bool = False):
-        target = tmp_path / f"tmpfs{len(mounted)}"
-        target.mkdir()
-        options = f"size={size}" + (",ro" if read_only else "")
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "mplt-test", str(target)],
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
-        mounted.append(target)
-        return target
-
-    def remount(target, options: str):
-        subprocess.run(["mount", "-o", f"remount,{options}", str(target)], check=True)
-
-    mount.remount = remount
-    yield mount
-    for target in reversed(mounted):
-        subprocess.run(["umount", "-l", str(target)], check=False)
 
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:

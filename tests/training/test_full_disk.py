@@ -16,17 +16,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def small_disk(tmp_path):
-    target = tmp_path / "disk"
-    target.mkdir()
+def small_disk(tmpfs):
     # Room for the first checkpoint (~2.0 MB: adapter 0.66 MB + optimizer state 1.37 MB) but not
     # for the second, whose trainer_state.pt write then fails inside torch.save.
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3200k", "mplt-test", str(target)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
-    yield target
-    subprocess.run(["umount", "-l", str(target)], check=False)
+    return tmpfs("3200k")
 
 
 def test_full_disk_at_a_checkpoint_is_one_line_and_resumes(tiny_model_dir, train_jsonl, small_disk):
