@@ -29,6 +29,7 @@ from mplt.errors import MpltError
 from mplt.io import write_json, write_jsonl
 from mplt.langs import TARGETS
 from mplt.models.load import check_dtype
+from mplt.training.grid import snap_to_grid
 from mplt.pipeline.common import SUMMARY, progress_bar, stage_dir, stage_log
 
 
@@ -52,6 +53,7 @@ class SmokeModelConfig:
     warmup_steps: int = 10
     seed: int = 0
     dtype: str = "float32"           # "float64": the same model on every CPU (docs/determinism.md)
+    weight_grid_bits: int = 0        # > 0: weights snapped to multiples of 2^-bits each step (mplt.training.grid)
 
     def validate(self) -> None:
         check_dtype("[model]", self.dtype)
@@ -179,6 +181,7 @@ def build_and_warm_start(out: Path, config: SmokeModelConfig, examples: list[dic
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optimizer.step()
+                snap_to_grid(model.parameters(), config.weight_grid_bits)
                 schedule.step()
                 optimizer.zero_grad()
                 epoch_loss.append(loss.item())

@@ -60,6 +60,7 @@ class TrainConfig:
     device: str = "auto"
     # mplt.models.precision: bf16/fp16 on CUDA, fp32 on CPU; smoke: float64 (docs/determinism.md)
     compute_dtype: str = "auto"
+    weight_grid_bits: int = 0         # > 0: trainable weights snapped to 2^-bits each step (mplt.training.grid)
 
     def validate(self) -> None:
         checks = [
@@ -77,6 +78,7 @@ class TrainConfig:
             (0 <= self.fim_rate <= 1, f"fim_rate must be in [0, 1], got {self.fim_rate}"),
             (self.warmup_steps >= 0, f"warmup_steps must be >= 0, got {self.warmup_steps}"),
             (0 <= self.warmup_fraction < 1, f"warmup_fraction must be in [0, 1), got {self.warmup_fraction}"),
+            (0 <= self.weight_grid_bits <= 40, f"weight_grid_bits must be in [0, 40], got {self.weight_grid_bits}"),
         ]
         for ok, message in checks:
             if not ok:

@@ -24,6 +24,7 @@ from mplt.io import JsonlAppender, read_jsonl, write_jsonl
 from mplt.training.checkpoint import TrainState, latest_checkpoint, load_checkpoint, save_checkpoint
 from mplt.training.config import TrainConfig, config_dict
 from mplt.training.data import Documents, interleave, load_documents, split_eval
+from mplt.training.grid import snap_to_grid
 from mplt.training.loss import causal_lm_loss
 from mplt.training.packing import IGNORE, pack_documents, tokenize
 
@@ -119,6 +120,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
                 lr = scheduler.get_last_lr()[0]
                 grad_norm = torch.nn.utils.clip_grad_norm_(trainable, cfg.max_grad_norm)
                 optimizer.step()
+                snap_to_grid(trainable, cfg.weight_grid_bits)
                 scheduler.step()
                 optimizer.zero_grad(set_to_none=True)
                 state.step += 1
@@ -212,7 +214,7 @@ def _fingerprint(ids, labels, cfg: TrainConfig) -> str:
     h = hashlib.sha256(ids.numpy().tobytes())
     h.update(labels.numpy().tobytes())
     keys = ("model", "revision", "load_in_4bit", "lora_r", "lora_alpha", "lora_targets", "micro_batch",
-            "grad_accum", "lr", "weight_decay", "warmup_steps", "warmup_fraction", "compute_dtype", "seed")
+            "grad_accum", "lr", "weight_decay", "warmup_steps", "warmup_fraction", "compute_dtype", "weight_grid_bits", "seed")
     h.update(json.dumps({k: str(getattr(cfg, k)) for k in keys}, sort_keys=True).encode())
     return h.hexdigest()
 
