@@ -48,11 +48,17 @@ def require_finished(run_dir: Path, stage: str) -> Path:
     return directory
 
 
-def require_kept(stage: str, kept: int, why: str) -> None:
+def require_kept(stage: str, kept: int, why: str, *, allow_empty: bool = False, log=None) -> None:
     """A stage that keeps nothing fails at once, before writing its summary: otherwise every later
-    stage runs on nothing and the run fails much later, at finetune (issue 16)."""
-    if kept == 0:
+    stage runs on nothing and the run fails much later, at finetune (docs/bad-input.md).
+    `allow_empty` is the rehearsal's: its random models keep nothing by design and a later stage
+    adds our stand-in material (docs/rehearsal.md), so the stage only logs it."""
+    if kept:
+        return
+    if not allow_empty:
         raise MpltError(f"[{stage}] kept nothing: {why}")
+    if log is not None:
+        log.warning("%s kept nothing (allowed: a stand-in stage follows): %s", stage, why)
 
 
 def funnel_text(counts: dict[str, int], dropped: dict[str, int] | None = None) -> str:

@@ -30,6 +30,7 @@ class DatasetConfig:
     languages: tuple[str, ...] = ()     # () = every language `translate` produced
     rouge_threshold: float = 0.6        # --dedup_threshold; >= 1 disables near-dup removal
     save_hf: bool = True                # also write datasets.Dataset.save_to_disk
+    allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
 
 
 def build_items(outcomes: list[dict], language: str, threshold: float, funnel: Funnel) -> list[dict]:
@@ -110,7 +111,8 @@ def run_dataset(run_dir: Path, config: DatasetConfig = DatasetConfig(), *, progr
         require_kept("dataset", sum(v["items"] for v in summary["languages"].values()),
                      "no fine-tuning item in any language (" + ", ".join(
                          f"{lang}: {v['skipped_language'] or 'none kept after cleaning and dedup'}"
-                         for lang, v in summary["languages"].items()) + ")")
+                         for lang, v in summary["languages"].items()) + ")",
+                     allow_empty=config.allow_empty, log=log)
         summary["seconds"] = round(time.monotonic() - start, 2)
         write_json(out / SUMMARY, summary)
     return summary

@@ -112,9 +112,12 @@ def rehearse_profile(profile: Profile, run_dir: str | Path, limits: RehearsalLim
         if stage == "testgen" and "translate" in stages:
             planned.append("add-standin-tests")
             tables["add-standin-tests"] = {"functions": limits.standin_functions}
+            tables.setdefault("testgen", {})["allow_empty"] = True
         if stage == "dataset" and data.get("top_up"):
             planned.append("add-standin-data")
             tables["add-standin-data"] = {"multipl_t": data["multipl_t"], "langs": list(tables["finetune"]["langs"])}
+            for emptied in {"translate", "dataset"} & set(stages):   # a random model passes no translation
+                tables.setdefault(emptied, {})["allow_empty"] = True
     run = dataclasses.replace(
         profile.run, stages=tuple(planned), needs_hub=False, needs_gpu=False, hub_models=(), hub_datasets=(),
         description=f"REHEARSAL of {profile.name}: {profile.run.description}",

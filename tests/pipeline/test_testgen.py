@@ -3,6 +3,7 @@ filter fires with a known count; a SIGKILLed run resumes to the same outputs; th
 path runs with the tiny model."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -110,6 +111,11 @@ def test_tiny_model_sampling_path(selected_run, tiny_model_dir, tmp_path):
     assert len(samples) == 2 and all(len(s["completions"]) == 2 for s in samples)
     assert not (run_dir / "testgen" / "summary.json").exists()      # not finished: a rerun redoes it
     assert (run_dir / "logs" / "testgen.log").exists()
+    # A rehearsal allows it (its stand-in stage adds functions next): the stage finishes, empty.
+    summary = stage.run_testgen(run_dir, dataclasses.replace(config, allow_empty=True), progress=False)
+    assert summary["functions"] == 0 and summary["counts"]["with_assertions"] == 0
+    assert list(read_jsonl(run_dir / "testgen" / "functions.jsonl")) == []
+    assert "testgen kept nothing (allowed" in (run_dir / "logs" / "testgen.log").read_text()
 
 
 def test_missing_select_output_is_a_one_line_error(tmp_path):

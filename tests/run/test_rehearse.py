@@ -38,6 +38,9 @@ def test_scaled_rehearsal_keeps_the_profiles_settings(tmp_path):
     for key in ("batch_size", "max_new_tokens", "temperature", "top_p", "benchmark", "langs", "seed"):
         assert ev[key] == original.tables["evaluate"][key], key
         assert profile.tables["translate"].get(key) == original.tables["translate"].get(key), key
+    # Random models keep nothing; the stages log it and the stand-in stages after them fill in.
+    assert all(profile.tables[s]["allow_empty"] for s in ("testgen", "translate", "dataset"))
+    assert not any(original.tables.get(s, {}).get("allow_empty") for s in ("testgen", "translate", "dataset"))
     cut = (ev["n"], ev["limit"], profile.tables["testgen"]["n"], profile.tables["select"]["max_functions"])
     assert cut == (2, 2, 2, 4)
     assert ev["multipl_e_path"] == str(tmp_path / "rehearse" / "multipl-e")
