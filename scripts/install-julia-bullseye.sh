@@ -29,7 +29,7 @@ set -- -o "Dir::Etc::SourceList=$APTDIR/sources.list" -o Dir::Etc::SourceParts=/
        -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache" -o APT::Sandbox::User=root
 apt-get "$@" -qq update
 cd "$APTDIR/debs"
-# libunwind8 must come from bullseye: with bookworm's, a failing @test segfaults (runtime-facts.md 6.2).
+# libunwind8 must come from bullseye: with bookworm's, a failing @test segfaults (docs/runtime.md, section 6.2).
 for p in julia julia-common libjulia1 libdsfmt-19937-1 libgit2-1.1 libhttp-parser2.9 libllvm9 \
          libmbedcrypto3 libmbedtls12 libmbedx509-0 libopenlibm3 libutf8proc2 libffi7 libssh2-1 libunwind8; do
   apt-get "$@" -qq download "$p/bullseye"

@@ -53,7 +53,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 else
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   # torch first and exactly pinned: a bare `torch` or a range would pull a multi-GB CUDA build
-  # on machines whose pip has a local CPU wheel (runtime-facts.md 2.2, 8.1).
+  # on machines whose pip has a local CPU wheel (docs/runtime.md, section 2.2).
   log "pip install torch (${TORCH_SPEC:-torch==2.13.0})"
   .venv/bin/pip install -q ${TORCH_SPEC:-torch==2.13.0} 2>&1 | grep -v "is ignored" || true
   log "pip install -e .[test] (pinned by constraints.txt)"

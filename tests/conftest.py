@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-# Forced, not defaulted: a stray Hub name must fail in seconds, not retry for ~50 s (runtime-facts 3.4).
+# Forced, not defaulted: a stray Hub name must fail in seconds, not retry for ~50 s (docs/runtime.md, section 3.4).
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
@@ -50,7 +50,7 @@ def humaneval_path() -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
-    """A 4M-parameter Llama and BPE tokenizer built locally from stdlib sources (runtime-facts.md 3)."""
+    """A 4M-parameter Llama and BPE tokenizer built locally from stdlib sources (docs/runtime.md, section 3)."""
     from mplt.models.tiny import build_tiny_model, stdlib_texts
     out = tmp_path_factory.mktemp("tiny-model")
     return build_tiny_model(out, stdlib_texts(60))

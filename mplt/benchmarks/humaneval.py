@@ -4,7 +4,7 @@ Source: the Hub dataset `openai/openai_humaneval` at a pinned revision, or a loc
 the same fields (`task_id, prompt, canonical_solution, test, entry_point`), e.g. openai/human-eval's
 `HumanEval.jsonl.gz`. Each record becomes a `PythonProblem`:
 
-* name `HumanEval_<n>_<entry_point>` (MultiPL-E's naming, multiple-conventions.md 0.1);
+* name `HumanEval_<n>_<entry_point>` (MultiPL-E's naming, docs/conventions.md, section 0.1);
 * tests: the statements of `def check(candidate)` (METADATA and imports outside it are dropped;
   loops and the like are kept as statements so the translator records why it drops them);
 * prompt: OpenAI's prompt with missing/incomplete annotations of the entry point inferred from the

@@ -1,7 +1,7 @@
-"""The official MultiPL-E HumanEval prompts and tests (multiple-conventions.md 9).
+"""The official MultiPL-E HumanEval prompts and tests (docs/conventions.md, section 9).
 
 From the Hugging Face Hub: dataset `nuprl/MultiPL-E`, config `humaneval-<lang>`, split `test`, at a
-pinned revision (v3.3, the one the bigcode harness pins, multiple-conventions.md 8), so scores are
+pinned revision (v3.3, the one the bigcode harness pins, docs/conventions.md, section 8), so scores are
 comparable with published ones. Offline machines pass a local copy instead: a JSONL(.gz) file of
 MultiPL-E records, or a directory holding `humaneval-<lang>.jsonl(.gz)` (the layout of MultiPL-E's
 `prompts/` folder) or `<lang>.jsonl(.gz)`.

@@ -13,7 +13,7 @@ MODES = ("all", "generate", "execute")
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """Defaults are MultiPL-T's evaluation settings (method.md 6): MultiPL-E HumanEval, 20 samples at
+    """Defaults are MultiPL-T's evaluation settings (docs/method.md, section 6): MultiPL-E HumanEval, 20 samples at
     T=0.2, top_p 0.95, 512 new tokens, pass@1."""
 
     model: str = ""                       # registry key, Hub id or local directory

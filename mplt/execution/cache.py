@@ -1,5 +1,5 @@
 """Content hashes of programs, so identical programs run once (MultiPL-E evaluates identical
-program texts once: multiple-conventions.md section 5)."""
+program texts once: docs/conventions.md, section 5)."""
 from __future__ import annotations
 
 import hashlib

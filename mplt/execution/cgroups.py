@@ -1,6 +1,6 @@
 """Throw-away cgroup-v1 groups (pids, and memory when present) for one program: they cap the
 number of processes and the total memory, and let us find and kill every member afterwards
-(runtime-facts of the team machines: cgroup v1, root may create groups). Each group is named after
+(docs/runtime.md, section 7.3: cgroup v1, where root may create groups). Each group is named after
 its owner (`leftovers.owner_prefix`), so a group left by a killed run is removed by the next run.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Resource limits for one sandboxed program (runtime-facts.md 7.2).
+"""Resource limits for one sandboxed program (docs/runtime.md, section 7.2).
 
 The pipeline's and the evaluation's programs (`program_limits`) have their timeout measured in CPU
 time, with a generous wall-clock limit behind it (docs/execution.md): a program that needs 1 s of

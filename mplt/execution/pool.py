@@ -3,7 +3,7 @@
     results = execute_all([{"id": "p1", "language": "lua", "program": "..."}, ...], "out.jsonl")
 
 Each result is the job's fields plus `ExecResult.to_record()` plus `timestamp`, as MultiPL-E's
-result records (`program, stdout, stderr, exit_code, status, timestamp`; multiple-conventions.md
+result records (`program, stdout, stderr, exit_code, status, timestamp`; docs/conventions.md,
 section 5). Workers are threads: each one only waits on its sandboxed subprocess (MultiPL-E uses a
 thread pool too). A rerun over the same `out_path` skips the ids already recorded there and reuses
 the recorded verdicts of identical programs; a torn last line from a killed run is ignored.

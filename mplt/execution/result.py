@@ -1,5 +1,5 @@
 """The outcome of running one program, with MultiPL-E-compatible field names
-(`program, stdout, stderr, exit_code, status`; multiple-conventions.md section 5).
+(`program, stdout, stderr, exit_code, status`; docs/conventions.md, section 5).
 
 Statuses (a small closed set; only OK counts as a pass):
   OK           ran to completion and every test passed

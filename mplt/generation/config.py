@@ -8,7 +8,7 @@ from mplt.errors import MpltError
 
 @dataclass(frozen=True)
 class SamplingConfig:
-    """Defaults are MultiPL-T's evaluation settings (method.md 6): 20 samples at T=0.2, top_p 0.95,
+    """Defaults are MultiPL-T's evaluation settings (docs/method.md, section 6): 20 samples at T=0.2, top_p 0.95,
     512 new tokens. `temperature == 0` means greedy decoding (one forward pass, copied n times)."""
 
     n: int = 20                       # completions per prompt
@@ -17,7 +17,7 @@ class SamplingConfig:
     max_new_tokens: int = 512
     batch_size: int = 16              # rows per generate() call; rows are (prompt, sample index) pairs
     seed: int = 0                     # global seed; each sample's own seed derives from (seed, id, index)
-    strip_prompt: bool = True         # MultiPL-E sends `prompt.strip()` (multiple-conventions.md 4)
+    strip_prompt: bool = True         # MultiPL-E sends `prompt.strip()` (docs/conventions.md, section 4)
     extra_stop_tokens: tuple[str, ...] = ()   # added to every prompt's stop_tokens (e.g. "<file_sep>")
     max_context: int | None = None    # override the model's context length (tokens)
 

@@ -1,4 +1,4 @@
-"""Stop-token truncation (MultiPL-E's rule, multiple-conventions.md 4) and an early-stop criterion
+"""Stop-token truncation (MultiPL-E's rule, docs/conventions.md, section 4) and an early-stop criterion
 that applies the same rule while generating.
 
 Rule: search only the completion (prompts contain stop strings such as `\\n--`), cut at the
@@ -26,7 +26,7 @@ def make_stop_criterion(tokenizer, prompt_width: int, stop_tokens: Sequence[Sequ
     """A per-row transformers StoppingCriteria: row r is done once its generated tokens reach
     `budgets[r]` or their decoded tail contains one of `stop_tokens[r]`.
 
-    We do not use `generate(stop_strings=...)` (runtime-facts 3.3): it matches the end of the whole
+    We do not use `generate(stop_strings=...)` (docs/runtime.md, section 3.3): it matches the end of the whole
     sequence, so a stop string may straddle the prompt boundary, and it costs a vocabulary pass per
     process. Only the last few generated tokens are decoded each step; a missed match only delays
     stopping, because the final cut is always `truncate_at_stop_tokens` on the full completion.

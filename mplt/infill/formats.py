@@ -1,4 +1,4 @@
-"""Infill formats: how a model family writes fill-in-the-middle prompts (codegen2-and-style.md B1).
+"""Infill formats: how a model family writes fill-in-the-middle prompts (docs/codegen2.md, section B1).
 
 Each format maps `(prefix, suffix)` to a prompt, names its stop ids, and extracts the middle from
 the *generated ids only* (slicing by token position, never by re-decoded prompt length: A.4).
@@ -109,7 +109,7 @@ class InfillFormat:
 # CodeGen2 needs <mask_1> for a prompt; training with more spans needs more masks (transform.py).
 INFILL_FORMATS: dict[str, InfillFormat] = {
     "codegen2": InfillFormat("codegen2", (CODEGEN2_SEP, CODEGEN2_EOM, mask_token(1)), CODEGEN2_EOM,
-                             "CodeGen2 / CodeGen2.5 span sentinels (codegen2-and-style.md A.4)"),
+                             "CodeGen2 / CodeGen2.5 span sentinels (docs/codegen2.md, section A.4)"),
     "starcoder-psm": InfillFormat("starcoder-psm", ("<fim_prefix>", "<fim_suffix>", "<fim_middle>"), None,
                                   "StarCoder prefix-suffix-middle (bigcode harness santacoder_fim.py)"),
     "none": InfillFormat("none", (), None, "no infill support"),

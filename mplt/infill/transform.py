@@ -1,4 +1,4 @@
-"""File-level span corruption mixed with causal LM at a set rate (codegen2-and-style.md A.5, B2).
+"""File-level span corruption mixed with causal LM at a set rate (docs/codegen2.md, sections A.5, B2).
 
 The transform runs on one tokenized document *before packing*, so spans never cross a document
 boundary (A.8: MultiPL-T packs documents into windows, so corrupting windows would be sequence-level).

@@ -1,5 +1,5 @@
 """What every language module provides: file extension, comments, how to run a program file,
-how to classify its outcome, memory floor and stop tokens (multiple-conventions.md section 3).
+how to classify its outcome, memory floor and stop tokens (docs/conventions.md, section 3).
 
 A language is a subclass of `Language` in its own module (`mplt/langs/<key>.py`), instantiated
 once as `LANGUAGE`; the registry in `mplt/langs/__init__.py` collects them. Adding a language
@@ -29,7 +29,7 @@ class Language:
     executables: tuple[str, ...] = ()  # candidate commands, first found wins
     version_args: tuple[str, ...] = ("--version",)
     apt_packages: tuple[str, ...] = ()
-    memory_floor_mb: int = 64          # smallest RLIMIT_AS that starts a hello world (runtime-facts 7.2)
+    memory_floor_mb: int = 64          # smallest RLIMIT_AS that starts a hello world (docs/runtime.md, 7.2)
     timeout_s: float = 15.0            # default wall-clock limit per program
     required: bool = True              # doctor fails when a required toolchain is missing
     out_of_memory_markers: tuple[str, ...] = ()  # output that means the memory limit was hit

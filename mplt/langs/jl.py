@@ -64,7 +64,7 @@ class Julia(Language):
             return SYNTAX_ERROR
         return EXCEPTION
 
-    # Translation (multiple-conventions.md 3.5); the shared driver is mplt/translation/driver.py.
+    # Translation (docs/conventions.md, section 3.5); the shared driver is mplt/translation/driver.py.
     # Unlike MultiPL-E: `Dict{K, V}` without the stray `>`, ints in Float64 positions written as
     # floats, fully escaped strings, element types on literals whose type Julia would infer
     # differently from the declared one (docs/deviations.md).

@@ -1,7 +1,7 @@
 """Lua 5.4 with luaunit (Debian packages lua5.4, lua-unit).
 
 luaunit prints its report on stdout and exits with the number of failed tests
-(multiple-conventions.md 3.1)."""
+(docs/conventions.md, section 3.1)."""
 from __future__ import annotations
 
 import re
@@ -39,7 +39,7 @@ class Lua(Language):
             return SYNTAX_ERROR
         return EXCEPTION
 
-    # Translation (multiple-conventions.md 3.1); the shared driver is mplt/translation/driver.py.
+    # Translation (docs/conventions.md, section 3.1); the shared driver is mplt/translation/driver.py.
     typed_signature = False
     # No int -> float coercion: the target keeps `2` and `2.0` apart at run time, as Python does
     # (issue 12, HumanEval_92).

@@ -1,7 +1,7 @@
 """OCaml 4.13 toplevel in script mode (Debian package ocaml-nox).
 
 A failed `assert` raises Assert_failure and exits 2; syntax and type errors also exit 2, with
-`Error:` on stderr (runtime-facts.md 5.3)."""
+`Error:` on stderr (docs/runtime.md, section 5.3)."""
 from __future__ import annotations
 
 import re
@@ -35,7 +35,7 @@ class OCaml(Language):
             return SYNTAX_ERROR
         return EXCEPTION
 
-    # Translation (multiple-conventions.md 3.3); the shared driver is mplt/translation/driver.py.
+    # Translation (docs/conventions.md, section 3.3); the shared driver is mplt/translation/driver.py.
     # Unlike MultiPL-E: negatives as `(-1)`, option values as `(Some x)`, floats rendered from the
     # value (never `[.0]`, `(~4).0` or `1e-05.0`), escaped strings (docs/deviations.md).
     typed_signature = True

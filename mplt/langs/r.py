@@ -1,7 +1,7 @@
 """R 4.2 via Rscript (Debian package r-base-core).
 
 A failed `stopifnot` prints `... is not TRUE` and exits 1; a parse error prints
-`Error: unexpected ...` (multiple-conventions.md 3.4)."""
+`Error: unexpected ...` (docs/conventions.md, section 3.4)."""
 from __future__ import annotations
 
 import re
@@ -36,7 +36,7 @@ class R(Language):
             return SYNTAX_ERROR
         return EXCEPTION
 
-    # Translation (multiple-conventions.md 3.4); the shared driver is mplt/translation/driver.py.
+    # Translation (docs/conventions.md, section 3.4); the shared driver is mplt/translation/driver.py.
     typed_signature = False
     # No int -> float coercion, as MultiPL-E: R numbers are doubles either way.
     coerces_numbers = False

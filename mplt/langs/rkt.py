@@ -1,7 +1,7 @@
 """Racket 8 with rackunit (Debian package racket).
 
 A failing rackunit check prints a FAILURE block on stderr and the process still exits 0
-(runtime-facts.md 5.3; method.md 3.4): the status therefore comes from stderr, and any stderr
+(docs/runtime.md, section 5.3; docs/method.md, section 3.4): the status therefore comes from stderr, and any stderr
 output fails a program, as in MultiPL-E's eval_racket."""
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class Racket(Language):
             return SYNTAX_ERROR
         return EXCEPTION
 
-    # Translation (multiple-conventions.md 3.2); the shared driver is mplt/translation/driver.py.
+    # Translation (docs/conventions.md, section 3.2); the shared driver is mplt/translation/driver.py.
     typed_signature = False
     # No int -> float coercion: the target keeps `2` and `2.0` apart at run time, as Python does
     # (issue 12, HumanEval_92).

@@ -97,7 +97,7 @@ def load_model(name: str, revision: str | None = None, *, adapter: str | None = 
     device = device or pick_device()
     if spec.family == "codegen2" and trust_remote_code is False:
         raise MpltError(f"{spec.key} needs trust_remote_code=True: the built-in CodeGen class splits "
-                        "QKV into 4 shards and would silently load wrong weights (codegen2-and-style.md A.3)")
+                        "QKV into 4 shards and would silently load wrong weights (docs/codegen2.md, section A.3)")
     source, kwargs = _source(spec)
     kwargs["trust_remote_code"] = spec.trust_remote_code if trust_remote_code is None else trust_remote_code
     if load_in_4bit:
@@ -134,7 +134,7 @@ def apply_adapter(model, adapter: str):
 def disable_avx512_repack(model) -> None:
     """bitsandbytes >= 0.49 repacks 4-bit weights on AVX512-BF16 CPUs at the first no-grad forward,
     which breaks widths not divisible by 32 and silently zeroes gradients afterwards
-    (runtime-facts.md 4.1). We pin 0.48.2; this flag guards against an accidental upgrade."""
+    (docs/runtime.md, section 4.1). We pin 0.48.2; this flag guards against an accidental upgrade."""
     try:
         import bitsandbytes as bnb
     except ImportError:

@@ -27,7 +27,7 @@ class ModelSpec:
     aliases: tuple[str, ...] = field(default=())
 
 
-# StarCoderBase-1B, ungated copy used by MultiPL-T's demo (method.md 5.1).
+# StarCoderBase-1B, ungated copy used by MultiPL-T's demo (docs/method.md, section 5.1).
 STARCODERBASE_1B = ModelSpec(
     key="starcoderbase-1b", hub_id="arjunguha/notstarcoder-1b", max_length=8192,
     infill_format="starcoder-psm", notes="ungated copy of bigcode/starcoderbase-1b")
@@ -40,7 +40,7 @@ def multiplt_1b(lang: str, revision: str) -> ModelSpec:
                      infill_format="starcoder-psm", notes="; ".join(revision_sources(lang)))
 
 
-# CodeGen2-1B (codegen2-and-style.md A.3, B4): remote code is required (the built-in class
+# CodeGen2-1B (docs/codegen2.md, sections A.3, B4): remote code is required (the built-in class
 # splits QKV into 4 shards, the checkpoint into 8) and EOS must be 50256, not the config's 2 (`#`).
 CODEGEN2_1B = ModelSpec(
     key="codegen2-1b", hub_id="Salesforce/codegen2-1B_P", family="codegen2", trust_remote_code=True,

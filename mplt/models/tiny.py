@@ -1,7 +1,7 @@
-"""Build a tiny tokenizer and causal LM locally, with no Hub access (runtime-facts.md 3).
+"""Build a tiny tokenizer and causal LM locally, with no Hub access (docs/runtime.md, section 3).
 
 Tests and the `smoke` profile use these in place of a real code LLM. Linear widths are multiples
-of 32: bitsandbytes' CPU 4-bit kernels need it (runtime-facts.md 4.1).
+of 32: bitsandbytes' CPU 4-bit kernels need it (docs/runtime.md, section 4.1).
 """
 from __future__ import annotations
 

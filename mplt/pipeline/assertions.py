@@ -1,7 +1,7 @@
-"""Test-generation prompts and assertion extraction (method.md 2.1, 2.3), with `ast`.
+"""Test-generation prompts and assertion extraction (docs/method.md, sections 2.1, 2.3), with `ast`.
 
 The model continues `assert name(`, so each completion is parsed with that prefix put back
-(method.md 10.3; the vLLM path of the original lost the first assertion). A completion is split
+(docs/method.md, section 10.3; the vLLM path of the original lost the first assertion). A completion is split
 into chunks that start at a column-0 `assert`; a chunk that does not parse is shortened from the
 end until it does (generated text is often cut mid-statement). An assertion is kept when it is
 `assert name(args) == expected` with at least one positional argument and no keyword argument;
@@ -21,7 +21,7 @@ TESTGEN_STOP_TOKENS = ("\ndef ", "\nclass ", "\nif __name__", "\nprint(")
 
 
 def build_testgen_prompt(source: str, name: str) -> str:
-    """Function source, a blank line, the three-line header, then `assert name(` (method.md 2.1)."""
+    """Function source, a blank line, the three-line header, then `assert name(` (docs/method.md, section 2.1)."""
     return source.rstrip("\n") + "\n\n" + HEADER.format(name=name) + f"assert {name}("
 
 
@@ -84,7 +84,7 @@ def _check(node: ast.Assert, name: str) -> str:
 
 
 def pool_assertions(name: str, completions: list[str], rejected: Counter | None = None) -> list[str]:
-    """Assertions of all samples, exact-text deduplicated, in first-seen order (method.md 2.3)."""
+    """Assertions of all samples, exact-text deduplicated, in first-seen order (docs/method.md, section 2.3)."""
     seen: dict[str, None] = {}
     for completion in completions:
         for assertion in parse_assertions(completion_text(name, completion), name, rejected):
@@ -93,13 +93,13 @@ def pool_assertions(name: str, completions: list[str], rejected: Counter | None 
 
 
 def build_assertion_program(source: str, assertion: str) -> str:
-    """`function_source + "\\n\\n" + single_assertion` (method.md 2.4)."""
+    """`function_source + "\\n\\n" + single_assertion` (docs/method.md, section 2.4)."""
     return source.rstrip("\n") + "\n\n" + assertion + "\n"
 
 
 def rename_to_candidate(assertion: str, name: str) -> str:
     """`assert candidate(...) == ...` for the translator: an AST rename (not the original's naive
-    string replacement, which also rewrote string literals; method.md 3.1). Drops the message."""
+    string replacement, which also rewrote string literals; docs/method.md, section 3.1). Drops the message."""
     node = ast.parse(assertion).body[0]
     for sub in ast.walk(node.test):
         if isinstance(sub, ast.Name) and sub.id == name:

@@ -1,4 +1,4 @@
-"""Statement coverage of the function body alone (method.md 2.4, 10.4).
+"""Statement coverage of the function body alone (docs/method.md, sections 2.4, 10.4).
 
 The original ran `coverage run` on one file holding the function and its assertions, so the
 always-executed assert lines inflated the percentage. Here the sandboxed program writes the

@@ -1,4 +1,4 @@
-"""Stage `dataset`: the fine-tuning sets (method.md section 4.1).
+"""Stage `dataset`: the fine-tuning sets (docs/method.md, section 4.1).
 
 For each language: the passing programs of `translate` are cleaned (`dedup.clean_program`: test
 harness and canonical-Python comment block removed), items containing `TODO` are dropped,

@@ -1,4 +1,4 @@
-"""Decontamination against the evaluation benchmark (method.md 1f.2, 10.2): drop a function if a
+"""Decontamination against the evaluation benchmark (docs/method.md, sections 1f.2, 10.2): drop a function if a
 benchmark docstring or canonical solution occurs in it as an exact substring.
 
 The benchmark is read from paths given in the config (HumanEval `.jsonl[.gz]`, optionally an

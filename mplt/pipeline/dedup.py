@@ -1,4 +1,4 @@
-"""Cleaning and deduplication of passing translations (method.md 4.1, steps 2-5).
+"""Cleaning and deduplication of passing translations (docs/method.md, section 4.1, steps 2-5).
 
 * `clean_program`: cut the test harness (per-language marker), remove the
   `## Canonical Python Solution ##` comment block (re-inserting the OCaml `(**` / Julia `\"\"\"`
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 CANONICAL_HEADER = "## Canonical Python Solution ##"
-# method.md 4.1 step 2: where the test harness starts, per language.
+# docs/method.md, section 4.1 step 2: where the test harness starts, per language.
 CUT_MARKERS = {"rkt": "(require rackunit)", "lua": "\nlu =", "ml": "\nlet assertions",
                "jl": "\nusing Test", "r": "\ntest_humaneval"}
 _BLOCK_OPENERS = ("(**", '"""')

@@ -1,4 +1,4 @@
-"""Stage-1 function extraction and per-function checks (method.md 1a-1c, 1e, 1f.1/3/4), with
+"""Stage-1 function extraction and per-function checks (docs/method.md, sections 1a-1c, 1e, 1f.1/3/4), with
 `ast` instead of tree-sitter and a scope analysis (`symtable`) instead of running pyright.
 
 Pyright's role in the original (1e) is to keep self-contained functions: every name is a
@@ -130,7 +130,7 @@ def is_trivial(fn: Function, max_nodes: int = TRIVIAL_MAX_NODES) -> bool:
 
 def split_prompt_and_body(source: str) -> tuple[str, str]:
     """(signature + docstring, body after the docstring), by the AST rather than by counting
-    `\"\"\"` as method.md 3.1 does (that breaks on a docstring that quotes one)."""
+    `\"\"\"` as the original does (docs/method.md, section 3.1; that breaks on a docstring that quotes one)."""
     tree = ast.parse(source)
     fn = tree.body[0]
     lines = source.splitlines(keepends=True)

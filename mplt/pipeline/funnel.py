@@ -1,4 +1,4 @@
-"""The funnel: how many items survive each filter, in order (method.md section 1 table; the
+"""The funnel: how many items survive each filter, in order (docs/method.md, section 1 table; the
 report shows it). A stage keeps one `Funnel`, and its `summary.json` stores `funnel` as an
 ordered list of {step, count} plus a dict for lookups."""
 from __future__ import annotations

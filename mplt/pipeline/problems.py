@@ -1,4 +1,4 @@
-"""Python "originals" for translation (method.md 3.1), built from a validated function.
+"""Python "originals" for translation (docs/method.md, section 3.1), built from a validated function.
 
 * prompt: `from typing import ...`, the signature with the annotations inferred from the tests
   (`types.py`) and the original docstring lines; no body. Functions without inferred types get

@@ -1,11 +1,11 @@
-"""Stage `select`: Python functions with docstrings and return values (method.md section 1).
+"""Stage `select`: Python functions with docstrings and return values (docs/method.md, section 1).
 
 Sources: a directory of `.py` files (default: this interpreter's standard library), a Hugging
 Face dataset with a code column, or a JSONL file with a code column. Each record or file may
 hold a whole module; its top-level functions are extracted. Filters, in order, each counted in
 the funnel: `\"\"\"` docstring first (1b), `return <expr>` (1c), self-contained (1e, see
 `extract.py`), no TODO, ASCII only, not trivial (1f.1/3/4), exact dedup (1a), decontamination
-(1f.2). The content filters run here, before test generation (method.md 10.1).
+(1f.2). The content filters run here, before test generation (docs/method.md, section 10.1).
 
 Outputs: `RUN/select/functions.jsonl` (`id, name, source, docstring, origin`) and `summary.json`.
 The stage is cheap and deterministic, so a rerun recomputes it and rewrites both atomically.

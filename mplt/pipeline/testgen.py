@@ -1,10 +1,10 @@
-"""Stage `testgen`: tests written by the LLM and validated by running them (method.md section 2).
+"""Stage `testgen`: tests written by the LLM and validated by running them (docs/method.md, section 2).
 
 Steps, each streamed to a file under `RUN/testgen/` so a killed run resumes where it stopped:
 1. `prompts.jsonl`: function source + three-line header + `assert name(` (`assertions.py`);
 2. `samples.jsonl`: k completions per function (generation backend, or `samples_file`); a
    prompt longer than the model's context gets no completions (the backend records why) rather
-   than being cut on the right, which would lose the `assert name(` tail (method.md 2.2, 10.3);
+   than being cut on the right, which would lose the `assert name(` tail (docs/method.md, sections 2.2, 10.3);
 3. assertions parsed with `ast`, pooled and deduplicated across samples;
 4. `assertion_results.jsonl`: each assertion run alone with the function (5 s timeout); passing
    ones become `tests`, the others `tests_failed`; functions without a passing test are dropped;
@@ -36,7 +36,7 @@ from mplt.pipeline.types import Unresolvable, infer_types
 class TestgenConfig:
     model: str = ""                 # registry name or directory; the paper used StarCoder-15B
     samples_file: str = ""          # pre-generated completions instead of the model
-    n: int = 5                      # samples per function (method.md 2.2)
+    n: int = 5                      # samples per function (docs/method.md, section 2.2)
     temperature: float = 0.2
     top_p: float = 0.95
     max_new_tokens: int = 400
@@ -45,7 +45,7 @@ class TestgenConfig:
     dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     test_timeout_s: float = 5.0     # per assertion (code_exec_server)
     coverage_timeout_s: float = 60.0
-    min_coverage: int = 90          # percent; dirty_proc_dataset.py default (method.md 2.5)
+    min_coverage: int = 90          # percent; dirty_proc_dataset.py default (docs/method.md, section 2.5)
     workers: int = 0                # parallel sandboxed programs (0 = one per core)
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
 

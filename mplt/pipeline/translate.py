@@ -1,5 +1,5 @@
 """Stage `translate`: each validated function into each target language, validated by running
-(method.md section 3).
+(docs/method.md, section 3).
 
 Per language, under `RUN/translate/<lang>/`:
 1. `problems.jsonl` (MultiPL-E records, `add_canonical=True`: the Python body as a
@@ -7,7 +7,7 @@ Per language, under `RUN/translate/<lang>/`:
    (function id + reason: untranslatable, or no inferred types for OCaml/Julia);
 2. `completions.jsonl`: n completions per problem (generation backend, or `samples_file`);
 3. `results.jsonl`: prompt + completion + tests run in the sandbox; a completion passes only
-   with status OK (never exit code alone: Racket exits 0 on failures, method.md 3.4);
+   with status OK (never exit code alone: Racket exits 0 on failures, docs/method.md, section 3.4);
 4. `outcomes.jsonl`: per problem the passing programs (prompt + completion, no tests), the first
    failing one, and pass_rate.
 A language whose toolchain is missing (Julia may be) is skipped with the reason recorded.
@@ -36,14 +36,14 @@ class TranslateConfig:
     languages: tuple[str, ...] = tuple(TARGETS)
     model: str = ""                 # the paper used StarCoderBase-15B
     samples_file: str = ""          # pre-generated completions ({id|name, language, completions})
-    n: int = 10                     # paper: 50 (method.md 3.3); scaled down by default
+    n: int = 10                     # paper: 50 (docs/method.md, section 3.3); scaled down by default
     temperature: float = 0.8
     top_p: float = 0.95
     max_new_tokens: int = 512
     batch_size: int = 8
     seed: int = 0
     dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
-    timeout_s: float = 0.0          # per program; 0 = the language's default (15 s, method.md 3.4)
+    timeout_s: float = 0.0          # per program; 0 = the language's default (15 s, docs/method.md, section 3.4)
     workers: int = 0
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
 

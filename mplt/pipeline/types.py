@@ -1,4 +1,4 @@
-"""Type inference from passing tests (method.md 1f.6, 10.5): OCaml and Julia prompts need
+"""Type inference from passing tests (docs/method.md, sections 1f.6, 10.5): OCaml and Julia prompts need
 annotated Python, and the original used `testright` for it.
 
 Each positional argument and the expected value of every passing `assert f(args) == expected`

@@ -38,7 +38,7 @@ RATES = {
 # testgen: functions with >= 1 passing test and coverage >= 90 %; translate: problems per language;
 # dataset: items per function that went into translation (several deduplicated solutions survive).
 SHARES = {"testgen_kept": 0.5, "translatable": 0.8, "items_per_function": 1.0, "tokens_per_item": 160}
-# Items per language of the released nuprl/MultiPL-T splits (method.md 4.3: 37.6k-48.2k).
+# Items per language of the released nuprl/MultiPL-T splits (37.6k-48.2k: docs/method.md, section 4.3).
 PUBLISHED_ITEMS = 43000
 
 

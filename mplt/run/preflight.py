@@ -3,7 +3,7 @@
 * A profile that needs the Hugging Face Hub, on a machine where it is off (`HF_HUB_OFFLINE=1`):
   fine if every model and dataset it names is already in the local cache, otherwise an error that
   says how to turn the Hub on. With the Hub on but unreachable, a 5-second probe fails instead of
-  transformers' ~50 s of retries (runtime-facts.md 3.4).
+  transformers' ~50 s of retries (docs/runtime.md, section 3.4).
 * With the Hub on: access to every model and dataset revision the profile names (a gated dataset
   without a token, a revision that does not exist), `mplt.run.hub_access`.
 * A profile that needs a GPU, without CUDA.

@@ -1,4 +1,4 @@
-"""The published HumanEval (MultiPL-E) pass@1 of StarCoderBase-1B and MultiPL-T 1B (method.md 7.1).
+"""The published HumanEval (MultiPL-E) pass@1 of StarCoderBase-1B and MultiPL-T 1B (docs/method.md, section 7.1).
 
 Values are the `Estimate` column of the MultiPL-T repository's files (nuprl/MultiPL-T at `53d996e`);
 the fine-tuned figure is the best epoch, as the paper's tables report. R has no published 1B
@@ -30,7 +30,7 @@ MULTIPLT_1B: dict[str, Published] = {
     "ml": Published(0.1074, f"{REPO} experiments/ocaml_full_1b/results.csv (eval_15255, epoch 5)"),
     "jl": Published(0.1557, f"{REPO} experiments/jl_full_1b/results.csv (eval_11060)"),
 }
-# MultiPL-E HumanEval problem counts in the published CSVs (method.md 6); OCaml used a local
+# MultiPL-E HumanEval problem counts in the published CSVs (docs/method.md, section 6); OCaml used a local
 # 156-problem prompt file.
 NUM_PROBLEMS: dict[str, int] = {"lua": 161, "rkt": 161, "ml": 156, "r": 161, "jl": 159}
 SAMPLES_PER_PROBLEM = 20

@@ -106,7 +106,7 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
         parts += ["The published columns are HumanEval (MultiPL-E) numbers for a 1B model; this run used "
                   "a different model and benchmark, so they are not comparable (plot leaves them out).", ""]
     parts += [f"Published numbers: MultiPL-E HumanEval, temperature 0.2, n = {SAMPLES_PER_PROBLEM} "
-              "(method.md 6, 7.1). Problems per language: "
+              "(docs/method.md, sections 6 and 7.1). Problems per language: "
               + ", ".join(f"{k} {v}" for k, v in NUM_PROBLEMS.items())
               + ". R has no published fine-tuned 1B number (its results.csv is empty). Sources:", ""]
     parts += [f"* base {lang}: {p.source}" for lang, p in BASE_1B.items()]

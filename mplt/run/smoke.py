@@ -3,8 +3,8 @@
 A randomly initialised 4M-parameter model writes no correct program, so every stage downstream
 would see only failures. The warm-start teaches it, briefly, the continuations of the pipeline's
 own prompts for some functions of the smoke corpus: correct test assertions after the
-test-generation prompt (method.md 2.1) and correct target-language bodies after the translation
-prompts (method.md 3.2), all written by us in `mplt/data/smoke_warmstart.toml`. It also learns our
+test-generation prompt (docs/method.md, section 2.1) and correct target-language bodies after the translation
+prompts (docs/method.md, section 3.2), all written by us in `mplt/data/smoke_warmstart.toml`. It also learns our
 solutions to one third of our own mini benchmark (`mplt/data/smoke_mini_solutions.toml`), after the
 evaluate stage's own prompts, so that evaluation sees passing items too: a tiny model solves no
 problem it has not seen. The prompts are built here by the stages' own prompt builders and the
@@ -40,10 +40,10 @@ class SmokeModelConfig:
     benchmark_solutions: str = ""    # TOML: per benchmark entry point, target-language completions ("" = none)
     benchmark: str = "mini"          # the benchmark whose prompts those solutions complete
     langs: tuple[str, ...] = TARGETS
-    stdlib_files: int = 60           # extra tokenizer text (runtime-facts.md 3.1)
+    stdlib_files: int = 60           # extra tokenizer text (docs/runtime.md, section 3.1)
     vocab_size: int = 4096
     hidden_size: int = 256
-    intermediate_size: int = 768     # a multiple of 32 for bitsandbytes' CPU kernels (runtime-facts 4.1)
+    intermediate_size: int = 768     # a multiple of 32 for bitsandbytes' CPU kernels (docs/runtime.md, 4.1)
     num_layers: int = 4
     num_heads: int = 4
     max_positions: int = 1024

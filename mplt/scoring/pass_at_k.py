@@ -1,4 +1,4 @@
-"""The unbiased pass@k estimator (Chen et al. 2021; multiple-conventions.md 7).
+"""The unbiased pass@k estimator (Chen et al. 2021; docs/conventions.md, section 7).
 
 pass@k = 1 - C(n-c, k) / C(n, k), computed as 1 - prod_{i=n-c+1}^{n} (1 - k/i), which stays
 stable for large n where the binomials overflow. Only k <= n is meaningful: with n < k the formula
@@ -25,7 +25,7 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 
 def is_pass(result: dict) -> bool:
-    """MultiPL-E's rule: status "OK" and exit code 0 (multiple-conventions.md 5, 7)."""
+    """MultiPL-E's rule: status "OK" and exit code 0 (docs/conventions.md, sections 5, 7)."""
     return result.get("status") == OK and result.get("exit_code") == 0
 
 

@@ -1,4 +1,4 @@
-"""Per-problem scores, per-language summaries and the pass@k table (multiple-conventions.md 7).
+"""Per-problem scores, per-language summaries and the pass@k table (docs/conventions.md, section 7).
 
 A per-problem record keeps MultiPL-E's results-file layout (the completion record's metadata plus a
 `results` list of `program, stdout, stderr, exit_code, status, timestamp`) and adds `n`, `c` and

@@ -1,5 +1,5 @@
-"""Per-epoch checkpoints that a killed run resumes from (method.md 5.1 saves one per epoch but keeps no
-optimizer state and cannot resume; we keep adapter + optimizer + scheduler + RNG + step state).
+"""Per-epoch checkpoints that a killed run resumes from (MultiPL-T saves one per epoch but keeps no
+optimizer state and cannot resume, docs/method.md, section 5.1; we keep adapter + optimizer + scheduler + RNG + step state).
 
 Layout: `<out>/checkpoints/step-000123/` with the peft adapter files, `trainer_state.pt` and a
 human-readable `state.json`. A checkpoint is written to a temporary directory and renamed into place,

@@ -33,11 +33,11 @@ class TrainConfig:
     langs: tuple[str, ...] = ()
     mix: str = "interleave"           # "interleave" | "separate" (one adapter per language)
     max_docs: int = 0                 # 0 = all; a cap per language for smoke runs
-    eval_fraction: float = 0.01       # method.md 5.1: 1 % held out (seeded here)
+    eval_fraction: float = 0.01       # docs/method.md, section 5.1: 1 % held out (seeded here)
     eval_max_docs: int = 500
     seq_len: int = 2048
-    last_window: str = "pad"          # "pad" (EOS-pad, masked: method.md 5.2) | "drop" (5.1)
-    # infill mixing (codegen2-and-style.md B2)
+    last_window: str = "pad"          # "pad" (EOS-pad, masked: docs/method.md, section 5.2) | "drop" (5.1)
+    # infill mixing (docs/codegen2.md, section B2)
     fim_rate: float = 0.0
     fim_format: str = "auto"          # "auto" = the model's infill format
     fim_min_ratio: float = 0.1
@@ -101,12 +101,12 @@ PRESETS: dict[str, dict[str, Any]] = {
     # QLoRA paper's recipe scale; LoRA needs a ~10x higher lr than full fine-tuning (2e-4 vs 3e-5).
     # 4 x 2048-token windows per micro-batch fit a 1B 4-bit model with gradient checkpointing in
     # well under 16 GB; accumulation 2 gives 16,384 tokens per step, the paper's step size (5.1).
-    # 3 epochs: MultiPL-T's best 1B epochs were 3-5 (method.md 7.1) and LoRA converges sooner.
+    # 3 epochs: MultiPL-T's best 1B epochs were 3-5 (docs/method.md, section 7.1) and LoRA converges sooner.
     # No weight decay on LoRA factors (QLoRA paper); warmup 50 steps (~4 % of a 48k-document epoch).
     "qlora": dict(load_in_4bit=True, lora_r=16, lora_alpha=32, lora_dropout=0.05, lr=2e-4, seq_len=2048,
                   micro_batch=4, grad_accum=2, epochs=3, warmup_steps=50, weight_decay=0.0,
                   max_grad_norm=1.0, last_window="pad"),
-    # method.md 5.1 (training_starcoder1b/demo.py): global batch 8 x 2048 tokens as micro-batch 1 x
+    # docs/method.md, section 5.1 (training_starcoder1b/demo.py): global batch 8 x 2048 tokens as micro-batch 1 x
     # accumulation 8, lr 3e-5, 7 epochs, 100 warmup steps, weight decay 0.001 (not on biases/norms),
     # cosine, clip 1.0, last partial window dropped. The paper fine-tuned all weights in bf16; here
     # the same hyperparameters drive the LoRA adapter (kept for reference; lr is low for LoRA).

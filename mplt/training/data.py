@@ -1,5 +1,5 @@
 """Fine-tuning documents: the `content` column of the dataset stage, a JSONL file, a `save_to_disk`
-dataset, or a Hub dataset (e.g. `nuprl/MultiPL-T`, one split per language, method.md 4.3).
+dataset, or a Hub dataset (e.g. `nuprl/MultiPL-T`, one split per language, docs/method.md, section 4.3).
 
 Accepted `--data` values, tried in this order:
 * a run directory holding `dataset/<lang>/train.jsonl` (the dataset stage's output);
@@ -20,7 +20,7 @@ from mplt.io import read_jsonl
 
 log = logging.getLogger(__name__)
 
-# nuprl/MultiPL-T names its splits by language (method.md 4.3); our codes are the MultiPL-E ones.
+# nuprl/MultiPL-T names its splits by language (docs/method.md, section 4.3); our codes are the MultiPL-E ones.
 HUB_SPLITS = {"lua": "lua", "rkt": "racket", "ml": "ocaml", "r": "r", "jl": "julia"}
 
 
@@ -130,7 +130,7 @@ def _from_hub(dataset_id: str, langs: tuple[str, ...], revision: str, max_docs: 
 
 
 def split_eval(texts: tuple[str, ...], fraction: float, max_docs: int, seed: int) -> tuple[list[str], list[str]]:
-    """Seeded hold-out by documents, before packing (method.md 5.1 holds out 1 %, unseeded).
+    """Seeded hold-out by documents, before packing (MultiPL-T holds out 1 %, unseeded: docs/method.md, section 5.1).
     At least one eval document when there are >= 2 documents and fraction > 0."""
     order = list(range(len(texts)))
     random.Random(seed).shuffle(order)

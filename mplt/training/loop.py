@@ -1,11 +1,11 @@
-"""The training loop: a plain, explicit, resumable PyTorch loop (nanoGPT style, codegen2-and-style.md C.2).
+"""The training loop: a plain, explicit, resumable PyTorch loop (karpathy/nanoGPT's train.py style; docs/style.md).
 
 Per optimizer step: `grad_accum` micro-batches of `micro_batch` windows, loss weighted by each
 micro-batch's label-token count (so accumulation equals one big batch), clip, AdamW, cosine schedule.
 A final short accumulation group closes every epoch, so each epoch ends on a step boundary and gets
 its own eval loss and checkpoint. Windows are shuffled per epoch with a generator seeded by
 (seed, epoch), so a resumed run replays exactly the order of an uninterrupted one (MultiPL-T does not
-reshuffle per epoch, method.md 5.1; we do, deterministically).
+reshuffle per epoch, docs/method.md, section 5.1; we do, deterministically).
 """
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
         return loss
 
     if resumed_from is None:
-        evaluate()   # step 0, as MultiPL-T (method.md 5.1)
+        evaluate()   # step 0, as MultiPL-T (docs/method.md, section 5.1)
     progress = _Progress(show_progress, total_steps, state.step)
     try:
         while state.epoch < cfg.epochs and not (cfg.max_steps and state.step >= cfg.max_steps):

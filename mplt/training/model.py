@@ -87,7 +87,7 @@ def prepare_model(cfg, device: str):
 
 
 def param_groups(model, weight_decay: float) -> list[dict]:
-    """AdamW groups as MultiPL-T (method.md 5.1): decay everything except biases and norm weights."""
+    """AdamW groups as MultiPL-T (docs/method.md, section 5.1): decay everything except biases and norm weights."""
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         if not param.requires_grad:
@@ -100,7 +100,7 @@ def param_groups(model, weight_decay: float) -> list[dict]:
 
 def merge_adapter(cfg, adapter_dir: str, out_dir: str, device: str) -> None:
     """Merged export. A 4-bit base cannot hold the merged weights exactly (peft re-quantizes and warns
-    about rounding, runtime-facts.md 4.3), so we reload the base in full precision (bf16 on GPU, fp32
+    about rounding, docs/runtime.md, section 4.3), so we reload the base in full precision (bf16 on GPU, fp32
     on CPU), apply the adapter there and `merge_and_unload`. The merged model therefore equals
     full-precision base + adapter; it differs from the 4-bit training model by the quantization error."""
     from mplt.models.load import load_model

@@ -1,4 +1,4 @@
-"""Tokenize, optionally infill-transform, and pack documents into fixed windows (method.md 5.1).
+"""Tokenize, optionally infill-transform, and pack documents into fixed windows (docs/method.md, section 5.1).
 
 MultiPL-T's `packed_strings_dataset.py`: concatenate tokenized documents with EOS after each, cut the
 stream into windows of exactly `seq_len` tokens (long documents span windows), labels = input ids,
@@ -6,7 +6,7 @@ no cross-document attention masking. Two documented choices:
 * EOS is appended after *every* document. MultiPL-T skips it when the buffer length is already a
   multiple of 2048, an artefact of its streaming buffer rather than a modelling choice.
 * The last partial window is either dropped (`drop`, demo.py) or EOS-padded with the padding masked
-  out of the labels (`pad`, the paper-era 1B trainer, method.md 5.2). We default to `pad` so a small
+  out of the labels (`pad`, the paper-era 1B trainer, docs/method.md, section 5.2). We default to `pad` so a small
   language set loses no documents.
 """
 from __future__ import annotations

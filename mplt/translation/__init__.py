@@ -34,8 +34,8 @@ API (stable; the data pipeline and the evaluation code use it):
   result differs is dropped ("reference disagrees"; mplt/translation/guard.py). The MultiPL-T
   pipeline passes False.
 * `add_canonical=True`: the Python body goes, as `# line` comments under the header
-  `## Canonical Python Solution ##`, before the docstring (method.md 3.2); off for benchmarks.
-* Prompts are MultiPL-E's "reworded" variant with doctests "transform" (multiple-conventions.md);
+  `## Canonical Python Solution ##`, before the docstring (docs/method.md, section 3.2); off for benchmarks.
+* Prompts are MultiPL-E's "reworded" variant with doctests "transform" (docs/conventions.md, sections 1.2-1.3);
   deliberate differences from MultiPL-E are listed in docs/deviations.md.
 * `mplt.translation.oracle.build_oracle(problem, language)` returns a completion that answers
   every test by looking up its arguments (a translation self-check that needs no model).

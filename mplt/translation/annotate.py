@@ -2,7 +2,7 @@
 
 OpenAI's HumanEval leaves most parameters unannotated (or annotates bare `list`), while OCaml and
 Julia need types; MultiPL-E annotated its copy by hand, and annotated MBPP automatically from the
-test values (`mbpp_type_annotate.py`, multiple-conventions.md 0.1). This does the latter: missing or
+test values (`mbpp_type_annotate.py`, docs/conventions.md, section 0.1). This does the latter: missing or
 incomplete annotations of the entry point are filled from `types.infer_type` of the test arguments
 and expected values; complete annotations are kept. docs/deviations.md lists the consequences.
 """

@@ -1,4 +1,4 @@
-"""Docstring processing shared by all targets (multiple-conventions.md 1.2-1.4, method.md 3.2):
+"""Docstring processing shared by all targets (docs/conventions.md, sections 1.2-1.4; docs/method.md, section 3.2):
 terminology rewording, the doctest "transform" mode, normalisation, and the canonical-solution
 comment block of MultiPL-T's translation prompts.
 """
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from mplt.translation.pyparse import literal_value
 from mplt.translation.types import Untranslatable
 
-# terms.csv rows (multiple-conventions.md 1.2); header order matters: fields are replaced in turn.
+# terms.csv rows (docs/conventions.md, section 1.2); header order matters: fields are replaced in turn.
 TERM_FIELDS = ("Python", "py", "array", "list", "tuple", "dictionary", "None", "True", "False")
 TERMS = {
     "lua": ("Lua", "lua", "table", "table", "table", "table", "nil", "true", "false"),
@@ -136,6 +136,6 @@ def normalise(doc: str) -> str:
 
 def canonical_block(body: str) -> str:
     """MultiPL-T's `--add-canonical-to-prompt` block: header, then `# line` per non-blank body
-    line with its first four characters (the function-body indentation) removed (method.md 3.2)."""
+    line with its first four characters (the function-body indentation) removed (docs/method.md, section 3.2)."""
     lines = [f"# {ln[4:] if not ln[:4].strip() else ln}" for ln in body.split("\n") if ln.strip()]
     return "\n".join([CANONICAL_HEADER, *lines])

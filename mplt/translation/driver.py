@@ -1,5 +1,5 @@
 """The generic translator (MultiPL-E `generic_translator.translate_prompt_and_tests`,
-multiple-conventions.md 0 and 2): parse the Python prompt and tests, render them with the target
+docs/conventions.md, sections 0 and 2): parse the Python prompt and tests, render them with the target
 language's methods (mplt/langs/<lang>.py), and return a TranslatedProblem or a Skip."""
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ class TranslatedProblem:
     skipped_tests: tuple[tuple[str, str], ...] = ()   # (python test, reason) dropped individually
 
     def to_record(self) -> dict:
-        """The MultiPL-E dataset fields (multiple-conventions.md 9) plus entry_point, skipped_tests."""
+        """The MultiPL-E dataset fields (docs/conventions.md, section 9) plus entry_point, skipped_tests."""
         return {"name": self.name, "language": self.language, "prompt": self.prompt,
                 "doctests": self.doctests, "original": "", "prompt_terminology": self.prompt_terminology,
                 "tests": self.tests, "stop_tokens": list(self.stop_tokens),

@@ -1,6 +1,6 @@
 """The Python side of translation, with `ast` only: the prompt's one function and the tests.
 
-Prompt rules (multiple-conventions.md 0.4): exactly one function whose body is a docstring (and
+Prompt rules (docs/conventions.md, section 0.4): exactly one function whose body is a docstring (and
 optionally `pass`/`...`); imports are ignored; a second `def` (a helper) makes the problem
 untranslatable. Parameters must be positional.
 

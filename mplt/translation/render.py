@@ -1,5 +1,5 @@
 """Rendering helpers shared by the language modules: type resolution of one value and string
-escaping. Numbers use Python's repr, as MultiPL-E does (multiple-conventions.md 3)."""
+escaping. Numbers use Python's repr, as MultiPL-E does (docs/conventions.md, section 3)."""
 from __future__ import annotations
 
 from mplt.translation.types import (FLOAT, NONE, PyType, Untranslatable, conforms, infer_type,

@@ -1,6 +1,6 @@
 """Python type annotations as data: parse them, infer them from test values, unify them.
 
-The grammar is MultiPL-E's (multiple-conventions.md 1.5): `int float bool str`, `List[T]`,
+The grammar is MultiPL-E's (docs/conventions.md, section 1.5): `int float bool str`, `List[T]`,
 `Tuple[A, B, ...]`, `Dict[K, V]`, `Optional[T]`, `Union[...]`, `Any`, plus the builtin spellings
 `list[T]`, `tuple`, `dict` and `Tuple[T, ...]` (variadic). Bare `list`/`tuple`/`dict` parse with an
 unknown element type (`UNKNOWN`) that `refine` fills in from the test values.

@@ -1,4 +1,4 @@
-"""Real programs in the MultiPL-E harness style of each language (multiple-conventions.md 3):
+"""Real programs in the MultiPL-E harness style of each language (docs/conventions.md, section 3):
 a function `add`, then the language's test suite calling it as `candidate`.
 
 `program(lang, body, expected)` builds one: `body` is the function body for that language

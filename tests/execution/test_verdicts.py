@@ -52,7 +52,7 @@ def test_failing_assertion_is_failure(verdicts, lang):
 
 
 def test_failing_rackunit_check_exits_zero_but_fails(verdicts):
-    """rackunit prints FAILURE on stderr and `racket file.rkt` still exits 0 (runtime-facts 5.3)."""
+    """rackunit prints FAILURE on stderr and `racket file.rkt` still exits 0 (docs/runtime.md, section 5.3)."""
     result = verdicts["rkt", "fail"]
     assert result["exit_code"] == 0
     assert result["status"] == FAILURE
@@ -61,7 +61,7 @@ def test_failing_rackunit_check_exits_zero_but_fails(verdicts):
 
 @pytest.mark.julia
 def test_julia_failed_test_is_failure_not_crash(verdicts):
-    """With bookworm's libunwind a failing @test segfaults (runtime-facts 6.2); ours prints
+    """With bookworm's libunwind a failing @test segfaults (docs/runtime.md, section 6.2); ours prints
     `Test Failed` and exits 1."""
     result = verdicts["jl", "fail"]
     assert result["exit_code"] == 1
@@ -91,7 +91,7 @@ def test_infinite_loop_is_timeout(verdicts, lang):
 
 @pytest.mark.julia
 def test_julia_starts_at_its_memory_floor():
-    """Julia 1.5.3 needs >= 512 MiB of address space (runtime-facts 7.2); a lower request is
+    """Julia 1.5.3 needs >= 512 MiB of address space (docs/runtime.md, section 7.2); a lower request is
     raised to the language's floor instead of failing to start."""
     result = run_program("jl", program("jl"), Limits(timeout_s=90, memory_mb=64))
     assert result.status == OK, result

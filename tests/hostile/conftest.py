@@ -39,7 +39,7 @@ def processes_with(marker: str) -> list[tuple[int, str]]:
 
 
 def wait_until_gone(marker: str, seconds: float = 8.0) -> list[tuple[int, str]]:
-    """Killed orphans can linger for a few seconds before PID 1 reaps them (runtime-facts 7.4)."""
+    """Killed orphans can linger for a few seconds before PID 1 reaps them (docs/runtime.md, section 7.4)."""
     deadline = time.monotonic() + seconds
     while True:
         left = processes_with(marker)

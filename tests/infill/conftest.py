@@ -1,7 +1,7 @@
 """Tokenizers for the infill tests, built offline in well under a second.
 
-`codegen2_tokenizer` reproduces the *ids* of the released CodeGen2 vocabulary (codegen2-and-style.md
-A.4): GPT-2 byte order (so id 2 is `#`), EOS 50256, 38 whitespace-run tokens 50257-50294, `<dummy_0..3>`,
+`codegen2_tokenizer` reproduces the *ids* of the released CodeGen2 vocabulary (docs/codegen2.md,
+section A.4): GPT-2 byte order (so id 2 is `#`), EOS 50256, 38 whitespace-run tokens 50257-50294, `<dummy_0..3>`,
 `<sep>` 50299, `<eom>` 50300 and `<mask_899>` ... `<mask_1>` = 50301 ... 51199. It has no merges, so
 text tokenizes to bytes plus the whitespace-run tokens.
 """

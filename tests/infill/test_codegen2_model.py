@@ -1,4 +1,4 @@
-"""CodeGen2 as a base model (codegen2-and-style.md B4): registry entry, loader guard, LoRA targets."""
+"""CodeGen2 as a base model (docs/codegen2.md, section B4): registry entry, loader guard, LoRA targets."""
 import pytest
 
 from mplt.errors import MpltError

@@ -1,4 +1,4 @@
-"""Infill format registry (codegen2-and-style.md B1)."""
+"""Infill format registry (docs/codegen2.md, section B1)."""
 import pytest
 
 from mplt.errors import MpltError

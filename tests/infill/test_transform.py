@@ -1,4 +1,4 @@
-"""File-level span corruption mixed with causal LM (codegen2-and-style.md B2)."""
+"""File-level span corruption mixed with causal LM (docs/codegen2.md, section B2)."""
 import random
 
 import pytest

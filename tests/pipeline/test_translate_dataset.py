@@ -29,7 +29,7 @@ def test_translate_counts(translate_run):
     assert lua["translatable"] == 4 and lua["skipped"] == {"no translatable test": 1}   # a set result
     assert lua["statuses"] == {"Failure": 1, "OK": 6, "SyntaxError": 1, "Timeout": 1}
     assert lua["with_pass"] == 2
-    # Racket: the wrong completion exits 0 but prints FAILURE: it must not count (method.md 3.4)
+    # Racket: the wrong completion exits 0 but prints FAILURE: it must not count (docs/method.md, section 3.4)
     assert summary["rkt"]["statuses"] == {"Failure": 1, "OK": 1}
     for typed in ("ml", "jl"):
         if typed == "jl" and not HAS_JULIA:

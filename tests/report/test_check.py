@@ -121,7 +121,7 @@ def test_every_expected_file_is_well_formed():
 
 @pytest.mark.parametrize("profile", ["paper-1b-eval", "paper-1b-finetune"])
 def test_paper_values_and_tolerances_match_the_derivation(profile):
-    """Published values come from method.md 7.1 (mplt.run.published); each tolerance is
+    """Published values come from docs/method.md, section 7.1 (mplt.run.published); each tolerance is
     3 * sqrt(2 p (1-p) / (n P)) with n = 20 (expected_results/README.md)."""
     figures = load_expected(EXPECTED_DIR / f"{profile}.json")["figures"]
     checked = 0

@@ -126,7 +126,7 @@ def test_4bit_gradients_are_finite_nonzero_and_survive_an_eval_pass(tiny_model_d
     first = grads()
     assert all(torch.isfinite(g).all() for g in first.values())
     assert sum(float(g.abs().sum()) for n, g in first.items() if "lora_B" in n) > 0   # B starts at 0, so A gets none yet
-    logits(model, tok)                         # the eval forward that corrupts bnb >= 0.49 (runtime-facts 4.1)
+    logits(model, tok)                         # the eval forward that corrupts bnb >= 0.49 (docs/runtime.md, 4.1)
     second = grads()
     assert all(torch.allclose(first[n], second[n], rtol=1e-4, atol=1e-7) for n in first)
 

@@ -1,6 +1,6 @@
 """Golden prompts and tests for hand-written problems with tricky literals (negative numbers,
 1e-05 and -0.5, quotes/backslashes/newlines/`$` in strings, empty lists of several types, None
-under Optional, dicts, tuples, nested lists). Reviewed by hand against multiple-conventions.md 3
+under Optional, dicts, tuples, nested lists). Reviewed by hand against docs/conventions.md, section 3
 and docs/deviations.md; a change here is a change of the prompt or test format."""
 import pytest
 
