@@ -1,4 +1,4 @@
-"""Per-configuration fingerprints of the smoke profile's model computations (issue 10).
+"""Per-configuration fingerprints of the smoke profile's model computations (docs/determinism.md).
 
     .venv/bin/python bench/determinism.py [--epochs N] [--out DIR]
 

@@ -1,4 +1,4 @@
-"""Execution throughput and sandbox overhead per language (issue 2).
+"""Execution throughput and sandbox overhead per language (docs/sandbox.md).
 
     .venv/bin/python bench/execution.py [--langs py,lua,...] [--programs 8] [--repeats 5]
 

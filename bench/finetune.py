@@ -1,4 +1,4 @@
-"""Fine-tuning throughput and memory (issue 5): QLoRA vs plain LoRA.
+"""Fine-tuning throughput and memory: QLoRA vs plain LoRA.
 
     .venv/bin/python bench/finetune.py [--steps 6] [--seq-len 256] [--micro-batch 4] [--threads N]
                                        [--gpu-model starcoderbase-1b]

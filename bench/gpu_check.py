@@ -1,4 +1,4 @@
-"""GPU check: measure what the GPU profiles need on this GPU, and project their stage times (issue 11).
+"""GPU check: measure what the GPU profiles need on this GPU, and project their stage times.
 
     .venv/bin/python bench/gpu_check.py                      # on a CUDA machine: StarCoderBase-1B shapes
     .venv/bin/python bench/gpu_check.py --device cpu --tiny  # the CPU fallback (the test suite runs it)

@@ -1,4 +1,4 @@
-"""Throughput of the data pipeline (issue 4): functions per second through `select` (the standard
+"""Throughput of the data pipeline: functions per second through `select` (the standard
 library), assertions validated and coverage runs per second in `testgen`, and translations
 validated per second per language in `translate`.
 

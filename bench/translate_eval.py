@@ -1,4 +1,4 @@
-"""Throughput of the MultiPL-E machinery (issue 3): problems translated per second, and completions
+"""Throughput of the MultiPL-E machinery: problems translated per second, and completions
 executed per second end to end (program assembly + the sandbox pool), per language. The
 translation rate has the reference check's outcomes cached; "reference s" is the batched check
 (mplt/translation/guard.py) run once with an empty cache.
@@ -6,8 +6,8 @@ translation rate has the reference check's outcomes cached; "reference s" is the
     .venv/bin/python bench/translate_eval.py [--humaneval-path P] [--langs lua,rkt,ml,r,jl]
                                              [--exec-limit 20] [--workers W] [--repeat 3]
 
-HumanEval comes from --humaneval-path, else $MPLT_HUMANEVAL, else ../shared/data/HumanEval.jsonl.gz
-relative to the repository. Execution runs, for the first --exec-limit translated problems, two
+HumanEval comes from --humaneval-path, else $MPLT_HUMANEVAL, else shared/data/HumanEval.jsonl.gz in
+the folder that holds the repository. Execution runs, for the first --exec-limit translated problems, two
 completions each: the oracle (mplt/translation/oracle.py, must pass) and a trivially wrong body
 (must fail); the table shows how many of each passed, as a sanity check of the numbers.
 """

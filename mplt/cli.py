@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except Exception as e:
         # One place for every command: a full, read-only or foreign output location is one line
-        # naming it and what to do (issue 16); anything else keeps its traceback.
+        # naming it and what to do (docs/bad-input.md); anything else keeps its traceback.
         error = storage_error(e, _output_location(args))
         if error is None:
             raise

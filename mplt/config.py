@@ -1,4 +1,4 @@
-"""Frozen, typed stage configs from small TOML profiles (style rule 4).
+"""Frozen, typed stage configs from small TOML profiles (docs/style.md, rule 4).
 
 Each stage defines its own `@dataclass(frozen=True)` config. A profile is a TOML file with one
 table per stage; `config_from_dict` builds a stage config from its table and rejects unknown keys,

@@ -1,4 +1,4 @@
-"""Torch's CUDA build against the NVIDIA driver (issue 11 defect 3).
+"""Torch's CUDA build against the NVIDIA driver (README, "GPU: torch and the driver").
 
 PyPI's `torch==2.13.0` for Linux x86_64 is a CUDA build; each CUDA release needs a minimum driver
 (NVIDIA's CUDA Toolkit release notes, "CUDA Driver" table). On an older driver `nvidia-smi` works but

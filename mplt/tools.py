@@ -1,6 +1,6 @@
 """Trusted external tools (git, the toolchains' version probes): run through subprocess-tee, so that
 each command and its whole output are logged (at DEBUG: `-v` shows them; a run writes them to
-`RUN/logs/tools.log`, issue 6) while the caller reads the output as from `subprocess.run`.
+`RUN/logs/tools.log`) while the caller reads the output as from `subprocess.run`.
 
 Generated programs never come here: they run in the sandbox (`mplt.execution`).
 """

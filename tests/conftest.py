@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests are offline and CPU-only (style rule 7): the Hub is never contacted."""
+"""Shared fixtures. Tests are offline and CPU-only (docs/style.md, rule 7): the Hub is never contacted."""
 from __future__ import annotations
 
 import os
@@ -41,7 +41,8 @@ def one_torch_thread():
 
 @pytest.fixture(scope="session")
 def humaneval_path() -> Path:
-    """HumanEval for tests only, read from ../shared (never copied into the repository)."""
+    """HumanEval for tests only, read from $MPLT_HUMANEVAL or the shared data folder beside the
+    repository (never copied into it)."""
     path = Path(os.environ.get("MPLT_HUMANEVAL", REPO.parent / "shared" / "data" / "HumanEval.jsonl.gz"))
     if not path.exists():
         pytest.skip(f"HumanEval not found at {path}; set MPLT_HUMANEVAL to its path")

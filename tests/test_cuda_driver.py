@@ -1,4 +1,4 @@
-"""Issue 11 defect 3: torch's CUDA build against the driver, in doctor and the preflight."""
+"""Torch's CUDA build against the driver, in doctor and the preflight (README, "GPU: torch and the driver")."""
 import pytest
 
 from mplt.cuda_driver import diagnose_cuda, driver_cuda_version

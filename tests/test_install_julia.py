@@ -1,4 +1,4 @@
-"""Issue 11 defect 10: scripts/install-julia.sh installs the official release when it can be
+"""docs/julia.md: scripts/install-julia.sh installs the official release when it can be
 downloaded (pinned sha256), falls back to the bullseye script otherwise, and never installs a
 tarball with the wrong checksum. No network: file:// URLs and a stub fallback."""
 import hashlib

@@ -26,7 +26,7 @@ HUB_DATASET = "openai/openai_humaneval"
 # main on 2024-01-04 (last modification of the repository); 164 rows, split "test".
 HUB_REVISION = "7dce6050a7d6d172f3cc5c32aa97f52fa1a2e544"
 FIELDS = ("task_id", "prompt", "canonical_solution", "test", "entry_point")
-# Annotations we declare where the test values mislead inference (issue 12); they win over the
+# Annotations we declare where the test values mislead inference (docs/deviations.md, item 1); they win over the
 # inferred ones. (task id, entry point) -> parameter or "return" -> annotation. Both follow the
 # task statements, and MultiPL-E's hand-typed HumanEval (nuprl/MultiPL-E `datasets/originals`)
 # declares the same: `tri` returns a sequence of integers although the tests write `2.0` (Python's

@@ -1,5 +1,5 @@
 """Benchmark records checked field by field as they are read, so a malformed HumanEval or
-MultiPL-E file is one line naming the file, line, record and field (issue 16) instead of a
+MultiPL-E file is one line naming the file, line, record and field (docs/bad-input.md) instead of a
 TypeError where the field is first used (`compile()`, `str.replace`)."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`python reproduce.py run [--profile P] [--run-dir D] [--from STAGE | --only STAGE]`: the whole
-pipeline end to end, resumable, checked against expected_results/<profile>.json (issue 6)."""
+pipeline end to end, resumable, checked against expected_results/<profile>.json."""
 from __future__ import annotations
 
 import argparse

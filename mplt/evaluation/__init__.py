@@ -1,4 +1,5 @@
-"""Evaluation: generate completions, execute them in the sandbox, score pass@k (issue 3).
+"""Evaluation: generate completions, execute them in the sandbox, score pass@k
+(docs/conventions.md, sections 5 and 7).
 
     from mplt.evaluation import EvalConfig, evaluate
     summary = evaluate(EvalConfig(model="starcoderbase-1b", langs=("lua",), out="runs/eval"))

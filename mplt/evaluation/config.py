@@ -1,4 +1,4 @@
-"""The evaluation settings (style rule 4): CLI flags of `eval` map one-to-one onto these fields."""
+"""The evaluation settings (docs/style.md, rule 4): CLI flags of `eval` map one-to-one onto these fields."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,7 +1,7 @@
 """The evaluation flow: generate -> execute -> score, per language, resumable at every step.
 
 Generation needs the model (GPU work); execution and scoring read only the saved completions
-(style rule 5), so `mode="execute"` runs on a CPU machine without the model.
+(docs/style.md, rule 5), so `mode="execute"` runs on a CPU machine without the model.
 """
 from __future__ import annotations
 

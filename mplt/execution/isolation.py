@@ -10,7 +10,7 @@ Modes, best first:
   none        no isolation: programs run with a loud warning in every result and in the log
 In every mode a program started by root runs as the real uid 65534 with no capabilities (setpriv),
 never as a uid that maps to root outside a user namespace: the kernel lets host root write
-/proc/sys whatever the namespace (issue 16). Fork bombs and memory are contained by a throw-away
+/proc/sys whatever the namespace (docs/sandbox.md). Fork bombs and memory are contained by a throw-away
 cgroup (`cgroups.Cgroups`) when this process may create one (root); otherwise by RLIMIT_NPROC,
 which the kernel ignores for uid 0 only.
 

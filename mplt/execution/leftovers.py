@@ -1,4 +1,4 @@
-"""What a killed run leaves behind, and how the next one finds it (issue 16, part 3).
+"""What a killed run leaves behind, and how the next one finds it (docs/sandbox.md).
 
 A kill -9 of the harness skips every `finally`: its scratch directories (`/tmp/mplt-*`) and
 cgroups stay. Both are named after their owner, `mplt-<pid namespace>.<pid>.<start time>-...`,

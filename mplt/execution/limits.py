@@ -3,7 +3,7 @@
 The pipeline's and the evaluation's programs (`program_limits`) have their timeout measured in CPU
 time, with a generous wall-clock limit behind it (docs/execution.md): a program that needs 1 s of
 CPU takes several seconds of wall time on a machine whose cores are busy with other work, and its
-verdict must not become Timeout because of that load (issue 10). A program that spins forever still
+verdict must not become Timeout because of that load (docs/execution.md). A program that spins forever still
 reaches the CPU limit after `timeout_s` CPU seconds (Timeout); one that blocks without using the CPU
 reaches the wall limit (Timeout). A bare `Limits()` keeps the wall clock as the timeout.
 """
@@ -47,7 +47,7 @@ class Limits:
 
 
 # Wall limit of the pipeline's programs, in timeouts: a program that gets a third of a core (two
-# busy loops and two sandbox workers on a 2-core machine, issue 10) still reaches its CPU limit first.
+# busy loops and two sandbox workers on a 2-core machine, docs/execution.md) still reaches its CPU limit first.
 LOADED_WALL_FACTOR = 3.0
 
 

@@ -1,4 +1,4 @@
-"""The sandbox's hardening self-test, shown by `doctor` (issue 16): a probe program, run exactly as
+"""The sandbox's hardening self-test, shown by `doctor`: a probe program, run exactly as
 every generated program is, tries to open host kernel settings for writing and to read root-only
 files. Hardened means every one of those attempts failed (docs/sandbox.md)."""
 from __future__ import annotations

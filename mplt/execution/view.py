@@ -1,4 +1,4 @@
-"""The file system a sandboxed program sees (issue 16; docs/sandbox.md).
+"""The file system a sandboxed program sees (docs/sandbox.md).
 
 bubblewrap builds it from nothing: the system trees (/usr and the /bin, /lib... links into it),
 the few /etc entries the six runtimes read (measured with strace: the dynamic loader's cache,

@@ -1,4 +1,4 @@
-"""Sampling completions with HF transformers (issue 3; MultiPL-E's generation settings).
+"""Sampling completions with HF transformers (MultiPL-E's generation settings, docs/conventions.md, section 4).
 
 Contract (used by evaluation and by the data pipeline's test generation and translation sampling):
 

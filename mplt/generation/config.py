@@ -1,4 +1,4 @@
-"""The sampling settings of one generation run (style rule 4: one frozen config per stage)."""
+"""The sampling settings of one generation run (docs/style.md, rule 4: one frozen config per stage)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

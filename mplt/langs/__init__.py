@@ -1,4 +1,4 @@
-"""The language registry: a plain dict keyed by short names (style rule 3).
+"""The language registry: a plain dict keyed by short names (docs/style.md, rule 3).
 
     get_language("racket") -> the `rkt` Language; unknown names raise UnknownLanguage,
     whose message lists the known keys.

@@ -69,7 +69,7 @@ class Julia(Language):
     # floats, fully escaped strings, element types on literals whose type Julia would infer
     # differently from the declared one (docs/deviations.md).
     typed_signature = True
-    # Ints in float positions are written as floats: the type system needs it (issue 12).
+    # Ints in float positions are written as floats: the type system needs it (docs/deviations.md, item 8).
     coerces_numbers = True
 
     def render_type(self, t):
@@ -78,7 +78,8 @@ class Julia(Language):
         if t.kind in simple:
             return simple[t.kind]
         if t.kind == "optional" and t.args[0].kind == "union":
-            # One flat Union: `Union{Int64, String, Nothing}`, not `Union{Union{...}, Nothing}` (issue 12).
+            # One flat Union: `Union{Int64, String, Nothing}`, not `Union{Union{...}, Nothing}`
+            # (docs/deviations.md, item 14).
             return "Union{" + ", ".join(self.render_type(a) for a in (*t.args[0].args, PyType("none"))) + "}"
         inner = ", ".join(self.render_type(a) for a in t.args)
         forms = {"list": "Vector{%s}", "tuple": "Tuple{%s}", "dict": "Dict{%s}",

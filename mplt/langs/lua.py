@@ -42,7 +42,7 @@ class Lua(Language):
     # Translation (docs/conventions.md, section 3.1); the shared driver is mplt/translation/driver.py.
     typed_signature = False
     # No int -> float coercion: the target keeps `2` and `2.0` apart at run time, as Python does
-    # (issue 12, HumanEval_92).
+    # (docs/deviations.md, item 8; HumanEval_92).
     coerces_numbers = False
 
     def render_value(self, value, ty=None):

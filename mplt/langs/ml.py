@@ -39,7 +39,7 @@ class OCaml(Language):
     # Unlike MultiPL-E: negatives as `(-1)`, option values as `(Some x)`, floats rendered from the
     # value (never `[.0]`, `(~4).0` or `1e-05.0`), escaped strings (docs/deviations.md).
     typed_signature = True
-    # Ints in float positions are written as floats: the type system needs it (issue 12).
+    # Ints in float positions are written as floats: the type system needs it (docs/deviations.md, item 8).
     coerces_numbers = True
 
     def render_type(self, t, top=False):

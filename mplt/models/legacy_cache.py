@@ -1,5 +1,5 @@
 """Remote modeling code written before transformers' Cache classes, under transformers 5
-(issue 11 defect 9).
+(docs/codegen2.md, section A.3).
 
 transformers 5's `generate` creates a `DynamicCache` and hands it to the model's own
 `prepare_inputs_for_generation`. Modeling code of the tuple era (a tuple of per-layer (key, value)

@@ -5,7 +5,7 @@ dtype and device are chosen automatically (`mplt.models.precision.compute_dtype`
 GPU that supports it, else fp16; fp32 on CPU; unless a config names a dtype: the smoke profile asks
 for float64, so that its tiny model computes the same on every CPU (docs/determinism.md). A
 fine-tuned revision that holds only weights gets its tokenizer from `tokenizer_fallback` (the base
-model), issue 11 defect 8.
+model).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one place that chooses a compute dtype for a device (issue 11, defects 5 and 6).
+"""The one place that chooses a compute dtype for a device.
 
 * Decided by the device *type*: "cuda", "cuda:0" and torch.device("cuda", 1) all count as CUDA
   (a string comparison with "cuda" sent every indexed device to fp32).

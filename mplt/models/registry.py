@@ -1,4 +1,4 @@
-"""Known base and fine-tuned models: a plain dict keyed by stable names (style rule 3).
+"""Known base and fine-tuned models: a plain dict keyed by stable names (docs/style.md, rule 3).
 
 Any Hub id or local directory also works as a model; the registry adds pinned revisions and the
 quirks a family needs. Hub revisions we could not resolve from these offline machines are pinned
@@ -47,7 +47,7 @@ CODEGEN2_1B = ModelSpec(
     eos_token_id=50256, pad_token_id=50256, max_length=2048, infill_format="codegen2",
     lora_targets=("qkv_proj", "out_proj", "fc_in", "fc_out"), aliases=("Salesforce/codegen2-1B",))
 
-# Revisions of nuprl/MultiPL-T-StarCoderBase_1b, from two sources (issue 11 defect 2):
+# Revisions of nuprl/MultiPL-T-StarCoderBase_1b, from two sources (docs/method.md, section 7.1):
 # * AUTHORS: the MultiPL-T repository's `experiments/multiplcoder_commits.txt`, the commits its
 #   authors chose per language for the released 1B model (then named nuprl/multiplcoder-1b). It is
 #   the only source with all five languages (the R commit is its `r_full_1b-epoch6` revision).

@@ -3,7 +3,7 @@ its resolved config, and the checks on the previous stage's outputs.
 
 A stage reads files of earlier stages under `RUN/<stage>/`, streams its own results to JSONL
 (resumable by id, `mplt.io.JsonlAppender`) and writes `summary.json` last, so the presence of
-`summary.json` means the stage finished (run-directory contract in issue 4).
+`summary.json` means the stage finished.
 """
 from __future__ import annotations
 

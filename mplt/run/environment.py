@@ -1,4 +1,4 @@
-"""What a run ran on, written to `RUN/environment.json` (issue 6): package versions, the project's
+"""What a run ran on, written to `RUN/environment.json`: package versions, the project's
 git revision, toolchain versions (the doctor's probe), sandbox mode, hardware, seeds, and the
 models and datasets with their revisions and, where they can be found, the commits they resolve to.
 

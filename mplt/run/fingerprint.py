@@ -1,4 +1,4 @@
-"""Fingerprint the smoke profile's model computations on this machine (issue 10, docs/determinism.md).
+"""Fingerprint the smoke profile's model computations on this machine (docs/determinism.md).
 
     python -m mplt.run.fingerprint OUT [--epochs N] [--threads N]
 

@@ -1,5 +1,5 @@
 """Preflight: can this machine download every model and dataset revision the profile needs?
-(issue 11 defect 1). Runs before any work, after `preflight.check_hub` decided the Hub is on.
+(README, "Hub access"). Runs before any work, after `preflight.check_hub` decided the Hub is on.
 
 * The token is read the way huggingface_hub reads it (`huggingface_hub.get_token`: `HF_TOKEN`, then
   the file `hf auth login` writes); transformers and datasets find the same token by themselves.

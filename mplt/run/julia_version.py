@@ -1,5 +1,5 @@
 """Which Julia ran a run's Julia programs, and whether that is the release behind the published
-Julia pass@1 (issue 11 defect 10; docs/julia.md).
+Julia pass@1 (docs/julia.md).
 
 MultiPL-E's evaluation container, where the published numbers were computed, installs the official
 Julia 1.8.2 release tarball. A different Julia can move pass@1: a completion calling a function added

@@ -3,7 +3,7 @@
     python -m mplt.run.measure runs/smoke-a runs/smoke-b > expected_results/smoke.json
 
 Each figure's value is the mean over the runs; each run's CPU emulation (ATEN_CPU_CAPABILITY and the
-like, from its environment.json) is named in the sources. Since issue 10 the smoke computations do not
+like, from its environment.json) is named in the sources. The smoke computations do not
 depend on the CPU or the load (docs/determinism.md, docs/execution.md), so runs under different
 emulations should agree exactly and the spread term below is 0; the tolerances are kept for what
 remains machine-dependent outside the model (toolchain versions) and are tight enough to catch a

@@ -1,4 +1,4 @@
-"""Checks before a run starts, each failing fast with one line instead of hanging (issue 6).
+"""Checks before a run starts, each failing fast with one line instead of hanging.
 
 * A profile that needs the Hugging Face Hub, on a machine where it is off (`HF_HUB_OFFLINE=1`):
   fine if every model and dataset it names is already in the local cache, otherwise an error that

@@ -1,4 +1,4 @@
-"""Run profiles: small TOML files in `mplt/profiles/`, one table per stage (issue 6).
+"""Run profiles: small TOML files in `mplt/profiles/`, one table per stage.
 
 A profile has a `[run]` table (what the run is, which stages, what it needs) and one table per
 stage, read with `mplt.config.load_toml` and turned into the stage's frozen config with
@@ -100,7 +100,7 @@ def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -
 
 def check_table_types(path: Path, raw: dict[str, Any]) -> None:
     """Every stage table's values against its config's field types, when the profile is read, so a
-    wrong type is one line before any work (issue 16); unknown keys are reported by `stage_config`."""
+    wrong type is one line before any work (docs/bad-input.md); unknown keys are reported by `stage_config`."""
     from mplt.run.stages import stage_entry
     from mplt.training.config import TrainConfig
     for stage in STAGE_ORDER:
@@ -205,7 +205,7 @@ def _plain(value: Any) -> Any:
 
 
 def choose_default_profile(cuda_available: bool | None = None) -> tuple[str, str]:
-    """(profile, why): `scaled` with a CUDA GPU, else `smoke` (issue 6)."""
+    """(profile, why): `scaled` with a CUDA GPU, else `smoke`."""
     if cuda_available is None:
         try:
             import torch

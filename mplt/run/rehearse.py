@@ -1,5 +1,5 @@
 """`reproduce.py run --profile P --rehearse`: every stage of a GPU profile, on this machine, in minutes
-(issue 11, "A rehearsal of every GPU profile"; docs/rehearsal.md).
+(docs/rehearsal.md).
 
 A rehearsal is the profile itself after one transform, `rehearse_profile`:
 * each model is replaced by a randomly initialised tiny one of the same architecture family, built

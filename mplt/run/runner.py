@@ -1,4 +1,4 @@
-"""`reproduce.py run`: the profile's stages in order, resumable, with one screen (issue 6).
+"""`reproduce.py run`: the profile's stages in order, resumable, with one screen.
 
 Order: model (smoke only), select, testgen, translate, dataset, finetune, evaluate, report, check.
 * Resume: a stage whose `summary.json` exists is finished and skipped; an unfinished one is run
@@ -160,7 +160,7 @@ def run_profile(profile: Profile, run_dir: Path, *, from_stage: str | None = Non
                 summary = run_function(run_dir, config, progress=progress)
             except Exception as e:
                 # A full disk or an unwritable run directory fails the stage like bad input does:
-                # one line; what the stage finished is kept and a rerun resumes (issue 16).
+                # one line; what the stage finished is kept and a rerun resumes (docs/bad-input.md).
                 e = e if isinstance(e, MpltError) else storage_error(e, run_dir / stage)
                 if e is None:
                     raise

@@ -1,4 +1,4 @@
-"""The smoke profile's model: a tiny Llama built on this machine, then warm-started (issue 6).
+"""The smoke profile's model: a tiny Llama built on this machine, then warm-started.
 
 A randomly initialised 4M-parameter model writes no correct program, so every stage downstream
 would see only failures. The warm-start teaches it, briefly, the continuations of the pipeline's

@@ -63,7 +63,7 @@ class EvaluateStageConfig:
     finetuned_revisions: dict[str, str] | None = None   # per language, for released checkpoints
     # None: base and fine-tuned on the precision the adapters were trained on (4-bit when the
     # finetune stage trained on a 4-bit base), full precision for released checkpoints. Both variants
-    # always share one precision, so the delta measures fine-tuning, not quantization (issue 11, 7).
+    # always share one precision, so the delta measures fine-tuning, not quantization.
     load_in_4bit: bool | None = None
     dtype: str = "auto"                     # mplt.models.precision.DTYPE_NAMES; smoke: float64 (docs/determinism.md)
     n: int = 20

@@ -1,4 +1,4 @@
-"""The fine-tuning config: one frozen dataclass; presets are dicts applied to it (style rule 4).
+"""The fine-tuning config: one frozen dataclass; presets are dicts applied to it (docs/style.md, rule 4).
 
 Resolution order: dataclass defaults < preset < TOML file (`[finetune]` table or top level) < command
 line flags. The resolved config is written to `<out>/finetune_config.json`.

@@ -1,4 +1,4 @@
-"""Snap trained weights to a fixed grid after every optimizer step (issue 10, docs/determinism.md).
+"""Snap trained weights to a fixed grid after every optimizer step (docs/determinism.md).
 
 float64 alone does not make a long training run the same on every CPU: the vector kernels' summation
 orders leave differences of ~1e-16, and 30 warm-start epochs at a high learning rate amplify them

@@ -148,7 +148,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
 def announce_plan(windows: int, groups_per_epoch: int, total_steps: int, warmup: int, cfg: TrainConfig,
                   dtype: str, show: bool = True) -> str:
     """One line with the planned optimizer steps, before any training; a warning when warmup covers
-    most of them (the lr would barely reach its peak: issue 11 defect 4). Returns the line."""
+    most of them (the lr would barely reach its peak). Returns the line."""
     line = (f"finetune plan: {windows} windows of {cfg.seq_len} tokens, {groups_per_epoch} optimizer steps per "
             f"epoch x {cfg.epochs} epochs = {total_steps} steps (micro-batch {cfg.micro_batch} x accumulation "
             f"{cfg.grad_accum}), warmup {warmup} steps, compute dtype {dtype}")

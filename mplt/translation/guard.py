@@ -1,4 +1,4 @@
-"""The reference check of translated tests (issue 12, "The guard").
+"""The reference check of translated tests (docs/deviations.md, item 7).
 
 A translated test states `candidate(args') == expected'`, where args' and expected' are the Python
 test's values as converted for the target (`render.target_value`: ints coerced to floats for OCaml

@@ -1,8 +1,8 @@
 """Oracle completions: a target-language body that answers each test by looking up its arguments.
 
 Running a translated problem's tests on its oracle needs no model and checks literal rendering
-and the harness's equality semantics end to end (issue 3, "Correctness checks that need no
-model"): every test must pass. The lookup compares the actual arguments with each test's rendered
+and the harness's equality semantics end to end (docs/conventions.md, section
+3): every test must pass. The lookup compares the actual arguments with each test's rendered
 argument literals using the language's own structural equality (Lua: a deep-equal helper over
 tables that also tells `3` from `3.0` with `math.type`, Racket: `equal?`, OCaml: `=` on a tuple, R: `identical` on a list, Julia: `isequal`
 on a tuple) and returns the rendered expected value.

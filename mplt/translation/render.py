@@ -27,7 +27,7 @@ def number_text(value: object, ty: PyType, *, coerce: bool = True) -> str:
     """Python repr; with `coerce`, ints in float positions are written as floats (`2` -> `2.0`).
 
     Only targets whose type system needs it coerce (OCaml, Julia, as MultiPL-E does): Lua 5.4 and
-    Racket keep Python's int/float distinction at run time, so `2` must stay `2` there (issue 12,
+    Racket keep Python's int/float distinction at run time, so `2` must stay `2` there (docs/deviations.md, item 8;
     HumanEval_92 `any_int` tells `2` from `2.0`)."""
     if ty == FLOAT and coerce:
         return repr(float(value))

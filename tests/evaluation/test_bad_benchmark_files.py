@@ -1,5 +1,5 @@
-"""Malformed benchmark files are one line naming the file, line, record and field (issue 16
-part 2). The records here are hand-written stand-ins with HumanEval's field names, not problems."""
+"""Malformed benchmark files are one line naming the file, line, record and field (docs/bad-input.md,
+"Benchmark files"). The records here are hand-written stand-ins with HumanEval's field names, not problems."""
 from __future__ import annotations
 
 import json

@@ -1,5 +1,5 @@
 """Bad input gives a clear result or a one-line error, never a traceback; the exec and doctor
-commands (issue 2)."""
+commands."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Load must not flip verdicts (issue 10, docs/execution.md): the timeout of the pipeline's programs
+"""Load must not flip verdicts (docs/execution.md): the timeout of the pipeline's programs
 is CPU time, with a wall limit of several timeouts behind it."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A broken sandbox is not a failing program, and killed runs leave nothing for long (issue 16):
+"""A broken sandbox is not a failing program, and killed runs leave nothing for long (docs/sandbox.md):
 set-up failures raise `SandboxBroken` with one line naming the cause (never a verdict), helpers
 never come from /tmp, and the next run removes the scratch directories and cgroups of a run that
 was killed with kill -9, but never a live run's."""

@@ -1,6 +1,7 @@
-"""Verdicts on real programs in each language's MultiPL-E harness style (issue 2): a passing test
-file, a failing assertion, a syntax error, a runtime exception and an infinite loop. The programs
-run once, two at a time, through `execute_all` (a module fixture); each test checks one verdict."""
+"""Verdicts on real programs in each language's MultiPL-E harness style (docs/conventions.md,
+section 3): a passing test file, a failing assertion, a syntax error, a runtime exception and an
+infinite loop. The programs run once, two at a time, through `execute_all` (a module fixture);
+each test checks one verdict."""
 from __future__ import annotations
 
 import pytest

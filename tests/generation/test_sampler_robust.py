@@ -1,5 +1,5 @@
-"""The seeded sampler's draw does not move with last-bit differences in the logits (issue 10,
-docs/determinism.md), and still samples the nucleus with the model's probabilities."""
+"""The seeded sampler's draw does not move with last-bit differences in the logits
+(docs/determinism.md), and still samples the nucleus with the model's probabilities."""
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,4 @@
-"""Programs that try to escape or break the harness (issues 2 and 16), one file per attack and
+"""Programs that try to escape or break the harness (docs/sandbox.md), one file per attack and
 language in tests/hostile/<lang>/. Each language's programs run through `execute_all` with 2
 workers; every attack must end non-OK within its limits, write nothing outside its scratch
 directory, reach no network or abstract unix socket, and leave no process behind once the pool

@@ -1,4 +1,4 @@
-"""Issue 11 defect 9: tuple-era remote modeling code (as CodeGen2's) under transformers 5."""
+"""Tuple-era remote modeling code (as CodeGen2's) under transformers 5 (docs/codegen2.md, section A.3)."""
 import json
 import shutil
 from pathlib import Path

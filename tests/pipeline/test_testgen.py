@@ -99,7 +99,7 @@ def test_killed_run_resumes_without_duplicates(selected_run, testgen_run, tmp_pa
 
 def test_tiny_model_sampling_path(selected_run, tiny_model_dir, tmp_path):
     """The real path: the generation backend samples from the (random) tiny model. Its junk holds no
-    usable test, so the stage keeps nothing and fails at once (issue 16), keeping the samples."""
+    usable test, so the stage keeps nothing and fails at once (docs/bad-input.md), keeping the samples."""
     run_dir = copy_stages(selected_run, tmp_path / "run", "select")
     functions = run_dir / "select" / "functions.jsonl"
     write_jsonl(functions, list(read_jsonl(functions))[:2])

@@ -101,7 +101,7 @@ def test_unknown_language_is_an_error(testgen_run, tmp_path):
 
 def test_tiny_model_translation_path(testgen_run, tiny_model_dir, tmp_path):
     """The real path: the generation backend samples Lua from the (random) tiny model; junk fails,
-    so the stage keeps nothing and says so at once (issue 16), keeping the completions."""
+    so the stage keeps nothing and says so at once (docs/bad-input.md), keeping the completions."""
     run_dir = copy_stages(testgen_run, tmp_path / "run", "select", "testgen")
     functions = run_dir / "testgen" / "functions.jsonl"
     write_jsonl(functions, list(read_jsonl(functions))[:1])

@@ -1,7 +1,7 @@
 """A fabricated run directory for the report and check tests.
 
 FIXTURE DATA, NOT RESULTS: every number below is invented to exercise the collector, the report and the
-check. The layout follows the run-directory contract (issue 6) and the stage modules' summaries.
+check. The layout follows the run directory's layout and the stage modules' summaries.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`check` and `report` on a finished run in a read-only directory: they read it, and write
-elsewhere (--out) or say why not, instead of raising OSError (issue 16). The read-only run is the
+elsewhere (--out) or say why not, instead of raising OSError (docs/bad-input.md). The read-only run is the
 fabricated fixture copied onto a tmpfs remounted read-only (needs root; skipped elsewhere)."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """README examples must stay real: every `reproduce.py` command line in it parses with the CLI, and
-the first screen keeps the two commands (issue 2, style rule 10)."""
+the first screen keeps the two commands (docs/style.md, rule 10)."""
 from __future__ import annotations
 
 import re

@@ -1,5 +1,5 @@
 """A profile value of the wrong type is one line naming the file, table, key, expected and got
-types, when the profile is read, before any work (issue 16 part 2)."""
+types, when the profile is read, before any work (docs/bad-input.md, "Profiles")."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,5 @@
 """Unwritable and full output locations, empty stages, missing toolchains and the run's last line:
-one line and a non-zero exit, nothing already written lost, a rerun resumes (issue 16).
+one line and a non-zero exit, nothing already written lost, a rerun resumes (docs/bad-input.md).
 
 Full and read-only disks are real: a small tmpfs mounted by the test (needs root and mount(2);
 skipped elsewhere), unmounted afterwards. The in-process cases need neither.

@@ -1,5 +1,5 @@
-"""The smoke profile's model computations give the same results under emulated other CPUs (issue 10,
-docs/determinism.md): warm-start, sampling with the testgen / translate / evaluate settings, a LoRA
+"""The smoke profile's model computations give the same results under emulated other CPUs
+(docs/determinism.md): warm-start, sampling with the testgen / translate / evaluate settings, a LoRA
 fine-tune and sampling with it, each configuration in its own subprocess and environment.
 
 The warm-start is shortened to 2 epochs to keep CI modest (3 configurations in turn); every other

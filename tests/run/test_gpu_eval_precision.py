@@ -1,4 +1,4 @@
-"""Issue 11 defects 7 and 10 (report side): base and fine-tuned share one precision, the report says
+"""The GPU evaluation, report side: base and fine-tuned share one precision, the report says
 which, and a Julia other than the published figures' release gets a warning beside Julia pass@1."""
 import pytest
 

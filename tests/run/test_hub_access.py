@@ -1,4 +1,4 @@
-"""Issue 11 defect 1: the preflight checks every model and dataset revision a profile needs, with
+"""README "Hub access": the preflight checks every model and dataset revision a profile needs, with
 huggingface_hub's functions monkeypatched (no Hub from the test machines)."""
 from pathlib import Path
 from types import SimpleNamespace

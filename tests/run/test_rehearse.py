@@ -1,4 +1,4 @@
-"""`reproduce.py run --rehearse` (issue 11): the profile transform keeps the profile's settings and
+"""`reproduce.py run --rehearse` (docs/rehearsal.md): the profile transform keeps the profile's settings and
 substitutes models, data and sample counts; the stand-in models have the real architectures; the
 rehearsal's stages add our material only where a random model left nothing."""
 from __future__ import annotations

@@ -56,7 +56,7 @@ def test_warmstart_material_is_separate_from_the_benchmark():
 
 
 def test_benchmark_solutions_cover_a_third_of_the_mini_benchmark():
-    """Solved problems are memorised, the others stay unseen: evaluation sees both (issue 6)."""
+    """Solved problems are memorised, the others stay unseen: evaluation sees both."""
     solved = set(load_toml(SOLUTIONS))
     entries = [p["entry_point"] for p in mini_problems()]
     assert solved < set(entries) and len(solved) == len(entries) // 3

@@ -1,4 +1,4 @@
-"""The smoke profile end to end, as `make reproduce` runs it on a machine without a GPU (issue 6):
+"""The smoke profile end to end, as `make reproduce` runs it on a machine without a GPU:
 the report is written and the check passes; a run killed mid-way resumes to the same figures."""
 from __future__ import annotations
 

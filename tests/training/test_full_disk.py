@@ -1,4 +1,4 @@
-"""A full disk while fine-tuning (issue 16): torch's checkpoint writer fails with
+"""A full disk while fine-tuning (docs/bad-input.md): torch's checkpoint writer fails with
 `RuntimeError: [enforce fail at inline_container.cc:...]`; the command says so in one line, the
 partial checkpoint is removed, and after space is freed the same command resumes from the last
 complete checkpoint. The disk is a tmpfs the test mounts (needs root; skipped elsewhere)."""

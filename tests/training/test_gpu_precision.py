@@ -1,4 +1,4 @@
-"""Issue 11 defects 4, 5, 6 and 8 on CPU: dtype by device type, autocast reaching attention and
+"""The GPU path's precision and planning, checked on CPU: dtype by device type, autocast reaching attention and
 logits, warmup planned from the step count, and the tokenizer of a weights-only checkpoint."""
 import logging
 

@@ -1,4 +1,4 @@
-"""Golden checks for four HumanEval problems that were translated wrongly (issue 12), read through
+"""Golden checks for four HumanEval problems that were translated wrongly (docs/deviations.md), read through
 the `humaneval_path` fixture (no HumanEval text lives in the repository: the expectations are
 derived from the problem's own tests and docstring).
 

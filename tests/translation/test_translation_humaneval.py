@@ -1,4 +1,4 @@
-"""No-model correctness checks on HumanEval (issue 3), read through the `humaneval_path` fixture.
+"""No-model correctness checks on HumanEval, read through the `humaneval_path` fixture.
 
 (a) every canonical solution passes OpenAI's own tests through our Python executor;
 (b) per target language, the oracle completion (a lookup of each test's rendered arguments,
