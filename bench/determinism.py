@@ -3,7 +3,7 @@
     .venv/bin/python bench/determinism.py [--epochs N] [--out DIR]
 
 Runs `python -m mplt.run.fingerprint` once per emulated CPU configuration
-(`mplt.run.fingerprint.CONFIGURATIONS`, all at once) and prints one row each: the CPU capability torch used, its
+(`mplt.run.fingerprint.CONFIGURATIONS`, one after another) and prints one row each: the CPU capability torch used, its
 threads, the max abs difference of the warm-started weights and of the LoRA adapter from the first
 row, and whether each set of sampled completions (testgen, translate, evaluate base / fine-tuned)
 is identical to the first row's. Default: the profile's 30 warm-start epochs (slow on a busy machine).
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,12 +26,10 @@ def main() -> int:
     parser.add_argument("--out", default=None, help="where to keep the runs (default: a temporary directory)")
     args = parser.parse_args()
     root = Path(args.out or tempfile.mkdtemp(prefix="mplt-determinism-"))
-    # In parallel: each configuration fixes its own threads; the table compares results, not speed.
-    with ThreadPoolExecutor(max_workers=len(CONFIGURATIONS)) as pool:
-        futures = [(name, root / f"config{i}", pool.submit(run_configuration, root / f"config{i}", env, threads,
-                                                           args.epochs))
-                   for i, (name, env, threads) in enumerate(CONFIGURATIONS)]
-        rows = [(name, out, future.result()) for name, out, future in futures]
+    # One at a time: at once, three torch processes oversubscribe a small machine (a 2-core one ran
+    # each warm-start epoch 20x slower), and the seconds column would mean nothing.
+    rows = [(name, root / f"config{i}", run_configuration(root / f"config{i}", env, threads, args.epochs))
+            for i, (name, env, threads) in enumerate(CONFIGURATIONS)]
     first_out, first = rows[0][1], rows[0][2]
     print(f"warm-start epochs: {first['epochs']}, dtype {first['dtype']}; runs in {root}")
     header = f"{'configuration':24} {'ISA':8} {'thr':>3} {'weights |d|':>12} {'adapter |d|':>12} " \
