@@ -45,7 +45,7 @@ render_value, render_type, render_call, render_prompt, render_tests); shared par
 """
 from mplt.translation.driver import translate_problem
 from mplt.translation.problem import PythonProblem, Skip, TranslatedProblem, build_program
-from mplt.translation.types import Untranslatable
+from mplt.langs.types import Untranslatable
 
 __all__ = ["PythonProblem", "Skip", "TranslatedProblem", "Untranslatable", "build_program",
            "translate_problem"]

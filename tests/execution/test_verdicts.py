@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from mplt.execution.limits import Limits
-from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR, TIMEOUT
+from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR, TIMEOUT
 from mplt.execution.pool import execute_all
 from mplt.execution.sandbox import run_program
 from mplt.langs import get_language
