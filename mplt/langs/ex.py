@@ -57,11 +57,12 @@ _RESERVED = frozenset("true false nil when and or not in fn do end catch rescue 
 class Elixir(TargetLanguage):
     name = "ex"
     display_name = "Elixir"
-    aliases = ("elixir", "exs")
+    aliases = ("elixir",)
     extension = ".exs"
     comment_prefix = "#"
     stop_tokens = ("\ndefmodule", "\ndefp", "\ndef ", "\n#", "\n\n")
     executables = ("elixir",)
+    version_args = ("--short-version",)   # `--version` prints the Erlang banner first
     apt_packages = ("elixir",)
     required = False   # not a default target: doctor reports it, and fails only for the paper's five
     # Under the sandbox (measured here): 512 MiB segfaults at start, 576 MiB runs an ExUnit test.
@@ -76,6 +77,9 @@ class Elixir(TargetLanguage):
     terms = ("Elixir", "elixir", "list", "list", "tuple", "map", "nil", "true", "false")
     harness_marker = "\nExUnit.start()"
     comment_patterns = (re.compile(r"#[^\n]*"),)
+
+    def toolchain_version(self, executable):
+        return f"Elixir {super().toolchain_version(executable)}"
 
     def run_command(self, executable, path):
         return ["/bin/sh", "-c", _WAIT_FOR_PORT_HELPER, "elixir", executable, "--erl", _ERL_FLAGS, str(path)]

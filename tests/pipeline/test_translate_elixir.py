@@ -1,5 +1,5 @@
 """Stages `translate` and `dataset` for Elixir, a registered language beyond the paper's five that
-a configuration lists explicitly (`languages=("ex",)`), with hand-written fixture completions
+a profile lists explicitly (fixtures/elixir.toml), with hand-written fixture completions
 (fixtures/README.md). Also: fine-tuning on MultiPL-T's Hub data fails with one line for it."""
 from __future__ import annotations
 
@@ -15,12 +15,17 @@ pytestmark = pytest.mark.skipif(get_language("ex").find_executable() is None, re
 
 @pytest.fixture(scope="module")
 def elixir_run(testgen_run, tmp_path_factory):
-    from mplt.pipeline.dataset import DatasetConfig, run_dataset
-    from mplt.pipeline.translate import TranslateConfig, run_translate
+    """The stages of the profile fixtures/elixir.toml, with the configs it builds, after a copy of
+    `testgen_run`."""
+    from mplt.pipeline.dataset import run_dataset
+    from mplt.pipeline.translate import run_translate
+    from mplt.run.profiles import load_profile, stage_config
     run_dir = copy_stages(testgen_run, tmp_path_factory.mktemp("run-elixir"), "select", "testgen")
-    run_translate(run_dir, TranslateConfig(languages=("ex",), samples_file=str(FIXTURES / "translate_samples_ex.jsonl"),
-                                           timeout_s=10.0), progress=False)
-    run_dataset(run_dir, DatasetConfig(languages=("ex",)), progress=False)
+    profile = load_profile(str(FIXTURES / "elixir.toml"), run_dir)
+    translate, dataset = stage_config(profile, "translate"), stage_config(profile, "dataset")
+    assert translate.languages == ("ex",) and dataset.languages == ("ex",)
+    run_translate(run_dir, translate, progress=False)
+    run_dataset(run_dir, dataset, progress=False)
     return run_dir
 
 
