@@ -18,13 +18,12 @@ Conventions, as MultiPL-E's:
   strings with backslash escapes (and `#` escaped, which would otherwise interpolate).
 
 Unlike MultiPL-E, prompts and tests are rendered from our own parsed values (fully escaped strings,
-floats valid for Elixir's reader: `1e-05` becomes `1.0e-05`). MultiPL-E's humaneval-elixir has
-161 problems. nuprl/MultiPL-T has no Elixir split: fine-tuning reads the dataset stage's output.
+floats valid for Elixir's reader: `1e-05` becomes `1.0e-05`). nuprl/MultiPL-T has no Elixir split:
+fine-tuning reads the dataset stage's output (docs/languages.md, section 4).
 
-Execution: the BEAM starts one scheduler thread per core and reserves address space up front; the
-run command pins it to one scheduler of each kind (a thread count that fits the sandbox's pids
-limit on any machine) and `memory_floor_mb` is the smallest RLIMIT_AS that starts it, with
-headroom for ExUnit.
+Execution: the BEAM starts scheduler threads per core and reserves address space up front; the run
+command pins it to one scheduler of each kind, so its thread count fits the sandbox's pids limit on
+any machine, and `memory_floor_mb` sits above the smallest RLIMIT_AS that starts it.
 """
 from __future__ import annotations
 
@@ -35,14 +34,16 @@ from mplt.langs.render import element_types, escape_string, resolve
 from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.types import Untranslatable
 
-# Emulator flags: one normal, one dirty-CPU and one dirty-IO scheduler, one async thread; no
-# distribution (the BEAM would try to start epmd).
+# Emulator flags: one normal, one dirty-CPU and one dirty-IO scheduler, one async thread (9 threads
+# in all, against 20 by default on 2 cores and more with every core); a 64 MiB literal super
+# carrier instead of the 1 GiB the BEAM reserves by default, which RLIMIT_AS would refuse; no busy
+# waiting of idle schedulers (+sbwt none), whose spinning would count as the program's CPU time.
 _ERL_FLAGS = "+S 1:1 +SDcpu 1:1 +SDio 1 +A 1 +sbwt none +MIscs 64"
 # The BEAM forks port helpers (erl_child_setup always, inet_gethost for name lookups) that exit
 # only after they see the emulator gone: the sandbox's leftover check (docs/sandbox.md) could find
 # one still alive and call the program Killed. The wrapper waits up to 0.5 s for them after the
-# program ends; any other process left behind is still caught by that check. ERL_CRASH_DUMP_SECONDS=0: no erl_crash.dump file when the
-# emulator dies (of the memory limit, say).
+# program ends; any other process left behind is still caught by that check.
+# ERL_CRASH_DUMP_SECONDS=0: no erl_crash.dump file when the emulator dies (of the memory limit, say).
 _WAIT_FOR_PORT_HELPER = (
     'ERL_CRASH_DUMP_SECONDS=0; export ERL_CRASH_DUMP_SECONDS; "$@"; rc=$?; i=0; while [ $i -lt 50 ]; do left=; '
     'for p in /proc/[0-9]*/stat; do { read -r s <"$p"; } 2>/dev/null || continue; '
@@ -65,10 +66,12 @@ class Elixir(TargetLanguage):
     version_args = ("--short-version",)   # `--version` prints the Erlang banner first
     apt_packages = ("elixir",)
     required = False   # not a default target: doctor reports it, and fails only for the paper's five
-    # Under the sandbox (measured here): 512 MiB segfaults at start, 576 MiB runs an ExUnit test.
+    # Under the sandbox (measured on 2 shared cores): 544 MiB segfaults at start; 576 MiB runs a hello
+    # world and an ExUnit test.
     memory_floor_mb = 768
     timeout_s = 15.0
-    out_of_memory_markers = ("eheap_alloc: Cannot allocate", "Cannot allocate", "Out of memory")
+    # The BEAM's allocators report a refused allocation as `<kind>_alloc: Cannot allocate N bytes`.
+    out_of_memory_markers = ("Cannot allocate",)
     multipl_e_config = "humaneval-elixir"
     multipl_t_split = None
 
