@@ -1,5 +1,6 @@
 # mplt: one image with everything `make reproduce` needs on a GPU host: the package and its pinned
-# Python dependencies (CUDA-capable torch), Lua + luaunit, Racket, OCaml, R, Julia and bubblewrap.
+# Python dependencies (CUDA-capable torch), the language toolchains of mplt/langs (setup.sh installs
+# the registry's Debian packages: python -m mplt.langs --apt-packages), Julia and bubblewrap.
 #
 #   make docker                                   # docker build -t mplt:latest .
 #   make docker-reproduce PROFILE=paper-1b-eval   # runs `make reproduce` inside, GPU + ./runs mounted

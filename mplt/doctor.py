@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 from mplt.langs import LANGUAGES
-from mplt.langs.base import TOOLS_DIR
 from mplt.tools import first_line, run_tool
 
 UTIL_LINUX_HINT = "sudo apt-get install -y util-linux"
 # Commands the sandbox itself needs (prlimit applies the rlimits; setpriv drops to uid 65534).
 SANDBOX_TOOLS = {"prlimit": (True, UTIL_LINUX_HINT), "setpriv": (True, UTIL_LINUX_HINT),
                  "unshare": (False, UTIL_LINUX_HINT), "bwrap": (False, "sudo apt-get install -y bubblewrap")}
-_LIBRARY_CHECKS = {"lua": ("luaunit", ["-e", 'require("luaunit")'])}
 
 
 def check_toolchains() -> list[dict]:
@@ -27,24 +24,15 @@ def check_toolchains() -> list[dict]:
         row = {"language": lang.name, "name": lang.display_name, "found": path is not None,
                "path": path, "version": lang.toolchain_version(path) if path else None,
                "required": lang.required, "install": None if path else lang.install_hint()}
-        if path and lang.name in _LIBRARY_CHECKS:
-            library, args = _LIBRARY_CHECKS[lang.name]
+        if path and lang.library_probe:
+            library, *args = lang.library_probe
             probe = run_tool([path, *args])
             if probe is None or probe.returncode != 0:
                 row.update(found=False, install=f"{library} is missing: {lang.install_hint()}")
-        if lang.name == "jl" and path:
-            row["flavour"] = julia_flavour(path, row["version"] or "")
+        if path:
+            row.update(lang.toolchain_details(path, row["version"] or ""))
         rows.append(row)
     return rows
-
-
-def julia_flavour(path: str, version: str) -> str:
-    local = TOOLS_DIR / "julia"
-    if Path(path).resolve().is_relative_to(local.resolve()):
-        if (local / "release").is_dir():
-            return f"{version} (official release in {local})"
-        return f"{version} from Debian bullseye packages in {local} (standard library only)"
-    return f"{version} (release on PATH)"
 
 
 def check_sandbox_tools() -> list[dict]:

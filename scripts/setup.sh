@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One setup for every machine: `make setup`, CI and the Dockerfile all run this script.
 # Idempotent: each step checks what is already there and skips it.
-#   1. language toolchains from Debian (lua5.4 + luaunit, racket, ocaml, R, bubblewrap)
+#   1. language toolchains from Debian (the registry's list: python -m mplt.langs --apt-packages),
+#      bubblewrap
 #   2. Julia: an existing `julia` on PATH, else the official release (the Dockerfile's pin) in
 #      .tools/julia, falling back to 1.5.3 from Debian bullseye packages when it cannot be downloaded
 #   3. .venv with the package and its pinned dependencies
@@ -16,10 +17,11 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 
 # --- 1. Debian packages -------------------------------------------------------------------
 need_apt=()
-command -v lua5.4 >/dev/null && lua5.4 -e 'require("luaunit")' >/dev/null 2>&1 || need_apt+=(lua5.4 lua-unit)
-command -v racket >/dev/null || need_apt+=(racket)
-command -v ocaml >/dev/null || need_apt+=(ocaml-nox)
-command -v Rscript >/dev/null || need_apt+=(r-base-core)
+# The language registry lists the Debian packages of every toolchain it does not find (standard
+# library only, so the system Python runs it before .venv exists; mplt/langs/__main__.py).
+lang_apt=$(PYTHONPATH="$ROOT" "$PY" -m mplt.langs --apt-packages --missing)
+# shellcheck disable=SC2206  # one package per word
+need_apt+=($lang_apt)
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -12,16 +12,33 @@ from pathlib import Path
 
 from mplt.benchmarks.records import STR_LIST, check_record, read_checked
 from mplt.errors import MpltError
+from mplt.langs import LANGUAGES, UnknownLanguage, get_language
 
 DATASET = "nuprl/MultiPL-E"
 REVISION = "28441b6024e71d4a1c1c0f6bf171c935cd5a43f2"   # v3.3, July 2025
-HUB_LANGUAGES = ("lua", "rkt", "ml", "r", "jl")           # the MultiPL-T targets; v3 has no humaneval-py
+# The languages with a HumanEval config (each module's `multipl_e_config`; v3 has no humaneval-py).
+HUB_LANGUAGES = tuple(key for key, lang in LANGUAGES.items() if lang.multipl_e_config)
 REQUIRED_FIELDS = ("name", "language", "prompt", "tests", "stop_tokens")
 FIELD_TYPES = {**dict.fromkeys(REQUIRED_FIELDS[:4], str), "stop_tokens": STR_LIST}
 
 
 def config_name(language: str) -> str:
-    return f"humaneval-{language}"
+    try:
+        config = get_language(language).multipl_e_config
+    except UnknownLanguage:
+        config = None
+    return config or f"humaneval-{language}"
+
+
+def _same_language(record_language: str, language: str) -> bool:
+    """A record may name its language by the long name MultiPL-E uses for some languages, which
+    the registry knows as an alias."""
+    if record_language == language:
+        return True
+    try:
+        return get_language(record_language).name == get_language(language).name
+    except UnknownLanguage:
+        return False
 
 
 def load_multipl_e(language: str, path: str | Path | None = None, revision: str = REVISION) -> list[dict]:
@@ -57,7 +74,7 @@ def _read_local(path: Path, language: str) -> list[dict]:
         return list(read_checked(found[0], FIELD_TYPES, "MultiPL-E", "name"))
     if not path.exists():
         raise MpltError(f"{path}: no such MultiPL-E file or directory")
-    records = [r for r in read_checked(path, FIELD_TYPES, "MultiPL-E", "name") if r["language"] == language]
+    records = [r for r in read_checked(path, FIELD_TYPES, "MultiPL-E", "name") if _same_language(r["language"], language)]
     if not records:
         raise MpltError(f"{path}: no records with language {language!r}")
     return records
@@ -66,6 +83,6 @@ def _read_local(path: Path, language: str) -> list[dict]:
 def _check_record(record: dict, language: str, index: int) -> dict:
     """Field by field (the local reader already named the line; Hub rows are numbered)."""
     check_record(record, FIELD_TYPES, f"record #{index}", "MultiPL-E", "name")
-    if record["language"] != language:
+    if not _same_language(record["language"], language):
         raise MpltError(f"MultiPL-E record {record['name']!r} is {record['language']!r}, expected {language!r}")
     return {**record, "stop_tokens": list(record["stop_tokens"])}

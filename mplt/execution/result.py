@@ -1,25 +1,11 @@
 """The outcome of running one program, with MultiPL-E-compatible field names
-(`program, stdout, stderr, exit_code, status`; docs/conventions.md, section 5).
-
-Statuses (a small closed set; only OK counts as a pass):
-  OK           ran to completion and every test passed
-  Failure      a test assertion failed (luaunit, rackunit, OCaml assert, stopifnot, @test, assert)
-  Exception    a runtime error that is not a failed assertion
-  SyntaxError  the program did not parse, compile or type-check
-  Timeout      the wall-clock limit was reached; the whole process group was killed
-  Killed       a resource limit ended it (CPU time, memory, file size, output size, a signal)
-"""
+(`program, stdout, stderr, exit_code, status`; docs/conventions.md, section 5). The statuses are
+defined in `mplt.langs.status`."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-OK = "OK"
-FAILURE = "Failure"
-EXCEPTION = "Exception"
-SYNTAX_ERROR = "SyntaxError"
-TIMEOUT = "Timeout"
-KILLED = "Killed"
-STATUSES = (OK, FAILURE, EXCEPTION, SYNTAX_ERROR, TIMEOUT, KILLED)
+from mplt.langs.status import OK
 
 
 @dataclass(frozen=True)

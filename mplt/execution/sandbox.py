@@ -26,7 +26,8 @@ from mplt.execution import isolation, leftovers
 from mplt.execution.cgroups import Cgroups
 from mplt.execution.isolation import SandboxBroken
 from mplt.execution.limits import Limits
-from mplt.execution.result import KILLED, SYNTAX_ERROR, TIMEOUT, ExecResult
+from mplt.execution.result import ExecResult
+from mplt.langs.status import KILLED, SYNTAX_ERROR, TIMEOUT
 from mplt.langs import get_language
 from mplt.langs.base import Language
 

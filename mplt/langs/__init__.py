@@ -1,17 +1,58 @@
-"""The language registry: a plain dict keyed by short names (docs/style.md, rule 3).
+"""The language registry: a plain dict keyed by short names (docs/style.md, rule 3), built from
+the language modules of this package (docs/languages.md).
+
+Every module `mplt/langs/<key>.py` that defines `LANGUAGE` is a language; the registry checks
+each against the contract (`base.check_language`) when this package is imported, so an
+incomplete language fails here with one line and never mid-run. Everything that lists languages
+reads this registry: the default targets (`TARGETS`), plots, doctor, the Debian packages that
+scripts/setup.sh installs (`python -m mplt.langs --apt-packages`) and so the Dockerfile.
 
     get_language("racket") -> the `rkt` Language; unknown names raise UnknownLanguage,
     whose message lists the known keys.
 """
 from __future__ import annotations
 
-from mplt.errors import MpltError
-from mplt.langs import jl, lua, ml, py, r, rkt
-from mplt.langs.base import Language
+import importlib
+import pkgutil
+from collections.abc import Iterable
 
-LANGUAGES: dict[str, Language] = {m.LANGUAGE.name: m.LANGUAGE for m in (py, lua, rkt, ml, r, jl)}
-# The five MultiPL-T targets, in the paper's order.
-TARGETS: tuple[str, ...] = ("lua", "rkt", "ml", "r", "jl")
+from mplt.errors import MpltError
+from mplt.langs.base import Language, LanguageContractError, TargetLanguage, check_language
+
+# Modules of this package that hold the contract and its helpers, not a language.
+_SUPPORT_MODULES = frozenset({"base", "render", "status", "types"})
+
+
+def build_registry(languages: Iterable[object]) -> dict[str, Language]:
+    """Check each candidate (a Language subclass or instance) and key it by name: the source
+    language first, then the paper's targets in the paper's order, then the others by name."""
+    checked = [check_language(candidate) for candidate in languages]
+    registry: dict[str, Language] = {}
+    for lang in sorted(checked, key=lambda x: (x.is_target, x.paper_rank == 0, x.paper_rank, x.name)):
+        if lang.name in registry:
+            raise LanguageContractError(f"language {lang.name}: registered twice")
+        registry[lang.name] = lang
+    ranks = [lang.paper_rank for lang in registry.values() if lang.paper_rank]
+    if len(ranks) != len(set(ranks)):
+        raise LanguageContractError(f"two languages share a paper_rank ({sorted(ranks)})")
+    return registry
+
+
+def _language_modules() -> list[object]:
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_") or info.name in _SUPPORT_MODULES:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if not hasattr(module, "LANGUAGE"):
+            raise LanguageContractError(f"mplt/langs/{info.name}.py defines no LANGUAGE")
+        found.append(module.LANGUAGE)
+    return found
+
+
+LANGUAGES: dict[str, Language] = build_registry(_language_modules())
+# The five MultiPL-T targets, in the paper's order: the default `langs` of every stage config.
+TARGETS: tuple[str, ...] = tuple(k for k, v in LANGUAGES.items() if v.paper_rank)
 
 
 class UnknownLanguage(MpltError, KeyError):
@@ -28,6 +69,19 @@ def get_language(name: str) -> Language:
             return lang
     known = ", ".join(f"{k} ({'/'.join(v.aliases)})" if v.aliases else k for k, v in LANGUAGES.items())
     raise UnknownLanguage(f"unknown language {name!r}; known: {known}")
+
+
+def get_target(name: str) -> TargetLanguage:
+    """The target language `name`; an MpltError for the source language."""
+    lang = get_language(name)
+    if not isinstance(lang, TargetLanguage):
+        raise MpltError(f"{lang.display_name} is the source language, not a translation target")
+    return lang
+
+
+def target_languages() -> tuple[str, ...]:
+    """Every registered target, the paper's five first."""
+    return tuple(k for k, v in LANGUAGES.items() if isinstance(v, TargetLanguage))
 
 
 def parse_languages(spec: str) -> list[Language]:

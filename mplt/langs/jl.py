@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
-from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
-from mplt.langs.base import TOOLS_DIR, Language
-from mplt.translation.render import escape_string, number_text, resolve
-from mplt.translation.types import PyType
+from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
+from mplt.langs.base import TOOLS_DIR, TargetLanguage
+from mplt.langs.render import escape_string, number_text, resolve
+from mplt.langs.types import PyType
 
 
 # Runs the program file with include() after replacing two diagnostics-only functions; verdicts
@@ -21,9 +22,10 @@ _FAST_ERRORS = ("import Test; Test.scrub_backtrace(bt) = bt[1:0]; "
                 "Base.show_backtrace(io::IO, t::Vector) = nothing; include(popfirst!(ARGS))")
 
 
-class Julia(Language):
+class Julia(TargetLanguage):
     name = "jl"
     display_name = "Julia"
+    paper_rank = 5
     aliases = ("julia",)
     extension = ".jl"
     comment_prefix = "#"
@@ -32,6 +34,8 @@ class Julia(Language):
     apt_packages = ()
     memory_floor_mb = 1024  # 512 MiB starts a hello world; compiling tests needs more
     out_of_memory_markers = ("OutOfMemoryError",)
+    multipl_e_config = "humaneval-jl"
+    multipl_t_split = "julia"
 
     def find_executable(self):
         found = super().find_executable()
@@ -48,6 +52,15 @@ class Julia(Language):
         # path (measured here, CPU time: uncaught error 2.2 -> 0.7 s, failing @testset 5.5 ->
         # 3.1 s; a compute-heavy passing test 2.3 -> 1.7 s).
         return [executable, "--startup-file=no", "--history-file=no", "-O0", "-e", _FAST_ERRORS, str(path)]
+
+    def toolchain_details(self, executable, version):
+        """Doctor's `flavour`: where this Julia came from (docs/julia.md)."""
+        local = TOOLS_DIR / "julia"
+        if Path(executable).resolve().is_relative_to(local.resolve()):
+            if (local / "release").is_dir():
+                return {"flavour": f"{version} (official release in {local})"}
+            return {"flavour": f"{version} from Debian bullseye packages in {local} (standard library only)"}
+        return {"flavour": f"{version} (release on PATH)"}
 
     def install_hint(self):
         return "run `make setup` (installs Julia 1.5.3 into .tools/julia from Debian bullseye)"
@@ -71,6 +84,9 @@ class Julia(Language):
     typed_signature = True
     # Ints in float positions are written as floats: the type system needs it (docs/deviations.md, item 8).
     coerces_numbers = True
+    terms = ("Julia", "jl", "vector", "vector", "tuple", "dictionary", "nothing", "true", "false")
+    harness_marker = "\nusing Test"
+    comment_patterns = (re.compile(r'"""[\s\S]*?"""'), re.compile(r"#=[\s\S]*?=#"), re.compile(r"#[^\n]*"))
 
     def render_type(self, t):
         simple = {"int": "Int64", "float": "Float64", "bool": "Bool", "str": "String", "any": "Any",
@@ -126,6 +142,14 @@ class Julia(Language):
                  else f"\t@test({c.call} == {c.expected})" for c in cases]
         return "\n".join(["using Test", "", "@testset begin", "", f"candidate = {entry_point};", *lines,
                           "end", ""])
+
+    def render_oracle(self, params, cases):
+        lines = [f"    if isequal({_tuple(params)}, {_tuple(list(c.args))}) return {c.expected} end" for c in cases]
+        return "\n".join([*lines, '    error("no test matches the arguments")', "end"])
+
+
+def _tuple(items):
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 def _abstract(t):

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import re
 
-from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
-from mplt.langs.base import Language
-from mplt.translation.render import element_types, escape_string, number_text, python_quote, resolve
+from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
+from mplt.langs.base import TargetLanguage
+from mplt.langs.render import element_types, escape_string, number_text, python_quote, resolve
 
 _SUMMARY = re.compile(r"Ran \d+ tests .*?(\d+) successes?(?:, (\d+) failures?)?(?:, (\d+) errors?)?")
 # A load (parse) error is reported as `lua5.4: file:line: message` with no stack traceback.
 _LOAD_ERROR = re.compile(r"^\S+: \S+:\d+: ", re.M)
 
 
-class Lua(Language):
+class Lua(TargetLanguage):
     name = "lua"
     display_name = "Lua"
+    paper_rank = 1
     extension = ".lua"
     comment_prefix = "--"
     stop_tokens = ("\nlocal", "\nfunction", "\n--", "\n\n")
@@ -26,6 +27,9 @@ class Lua(Language):
     apt_packages = ("lua5.4", "lua-unit")
     memory_floor_mb = 64
     out_of_memory_markers = ("not enough memory",)
+    library_probe = ("luaunit", "-e", 'require("luaunit")')
+    multipl_e_config = "humaneval-lua"
+    multipl_t_split = "lua"
 
     def classify(self, exit_code, stdout, stderr):
         if exit_code == 0:
@@ -44,6 +48,9 @@ class Lua(Language):
     # No int -> float coercion: the target keeps `2` and `2.0` apart at run time, as Python does
     # (docs/deviations.md, item 8; HumanEval_92).
     coerces_numbers = False
+    terms = ("Lua", "lua", "table", "table", "table", "table", "nil", "true", "false")
+    harness_marker = "\nlu ="
+    comment_patterns = (re.compile(r"--\[\[[\s\S]*?\]\]"), re.compile(r"--[^\n]*"))
 
     def render_value(self, value, ty=None):
         t = resolve(value, ty)
@@ -72,6 +79,25 @@ class Lua(Language):
         return "\n".join(["lu = require('luaunit')", "", "function test_humaneval()",
                           f"local candidate = {entry_point}", *lines, "end", "",
                           "os.exit(lu.LuaUnit.run())"])
+
+    def render_oracle(self, params, cases):
+        # Plain constructors, not table.pack: a parameter may be named `table`. nil arguments leave
+        # holes that deq (over pairs) treats alike on both sides; deq tells `3` from `3.0` with
+        # math.type.
+        lines = [_DEEP_EQUAL, f"    local args = {{{', '.join(params)}}}"]
+        for c in cases:
+            lines.append(f"    if deq(args, {{{', '.join(c.args)}}}) then return {c.expected} end")
+        return "\n".join([*lines, "    error('no test matches the arguments')", "end"])
+
+
+_DEEP_EQUAL = """    local function deq(a, b)
+        if type(a) ~= type(b) then return false end
+        if type(a) == 'number' then return math.type(a) == math.type(b) and a == b end
+        if type(a) ~= 'table' then return a == b end
+        for k, v in pairs(a) do if not deq(v, b[k]) then return false end end
+        for k, _ in pairs(b) do if a[k] == nil then return false end end
+        return true
+    end"""
 
 
 LANGUAGE = Lua()

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import re
 
-from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
-from mplt.langs.base import Language
-from mplt.translation.render import escape_string, resolve
-from mplt.translation.types import Untranslatable
+from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
+from mplt.langs.base import TargetLanguage
+from mplt.langs.render import escape_string, resolve
+from mplt.langs.types import Untranslatable
 
 
-class OCaml(Language):
+class OCaml(TargetLanguage):
     name = "ml"
     display_name = "OCaml"
+    paper_rank = 3
     aliases = ("ocaml",)
     extension = ".ml"
     comment_prefix = "(*"
@@ -25,6 +26,8 @@ class OCaml(Language):
     memory_floor_mb = 64
     # The toplevel reports an allocation beyond RLIMIT_AS as "Out of memory during evaluation."
     out_of_memory_markers = ("Out_of_memory", "Out of memory during evaluation")
+    multipl_e_config = "humaneval-ml"
+    multipl_t_split = "ocaml"
 
     def classify(self, exit_code, stdout, stderr):
         if exit_code == 0:
@@ -41,6 +44,9 @@ class OCaml(Language):
     typed_signature = True
     # Ints in float positions are written as floats: the type system needs it (docs/deviations.md, item 8).
     coerces_numbers = True
+    terms = ("OCaml", "ml", "list", "list", "tuple", "association list", "None", "true", "false")
+    harness_marker = "\nlet assertions"
+    comment_patterns = (re.compile(r"\(\*[\s\S]*?\*\)"),)
 
     def render_type(self, t, top=False):
         simple = {"int": "int", "float": "float", "bool": "bool", "str": "string"}
@@ -112,6 +118,14 @@ class OCaml(Language):
                  else f"  (assert (({c.call}) = {c.expected}));" for c in cases]
         return "\n".join(["", "let assertions =", f" let candidate = {self.identifier(entry_point)} in", *lines,
                           "  ()"])
+
+    def render_oracle(self, params, cases):
+        actual = "(" + ", ".join(params) + ")" if params else "()"
+        lines = [""]
+        for c in cases:
+            expected_args = "(" + ", ".join(c.args) + ")" if c.args else "()"
+            lines.append(f"  if {actual} = {expected_args} then {c.expected} else")
+        return "\n".join([*lines, '  failwith "no test matches the arguments"'])
 
 
 _KEYWORDS = frozenset(

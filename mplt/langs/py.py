@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
+from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.base import Language, python_executable
 
 _LAST_ERROR = re.compile(r"^(\w+(?:\.\w+)*(?:Error|Exception|Exit|Interrupt)\b)", re.M)
@@ -18,6 +18,7 @@ class Python(Language):
     comment_prefix = "#"
     stop_tokens = ("\ndef ", "\n#", "\nif ", "\nclass ", "\nprint(", "\nassert ")
     apt_packages = ()
+    multipl_e_config = None  # MultiPL-E v3 has no humaneval-py config
     memory_floor_mb = 256   # coverage + the interpreter; `import torch` would need 1 GiB
     timeout_s = 15.0
     out_of_memory_markers = ("MemoryError",)

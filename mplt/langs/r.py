@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import re
 
-from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
-from mplt.langs.base import Language
-from mplt.translation.render import element_types, escape_string, number_text, python_quote, resolve
-from mplt.translation.types import Untranslatable
+from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
+from mplt.langs.base import TargetLanguage
+from mplt.langs.render import element_types, escape_string, number_text, python_quote, resolve
+from mplt.langs.types import Untranslatable
 
 
-class R(Language):
+class R(TargetLanguage):
     name = "r"
     display_name = "R"
+    paper_rank = 4
     extension = ".r"
     comment_prefix = "#"
     stop_tokens = ("\n#", "\n```")
@@ -22,6 +23,8 @@ class R(Language):
     apt_packages = ("r-base-core",)
     memory_floor_mb = 256
     out_of_memory_markers = ("cannot allocate vector",)
+    multipl_e_config = "humaneval-r"
+    multipl_t_split = "r"
 
     def run_command(self, executable, path):
         # --vanilla: no site or user profiles, no saved workspace.
@@ -40,6 +43,9 @@ class R(Language):
     typed_signature = False
     # No int -> float coercion, as MultiPL-E: R numbers are doubles either way.
     coerces_numbers = False
+    terms = ("R", "r", "vector", "list", "list", "named list", "NULL", "TRUE", "FALSE")
+    harness_marker = "\ntest_humaneval"
+    comment_patterns = (re.compile(r"#[^\n]*"),)
 
     def render_value(self, value, ty=None):
         t = resolve(value, ty)
@@ -82,6 +88,12 @@ class R(Language):
                 lines.append(f"    stopifnot(isTRUE(all.equal({c.call}, {c.expected})))")
         return "\n".join(["test_humaneval <- function() {", f"    candidate <- {entry_point}", *lines,
                           "}", "test_humaneval()"])
+
+    def render_oracle(self, params, cases):
+        lines = ["", f"  args <- list({', '.join(params)})"]
+        for c in cases:
+            lines.append(f"  if (identical(args, list({', '.join(c.args)}))) return({c.expected})")
+        return "\n".join([*lines, "  stop('no test matches the arguments')", "}"])
 
 
 def _r_string(value):

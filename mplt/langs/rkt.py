@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import re
 
-from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
-from mplt.langs.base import Language
-from mplt.translation.render import element_types, escape_string, number_text, resolve
+from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
+from mplt.langs.base import TargetLanguage
+from mplt.langs.render import element_types, escape_string, number_text, resolve
 
 # Errors raised while reading or expanding the module: the program never ran.
 _COMPILE_MARKERS = ("read-syntax", "read:", "unbound identifier", "bad syntax", "expand:")
 
 
-class Racket(Language):
+class Racket(TargetLanguage):
     name = "rkt"
     display_name = "Racket"
+    paper_rank = 2
     aliases = ("racket",)
     extension = ".rkt"
     comment_prefix = ";;"
@@ -26,6 +27,8 @@ class Racket(Language):
     apt_packages = ("racket",)
     memory_floor_mb = 384   # 128 MiB starts a hello world; rackunit plus racket needs more headroom
     out_of_memory_markers = ("out of memory",)
+    multipl_e_config = "humaneval-rkt"
+    multipl_t_split = "racket"
 
     def classify(self, exit_code, stdout, stderr):
         if exit_code == 0 and not stderr.strip():
@@ -43,6 +46,9 @@ class Racket(Language):
     # No int -> float coercion: the target keeps `2` and `2.0` apart at run time, as Python does
     # (docs/deviations.md, item 8; HumanEval_92).
     coerces_numbers = False
+    terms = ("Racket", "rkt", "list", "list", "list", "hash", "#f", "#t", "#f")
+    harness_marker = "(require rackunit)"
+    comment_patterns = (re.compile(r"#\|[\s\S]*?\|#"), re.compile(r";[^\n]*"))
 
     def render_value(self, value, ty=None):
         t = resolve(value, ty)
@@ -72,6 +78,12 @@ class Racket(Language):
         lines = [f"    (check-within {c.call} {c.expected} 0.001)" for c in cases]
         return "\n".join(["(require rackunit)", "", "(define (test-humaneval) ", "",
                           f"  (let (( candidate {entry_point}))", *lines, "))", "", "(test-humaneval)"])
+
+    def render_oracle(self, params, cases):
+        lines = ["  (cond"]
+        for c in cases:
+            lines.append(f"    [(equal? (list {' '.join(params)}) (list {' '.join(c.args)})) {c.expected}]")
+        return "\n".join([*lines, '    [else (error "no test matches the arguments")]))'])
 
 
 def _is_atom(value):

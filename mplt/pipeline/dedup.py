@@ -1,6 +1,6 @@
 """Cleaning and deduplication of passing translations (docs/method.md, section 4.1, steps 2-5).
 
-* `clean_program`: cut the test harness (per-language marker), remove the
+* `clean_program`: cut the test harness (the language's marker), remove the
   `## Canonical Python Solution ##` comment block (re-inserting the OCaml `(**` / Julia `\"\"\"`
   opener it shared a line with), and drop blank lines and blank comment lines, so an item holds
   only the target-language docstring comment, signature and body.
@@ -12,25 +12,17 @@ from __future__ import annotations
 
 import re
 
+from mplt.langs import get_target
+
 CANONICAL_HEADER = "## Canonical Python Solution ##"
-# docs/method.md, section 4.1 step 2: where the test harness starts, per language.
-CUT_MARKERS = {"rkt": "(require rackunit)", "lua": "\nlu =", "ml": "\nlet assertions",
-               "jl": "\nusing Test", "r": "\ntest_humaneval"}
 _BLOCK_OPENERS = ("(**", '"""')
 _BLANK_COMMENT = re.compile(r"^\s*(--|;+|#|\*)?\s*$")
-# Comment syntax per language, for ROUGE comparison only (a comment marker inside a string
-# literal is also cut; harmless for a similarity score).
-_COMMENTS = {
-    "lua": [re.compile(r"--\[\[[\s\S]*?\]\]"), re.compile(r"--[^\n]*")],
-    "rkt": [re.compile(r"#\|[\s\S]*?\|#"), re.compile(r";[^\n]*")],
-    "ml": [re.compile(r"\(\*[\s\S]*?\*\)")],
-    "r": [re.compile(r"#[^\n]*")],
-    "jl": [re.compile(r'"""[\s\S]*?"""'), re.compile(r"#=[\s\S]*?=#"), re.compile(r"#[^\n]*")],
-}
 
 
 def cut_harness(program: str, language: str) -> str:
-    marker = CUT_MARKERS[language]
+    """docs/method.md, section 4.1 step 2: the program up to where the language's test harness
+    starts (its `harness_marker`)."""
+    marker = get_target(language).harness_marker
     index = program.find(marker)
     return program if index < 0 else program[:index]
 
@@ -60,7 +52,9 @@ def clean_program(program: str, language: str) -> str:
 
 
 def strip_comments(code: str, language: str) -> str:
-    for pattern in _COMMENTS[language]:
+    """The language's comments (`comment_patterns`) removed, for ROUGE comparison only (a comment
+    marker inside a string literal is also cut; harmless for a similarity score)."""
+    for pattern in get_target(language).comment_patterns:
         code = pattern.sub("", code)
     return code
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from mplt.errors import MpltError
 from mplt.execution.limits import program_limits
 from mplt.io import read_jsonl, write_json, write_jsonl
-from mplt.langs import TARGETS, get_language
+from mplt.langs import TARGETS, get_language, get_target, target_languages
 from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, require_kept, stage_dir, stage_log
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.problems import build_python_problem
@@ -54,15 +54,15 @@ def resolve_languages(config: TranslateConfig) -> list[str]:
         try:
             names.append(get_language(name).name)
         except (KeyError, ValueError, MpltError) as e:
-            raise MpltError(f"[translate] unknown language {name!r} (known: {', '.join(TARGETS)})") from e
-    bad = [n for n in names if n not in TARGETS]
+            raise MpltError(f"[translate] unknown language {name!r} (known: {', '.join(target_languages())})") from e
+    bad = [n for n in names if not get_language(n).is_target]
     if bad:
-        raise MpltError(f"[translate] {', '.join(bad)} is not a target language ({', '.join(TARGETS)})")
+        raise MpltError(f"[translate] {', '.join(bad)} is not a target language ({', '.join(target_languages())})")
     return names
 
 
 def is_typed_language(language: str) -> bool:
-    return bool(getattr(get_language(language), "typed_signature", False))
+    return get_target(language).typed_signature
 
 
 def build_problems(functions: list[dict], language: str) -> tuple[list[dict], list[dict]]:

@@ -3,7 +3,7 @@ annotated Python, and the original used `testright` for it.
 
 Each positional argument and the expected value of every passing `assert f(args) == expected`
 is read with `ast.literal_eval` and typed, then the types over all tests are unified, with the
-translator's own value typing (`mplt.translation.types`: int with float gives float, None with T
+translator's own value typing (`mplt.langs.types`: int with float gives float, None with T
 gives Optional[T], containers unify element-wise, an empty container takes its element type from
 the others). Stricter than the translator, which would build a Union: anything a typed signature
 cannot state (sets, objects, conflicting types, tuples of different lengths, only empty containers,
@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from mplt.translation.types import UNKNOWN, PyType, Untranslatable, annotation_text, infer_type, unify
+from mplt.langs.types import UNKNOWN, PyType, Untranslatable, annotation_text, infer_type, unify
 
 
 class Unresolvable(Exception):

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mplt.langs import LANGUAGES
 from mplt.run.published import BASE_1B, MULTIPLT_1B
 
 # Colour-blind-safe (Okabe-Ito); ours solid, published hatched in the same hue family.
 COLORS = {"base": "#56B4E9", "finetuned": "#0072B2", "paper_base": "#E69F00",
           "paper_tuned": "#D55E00"}
-LANG_ORDER = ("lua", "rkt", "ml", "r", "jl")
-LANG_NAMES = {"lua": "Lua", "rkt": "Racket", "ml": "OCaml", "r": "R", "jl": "Julia"}
+# From the language registry: the paper's targets in the paper's order, then the other targets.
+LANG_ORDER = tuple(key for key, lang in LANGUAGES.items() if lang.is_target)
+LANG_NAMES = {key: lang.display_name for key, lang in LANGUAGES.items()}
 
 
 def pyplot():

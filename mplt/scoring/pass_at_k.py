@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from mplt.execution.result import OK
+from mplt.langs.status import OK
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:

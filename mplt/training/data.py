@@ -17,11 +17,13 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.io import read_jsonl
+from mplt.langs import LANGUAGES
 
 log = logging.getLogger(__name__)
 
-# nuprl/MultiPL-T names its splits by language (docs/method.md, section 4.3); our codes are the MultiPL-E ones.
-HUB_SPLITS = {"lua": "lua", "rkt": "racket", "ml": "ocaml", "r": "r", "jl": "julia"}
+# nuprl/MultiPL-T names its splits by language (docs/method.md, section 4.3); our codes are the
+# MultiPL-E ones. Each language module gives its split (`multipl_t_split`, None where there is none).
+HUB_SPLITS = {key: lang.multipl_t_split for key, lang in LANGUAGES.items() if lang.multipl_t_split}
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,9 @@ def _from_hub(dataset_id: str, langs: tuple[str, ...], revision: str, max_docs: 
         log.warning("dataset %s is not pinned (revision main); pass --data-revision COMMIT", dataset_id)
     out = []
     for lang in langs:
+        if lang in LANGUAGES and lang not in HUB_SPLITS:
+            raise MpltError(f"{LANGUAGES[lang].display_name} has no split in the MultiPL-T Hub data; fine-tune on "
+                            "the dataset stage's output instead (--data RUN_DIR)")
         split = HUB_SPLITS.get(lang, lang)
         try:
             dataset = datasets.load_dataset(dataset_id, split=split, revision=revision)

@@ -1,4 +1,5 @@
-"""Translate Python problems into MultiPL-E problems for Lua, Racket, OCaml, R and Julia.
+"""Translate Python problems into MultiPL-E problems for the registered target languages
+(`mplt.langs`: the paper's Lua, Racket, OCaml, R and Julia, and any other target module).
 
 API (stable; the data pipeline and the evaluation code use it):
 
@@ -40,12 +41,13 @@ API (stable; the data pipeline and the evaluation code use it):
 * `mplt.translation.oracle.build_oracle(problem, language)` returns a completion that answers
   every test by looking up its arguments (a translation self-check that needs no model).
 
-Language-specific rendering lives in the language modules (`mplt/langs/{lua,rkt,ml,r,jl}.py`:
-render_value, render_type, render_call, render_prompt, render_tests); shared parts are here.
+Language-specific rendering lives in the language modules (`mplt/langs/<key>.py`, the contract
+`TargetLanguage` of mplt/langs/base.py: render_value, render_type, render_call, render_prompt,
+render_tests, render_oracle); shared parts are here.
 """
 from mplt.translation.driver import translate_problem
 from mplt.translation.problem import PythonProblem, Skip, TranslatedProblem, build_program
-from mplt.translation.types import Untranslatable
+from mplt.langs.types import Untranslatable
 
 __all__ = ["PythonProblem", "Skip", "TranslatedProblem", "Untranslatable", "build_program",
            "translate_problem"]

@@ -14,7 +14,7 @@ import tokenize
 from collections.abc import Mapping
 
 from mplt.translation.pyparse import TestCase, parse_test
-from mplt.translation.types import (UNKNOWN, PyType, Untranslatable, annotation_text, complete,
+from mplt.langs.types import (UNKNOWN, PyType, Untranslatable, annotation_text, complete,
                                     infer_type, is_complete, parse_annotation, refine, unify_all)
 
 

@@ -8,18 +8,10 @@ import ast
 import re
 from collections.abc import Callable
 
+from mplt.langs import get_language
+from mplt.langs.base import TERM_FIELDS
 from mplt.translation.pyparse import literal_value
-from mplt.translation.types import Untranslatable
-
-# terms.csv rows (docs/conventions.md, section 1.2); header order matters: fields are replaced in turn.
-TERM_FIELDS = ("Python", "py", "array", "list", "tuple", "dictionary", "None", "True", "False")
-TERMS = {
-    "lua": ("Lua", "lua", "table", "table", "table", "table", "nil", "true", "false"),
-    "rkt": ("Racket", "rkt", "list", "list", "list", "hash", "#f", "#t", "#f"),
-    "ml": ("OCaml", "ml", "list", "list", "tuple", "association list", "None", "true", "false"),
-    "r": ("R", "r", "vector", "list", "list", "named list", "NULL", "TRUE", "FALSE"),
-    "jl": ("Julia", "jl", "vector", "vector", "tuple", "dictionary", "nothing", "true", "false"),
-}
+from mplt.langs.types import Untranslatable
 
 CANONICAL_HEADER = "## Canonical Python Solution ##"
 
@@ -28,8 +20,9 @@ DoctestRenderer = Callable[[tuple, object], tuple[str, str]]
 
 
 def reword(text: str, language: str) -> str:
-    """Replace Python vocabulary with the target's, whole words only, fixing a/an articles."""
-    for field, target in zip(TERM_FIELDS, TERMS[language]):
+    """Replace Python vocabulary with the target's (its `terms`, MultiPL-E's terms.csv row), whole
+    words only, fixing a/an articles."""
+    for field, target in zip(TERM_FIELDS, get_language(language).terms):
         for word in dict.fromkeys((field, field.lower())):
             if not re.search(rf"\b{re.escape(word)}\b", text):
                 continue

@@ -5,24 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mplt.langs import get_language
+from mplt.langs.base import TargetLanguage
+from mplt.langs.render import RenderedCase, target_value
+from mplt.langs.types import PyType, Untranslatable, complete, infer_type, refine, unify_all
 from mplt.translation import guard
 from mplt.translation.docstring import canonical_block, normalise, transform_doctests
 from mplt.translation.problem import PythonProblem, Skip, TranslatedProblem
 from mplt.translation.pyparse import Signature, TestCase, parse_prompt, parse_test
-from mplt.translation.render import target_value
-from mplt.translation.types import PyType, Untranslatable, complete, infer_type, refine, unify_all
-
-
-@dataclass(frozen=True)
-class RenderedCase:
-    """One translated assertion: the rendered arguments, call and expected value."""
-    source: str
-    args: tuple[str, ...]
-    call: str
-    expected: str
-    tolerance: float | None
-    value: object          # the expected value as converted for the target (R renders empty results specially)
-    arg_values: tuple = ()  # the arguments as converted for the target (what the reference ran on)
 
 
 @dataclass(frozen=True)
@@ -34,11 +24,9 @@ class Prepared:
     dropped: tuple[tuple[str, str], ...]
 
 
-def translator(language: str):
-    # Imported here: the language modules import mplt.translation.render (no import cycle).
-    from mplt.langs import get_language
+def translator(language: str) -> TargetLanguage:
     lang = get_language(language)
-    if not hasattr(lang, "render_prompt"):
+    if not isinstance(lang, TargetLanguage):
         raise Untranslatable("language has no translator", lang.name)
     return lang
 
@@ -128,7 +116,7 @@ def prepare(problem: PythonProblem, language: str, *, drop_failing_tests: bool =
     seen: dict[str, str] = {}
     for c in rendered:
         # The same call for the target: R cannot tell `3` from `3.0` (its numbers are doubles).
-        key = lang.call_key(c.call, c.arg_values) if hasattr(lang, "call_key") else c.call
+        key = lang.call_key(c.call, c.arg_values)
         if key in seen and seen[key] != c.expected:
             drop(c.source, Untranslatable("conflicting tests"))
             continue
@@ -150,7 +138,7 @@ def render_prompt(problem: PythonProblem, language: str, prepared: Prepared, *,
         coerce = lang.coerces_numbers
         rendered = [lang.render_value(target_value(a, t, coerce=coerce), t)
                     for a, t in zip(args, prepared.param_types)]
-        name = lang.identifier(sig.name) if hasattr(lang, "identifier") else sig.name
+        name = lang.identifier(sig.name)
         result = target_value(expected, prepared.return_type, coerce=coerce, result=True)
         return lang.render_call(name, rendered), lang.render_value(result, prepared.return_type)
 
@@ -165,7 +153,6 @@ def translate_prepared(problem: PythonProblem, language: str, *, add_canonical: 
                        drop_failing_tests: bool = True, check_reference: bool = True,
                        reference: guard.Reference | None = None) -> tuple[TranslatedProblem, Prepared] | Skip:
     """translate_problem, also returning the prepared tests (the oracle builds on them)."""
-    from mplt.langs import get_language
     lang_name = get_language(language).name
     try:
         prepared = prepare(problem, language, drop_failing_tests=drop_failing_tests,

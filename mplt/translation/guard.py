@@ -26,7 +26,8 @@ import math
 import threading
 from dataclasses import dataclass
 
-from mplt.translation.types import Untranslatable
+from mplt.langs.status import OK
+from mplt.langs.types import Untranslatable
 
 REASON = "reference disagrees"
 _MARK = "@@mplt-reference@@ "
@@ -203,7 +204,6 @@ class Reference:
             self._outcomes.update(outcomes)
 
     def _run(self, requests: list[Request]) -> tuple[list[list[Outcome | None] | None], str]:
-        from mplt.execution.result import OK
         from mplt.execution.sandbox import run_program
 
         result = run_program("py", reference_program(requests), _limits(sum(len(r[3]) for r in requests)))

@@ -18,7 +18,7 @@ import math
 import operator
 from dataclasses import dataclass
 
-from mplt.translation.types import PyType, Untranslatable, parse_annotation
+from mplt.langs.types import PyType, Untranslatable, parse_annotation
 
 
 @dataclass(frozen=True)

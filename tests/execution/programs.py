@@ -7,12 +7,13 @@ test asserts. SYNTAX_ERRORS holds programs that do not parse."""
 from __future__ import annotations
 
 BODIES = {"py": "return a + b", "lua": "return a + b", "rkt": "(+ a b)", "ml": "a + b",
-          "r": "a + b", "jl": "a + b"}
+          "r": "a + b", "jl": "a + b", "ex": "a + b"}
 LOOPS = {"py": "while True:\n        pass", "lua": "while true do end", "rkt": "(let loop () (loop))",
          "ml": "let rec loop () = loop () in loop ()", "r": "repeat {}",
-         "jl": "while true end"}
+         "jl": "while true end", "ex": "Stream.repeatedly(fn -> a end) |> Stream.run()"}
 RAISES = {"py": "return [][a]", "lua": "return a + nil", "rkt": "(car '())",
-          "ml": "failwith \"boom\"", "r": "stop(\"boom\")", "jl": "error(\"boom\")"}
+          "ml": "failwith \"boom\"", "r": "stop(\"boom\")", "jl": "error(\"boom\")",
+          "ex": "raise \"boom\""}
 
 SYNTAX_ERRORS = {
     "py": "def add(a, b)\n    return a + b\n",
@@ -21,6 +22,7 @@ SYNTAX_ERRORS = {
     "ml": "let add (a : int) (b : int) : int =\n  a +\n",
     "r": "add <- function(a, b) {\n  a +\n}\n",
     "jl": "function add(a::Int64, b::Int64\n    a + b\nend\n",
+    "ex": "defmodule HumanEval do\n  def add(a, b) do\n    a +\n  end\n",
 }
 
 
@@ -102,4 +104,19 @@ candidate = add;
 \t@test(candidate(1, 2) == {expected})
 end
 ''',
+    "ex": """# Add two numbers
+defmodule HumanEval do
+  def candidate(a, b), do: add(a, b)
+  def add(a, b) do
+    {body}
+  end
+end
+ExUnit.start()
+defmodule HumanEvalTest do
+  use ExUnit.Case, async: true
+  test "add" do
+    assert HumanEval.candidate(1, 2) == {expected}
+  end
+end
+""",
 }

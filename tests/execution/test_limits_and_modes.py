@@ -8,7 +8,7 @@ import pytest
 
 from mplt.execution import cgroups, isolation, view
 from mplt.execution.limits import Limits
-from mplt.execution.result import FAILURE, KILLED, OK, TIMEOUT
+from mplt.langs.status import FAILURE, KILLED, OK, TIMEOUT
 from mplt.execution.sandbox import NO_ISOLATION_WARNING, SandboxBroken, run_program
 
 from mplt.langs import get_language

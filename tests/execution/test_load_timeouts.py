@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from mplt.execution.limits import LOADED_WALL_FACTOR, Limits, program_limits
-from mplt.execution.result import OK, TIMEOUT
+from mplt.langs.status import OK, TIMEOUT
 from mplt.execution.sandbox import run_program
 
 # Busy-waits on the process's own CPU clock (Lua's os.clock), so it needs 1 s of CPU on any machine.

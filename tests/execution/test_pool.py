@@ -8,7 +8,7 @@ import pytest
 from mplt.errors import MpltError
 from mplt.execution import pool
 from mplt.execution.limits import Limits
-from mplt.execution.result import FAILURE, OK
+from mplt.langs.status import FAILURE, OK
 from mplt.io import read_jsonl
 
 LIMITS = Limits(timeout_s=20)

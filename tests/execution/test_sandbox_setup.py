@@ -18,7 +18,7 @@ from mplt import cli
 from mplt.execution import cgroups, isolation, leftovers, view
 from mplt.execution.limits import Limits
 from mplt.execution.pool import execute_all
-from mplt.execution.result import OK
+from mplt.langs.status import OK
 from mplt.execution.sandbox import SandboxBroken, run_program
 
 REPO = Path(__file__).resolve().parents[2]

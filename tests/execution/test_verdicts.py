@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from mplt.execution.limits import Limits
-from mplt.execution.result import EXCEPTION, FAILURE, OK, SYNTAX_ERROR, TIMEOUT
+from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR, TIMEOUT
 from mplt.execution.pool import execute_all
 from mplt.execution.sandbox import run_program
 from mplt.langs import get_language
@@ -15,11 +15,11 @@ from mplt.langs import get_language
 from .programs import LOOPS, RAISES, SYNTAX_ERRORS, program
 
 LANGS = [pytest.param(lang, marks=pytest.mark.julia) if lang == "jl" else lang
-         for lang in ("py", "lua", "rkt", "ml", "r", "jl")]
+         for lang in ("py", "lua", "rkt", "ml", "r", "jl", "ex")]
 # Generous: the 2-core CI machine is shared with other jobs; Julia 1.5.3 compiles for seconds.
 GENEROUS = Limits(timeout_s=90)
-LOOP_TIMEOUT_S = {"jl": 8.0, "rkt": 5.0}
-ALL = ("py", "lua", "rkt", "ml", "r", "jl")
+LOOP_TIMEOUT_S = {"jl": 8.0, "rkt": 5.0, "ex": 5.0}
+ALL = ("py", "lua", "rkt", "ml", "r", "jl", "ex")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from mplt.execution import cgroups, isolation
 from mplt.execution.limits import Limits
 from mplt.execution.pool import execute_all
-from mplt.execution.result import KILLED, OK, TIMEOUT
+from mplt.langs.status import KILLED, OK, TIMEOUT
 from mplt.execution.sandbox import run_program
 from mplt.langs import get_language
 
@@ -25,9 +25,9 @@ CASES = ("infinite_loop", "fork_bomb", "memory_hog", "disk_filler", "write_repo"
          "network", "kill_parent", "print_100mb", "background_child", "abstract_socket", "daemon")
 PROBES = ("write_kernel", "read_secrets")
 LANGS = [pytest.param(lang, marks=pytest.mark.julia) if lang == "jl" else lang
-         for lang in ("py", "lua", "rkt", "ml", "r", "jl")]
+         for lang in ("py", "lua", "rkt", "ml", "r", "jl", "ex")]
 # Short limits keep the suite fast; Julia needs ~2 s just to start and compile.
-TIMEOUT_S = {"jl": 8.0, "rkt": 5.0}
+TIMEOUT_S = {"jl": 8.0, "rkt": 5.0, "ex": 5.0}
 SLACK_S = 4.0  # kill, cgroup cleanup and a busy 2-core machine
 
 
@@ -128,7 +128,7 @@ def test_fork_bomb_is_contained_without_cgroups(monkeypatch, marker, scratch_roo
     assert passing.status == OK, passing
 
 
-@pytest.mark.parametrize("lang", ["py", "lua"])
+@pytest.mark.parametrize("lang", ["py", "lua", "ex"])
 def test_netns_mode_also_contains_escapes(monkeypatch, marker, listener, abstract_listener, secrets,
                                           swappiness, scratch_root, lang):
     """The fallback without bubblewrap: network namespace plus uid 65534 (the interpreter's
@@ -153,14 +153,15 @@ def test_netns_mode_also_contains_escapes(monkeypatch, marker, listener, abstrac
     assert wait_until_gone(marker) == []
 
 
+@pytest.mark.parametrize("lang", ["lua", "ex"])
 def test_none_mode_keeps_kernel_settings_and_secrets_out_of_reach(monkeypatch, marker, listener,
                                                                   abstract_listener, secrets, swappiness,
-                                                                  scratch_root):
-    """No namespaces at all: the real uid 65534 is what protects (Lua: reachable by that uid)."""
+                                                                  scratch_root, lang):
+    """No namespaces at all: the real uid 65534 is what protects (the interpreter: reachable by that uid)."""
     monkeypatch.setenv("MPLT_SANDBOX", "none")
     isolation.detect_mode.cache_clear()
     try:
-        jobs = hostile_jobs("lua", ("daemon",) + PROBES, marker, listener, abstract_listener, secrets,
+        jobs = hostile_jobs(lang, ("daemon",) + PROBES, marker, listener, abstract_listener, secrets,
                             swappiness, checkout=False)
         results = {r["case"]: r for r in execute_all(jobs, workers=2, limits=Limits(timeout_s=3), progress=False)}
     finally:

@@ -81,7 +81,7 @@ def test_cleaning_keeps_docstring_signature_body(dataset_run, language, start):
     item = next(read_jsonl(dataset_run / "dataset" / language / "train.jsonl"))
     assert item["content"].startswith(start)
     assert "## Canonical" not in item["content"] and "# while" not in item["content"]
-    assert dedup.CUT_MARKERS[language].strip() not in item["content"]
+    assert get_language(language).harness_marker.strip() not in item["content"]
 
 
 def test_rouge_dedup_keeps_distinct_solutions():

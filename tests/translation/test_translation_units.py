@@ -5,7 +5,7 @@ from mplt.translation import PythonProblem, Skip, TranslatedProblem, build_progr
 from mplt.translation.annotate import annotate_prompt
 from mplt.translation.docstring import CANONICAL_HEADER, normalise, reword
 from mplt.translation.pyparse import parse_prompt, parse_test
-from mplt.translation.types import (FLOAT, INT, NONE, STR, List, Optional, PyType, Untranslatable,
+from mplt.langs.types import (FLOAT, INT, NONE, STR, List, Optional, PyType, Untranslatable,
                                     annotation_text, unify)
 
 from .golden_problems import SPLIT

@@ -1,9 +1,11 @@
-"""Rendering helpers shared by the language modules: type resolution of one value and string
-escaping. Numbers use Python's repr, as MultiPL-E does (docs/conventions.md, section 3)."""
+"""Rendering helpers shared by the language modules: type resolution of one value, string
+escaping and the rendered test case they all consume. Numbers use Python's repr, as MultiPL-E
+does (docs/conventions.md, section 3)."""
 from __future__ import annotations
 
-from mplt.translation.types import (FLOAT, NONE, PyType, Untranslatable, conforms, infer_type,
-                                    member_for, refine)
+from dataclasses import dataclass
+
+from mplt.langs.types import FLOAT, NONE, PyType, Untranslatable, conforms, infer_type, member_for, refine
 
 
 def resolve(value: object, ty: PyType | None) -> PyType:
@@ -108,3 +110,15 @@ def escape_string(s: str, quote: str, *, dollar: bool = False, unicode_escape: s
 def python_quote(s: str) -> str:
     """Python repr's choice of quote: single unless the string has ' and no "."""
     return '"' if "'" in s and '"' not in s else "'"
+
+
+@dataclass(frozen=True)
+class RenderedCase:
+    """One translated assertion: the rendered arguments, call and expected value."""
+    source: str
+    args: tuple[str, ...]
+    call: str
+    expected: str
+    tolerance: float | None
+    value: object          # the expected value as converted for the target (R renders empty results specially)
+    arg_values: tuple = ()  # the arguments as converted for the target (what the reference ran on)
