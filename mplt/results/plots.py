@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mplt.run.published import BASE_1B, MULTIPLT_1B
+from mplt.results.published import BASE_1B, MULTIPLT_1B
 
 # Colour-blind-safe (Okabe-Ito); ours solid, published hatched in the same hue family.
 COLORS = {"base": "#56B4E9", "finetuned": "#0072B2", "paper_base": "#E69F00",

@@ -30,7 +30,7 @@ from mplt.io import write_json, write_jsonl
 from mplt.langs import TARGETS
 from mplt.models.load import check_dtype
 from mplt.training.grid import snap_to_grid
-from mplt.pipeline.common import SUMMARY, progress_bar, stage_dir, stage_log
+from mplt.pipeline.common import progress_bar, stage_dir, stage_log, write_summary
 
 
 @dataclass(frozen=True)
@@ -245,5 +245,5 @@ def run_model(run_dir: Path, config: SmokeModelConfig, *, progress: bool = True)
         summary = {"stage": "model", "kind": "tiny-llama-warmstart", "seconds": round(time.monotonic() - start, 2),
                    **stats, "memorised_problems": memorised}
         log.info("model: %s", summary)
-        write_json(out / SUMMARY, summary)
+        write_summary(out, "model", summary)
     return summary

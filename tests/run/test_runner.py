@@ -9,6 +9,7 @@ from mplt.errors import MpltError
 from mplt.run import runner
 from mplt.run.profiles import Profile, RunSettings
 from mplt.run.runner import plan_stages, run_profile
+from mplt.stages.registry import STAGES as REAL_STAGES
 
 STAGES = ("select", "testgen", "translate", "dataset", "report", "check")
 
@@ -40,6 +41,9 @@ class FakeStage:
     def __init__(self, name, calls, fail=False):
         self.name, self.calls, self.fail = name, calls, fail
 
+    def __getattr__(self, attr):     # everything but the run function: the real entry's
+        return getattr(REAL_STAGES[self.name], attr)
+
     def load(self):
         def run(run_dir, config, *, progress=True):
             self.calls.append(self.name)
@@ -57,7 +61,7 @@ class FakeStage:
 def fake(monkeypatch, tmp_path):
     calls: list[str] = []
     failing: set[str] = set()
-    monkeypatch.setattr("mplt.run.stages.stage_entry", lambda name: FakeStage(name, calls, name in failing))
+    monkeypatch.setattr("mplt.stages.registry.get_stage", lambda name: FakeStage(name, calls, name in failing))
     monkeypatch.setattr(runner, "stage_config", lambda profile, stage: None)
     profile = Profile("fake", tmp_path / "p.toml", RunSettings(stages=STAGES), {})
     return profile, calls, failing
@@ -115,7 +119,7 @@ def test_failed_check_gives_exit_code_1(fake, tmp_path, monkeypatch):
     class FailingCheck(FakeStage):
         def load(self):
             return (lambda run_dir, config, progress=True: {"stage": "check", "passed": False, "failed": [1]}), None
-    monkeypatch.setattr("mplt.run.stages.stage_entry",
+    monkeypatch.setattr("mplt.stages.registry.get_stage",
                         lambda name: FailingCheck(name, calls) if name == "check" else FakeStage(name, calls))
     assert run(profile, tmp_path).exit_code == 1
 
