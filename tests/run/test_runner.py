@@ -124,7 +124,7 @@ def test_failed_check_gives_exit_code_1(fake, tmp_path, monkeypatch):
     assert run(profile, tmp_path).exit_code == 1
 
 
-def test_one_line_summaries():
+def test_one_line_summaries():  # the registry entries write them (tests/stages)
     assert runner.one_line("select", {"functions": 25, "counts": {"functions": 41}}) == "25 functions kept of 41 found"
     line = runner.one_line("evaluate", {"pass@1": {"base": {"lua": 0.25}, "finetuned": {"lua": 0.5}}})
     assert "base: lua 0.250" in line and "finetuned: lua 0.500" in line
