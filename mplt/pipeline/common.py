@@ -1,5 +1,5 @@
-"""What every pipeline stage shares: its directory in the run, its log file, its progress bar,
-its resolved config, its summary, and the checks on its declared inputs' outputs.
+"""What every pipeline stage shares: its directory in the run, its log file, its resolved config,
+its summary, and the checks on its declared inputs' outputs (the progress bar: `mplt.progress`).
 
 A stage reads files of earlier stages under `RUN/<stage>/`, streams its own results to JSONL
 (resumable by id, `mplt.io.JsonlAppender`) and writes `summary.json` last, so the presence of
@@ -106,25 +106,3 @@ def stage_log(run_dir: Path, stage: str) -> Iterator[logging.Logger]:
         root.removeHandler(handler)
         root.setLevel(old_level)
         handler.close()
-
-
-@contextlib.contextmanager
-def progress_bar(description: str, total: int | None, enabled: bool = True):
-    """A rich progress bar with counts and rate; yields `advance(n=1)`. Disabled -> no output."""
-    if not enabled:
-        yield lambda n=1: None
-        return
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
-                               TextColumn, TimeElapsedColumn, TimeRemainingColumn)
-
-    class _Rate(TextColumn):
-        def render(self, task):
-            speed = task.finished_speed or task.speed
-            from rich.text import Text
-            return Text(f"{speed:.1f}/s" if speed else "-/s")
-
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TaskProgressColumn(), _Rate(""), TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, transient=False) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda n=1: progress.advance(task, n)

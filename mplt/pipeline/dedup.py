@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-CANONICAL_HEADER = "## Canonical Python Solution ##"
+from mplt.translation.docstring import CANONICAL_HEADER
 # docs/method.md, section 4.1 step 2: where the test harness starts, per language.
 CUT_MARKERS = {"rkt": "(require rackunit)", "lua": "\nlu =", "ml": "\nlet assertions",
                "jl": "\nusing Test", "r": "\ntest_humaneval"}

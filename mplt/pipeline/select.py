@@ -23,9 +23,10 @@ from typing import Iterator
 from mplt.errors import MpltError
 from mplt.io import read_jsonl, write_jsonl
 from mplt.pipeline import extract
-from mplt.pipeline.common import begin_stage, funnel_text, progress_bar, require_kept, stage_log, write_summary
+from mplt.pipeline.common import begin_stage, funnel_text, require_kept, stage_log, write_summary
 from mplt.pipeline.decontaminate import load_benchmark_strings
 from mplt.pipeline.funnel import Funnel
+from mplt.progress import progress_bar
 
 SOURCES = ("stdlib", "dir", "jsonl", "hf")
 DROP_REASONS = {"with_docstring": 'first statement is not a """ docstring',
