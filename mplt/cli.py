@@ -26,18 +26,13 @@ COMMANDS = {
 }
 
 
-def build_parser(commands: dict[str, str] = COMMANDS) -> argparse.ArgumentParser:
+def build_parser(commands: dict[str, str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reproduce.py", description=(
         "mplt: reproduce MultiPL-T (Cassano et al., OOPSLA 2024) end to end."))
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_name in commands.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:
-            if e.name != module_name:
-                raise
-            continue  # a command whose module is not written yet is simply not offered
+    for name, module_name in (COMMANDS if commands is None else commands).items():
+        module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)

@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
     from mplt.errors import MpltError
     from mplt.io import unwritable_reason, write_json
-    from mplt.run.check import check_run, rows_to_json
-    from mplt.run.results import collect_results, write_results
+    from mplt.results.check import check_run, rows_to_json
+    from mplt.results.collect import collect_results, write_results
 
     run_dir = Path(args.run_dir)
     if not run_dir.is_dir():

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
 
     from mplt.errors import MpltError
     from mplt.io import unwritable_reason
-    from mplt.run.report import write_report
+    from mplt.results.report import write_report
 
     if not Path(args.run_dir).is_dir():
         raise MpltError(f"{args.run_dir}: no such run directory")

@@ -127,7 +127,7 @@ def _finish(console, run_dir, outcome) -> None:
         table = Table(title="pass@1 (base -> fine-tuned)", title_justify="left")
         for column in ("language", "base", "fine-tuned", "delta"):
             table.add_column(column)
-        from mplt.run.plots import ordered_languages
+        from mplt.results.plots import ordered_languages
         langs = ordered_languages({k.rsplit(".", 1)[1] for k in figures if k.startswith("pass@1.")})
         for lang in langs:
             cells = [figures.get(f"pass@1.{v}.{lang}") for v in ("base", "finetuned", "delta")]

@@ -1,14 +1,15 @@
-"""`reproduce.py stage NAME --run-dir DIR [--config FILE.toml]`: run one pipeline stage."""
+"""`reproduce.py stage NAME --run-dir DIR [--config FILE.toml]`: run one stage of the registry
+(mplt/stages/registry.py); its declared inputs must have finished in DIR."""
 from __future__ import annotations
 
 import argparse
 import json
 
-HELP = "run one pipeline stage (select, testgen, translate, dataset, ...) in a run directory"
+HELP = "run one stage (model, select, testgen, translate, dataset, finetune, ...) in a run directory"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from mplt.pipeline import STAGES
+    from mplt.stages import STAGES
     parser.add_argument("name", help=f"stage name: {', '.join(STAGES)}")
     parser.add_argument("--run-dir", required=True, help="run directory (created if missing)")
     parser.add_argument("--config", help="TOML profile; the stage reads its own table, e.g. [select]")
@@ -21,9 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from mplt.config import load_toml
     from mplt.errors import MpltError
     from mplt.io import ensure_writable
-    from mplt.pipeline import STAGES, run_stage
-    if args.name not in STAGES:
-        raise MpltError(f"unknown stage {args.name!r}; known: {', '.join(STAGES)}")
+    from mplt.stages import get_stage, run_stage
+    get_stage(args.name)     # an unknown name is one line, before the profile is read
     from mplt.run.profiles import expand, placeholder_values   # {run}, {data}, {repo} in profiles
     profile = expand(load_toml(args.config), placeholder_values(args.run_dir)) if args.config else {}
     table = profile.get(args.name, {})

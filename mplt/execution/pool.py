@@ -23,6 +23,7 @@ from mplt.execution.limits import Limits
 from mplt.execution.sandbox import ToolchainMissing, run_program
 from mplt.io import JsonlAppender, read_jsonl
 from mplt.langs import get_language
+from mplt.progress import progress_bar
 
 RESULT_FIELDS = ("status", "exit_code", "stdout", "stderr", "duration_s", "language", "sandbox",
                  "reason", "warnings")
@@ -49,14 +50,14 @@ def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, wor
     except (OSError, ValueError) as e:
         raise MpltError(f"cannot write results to {out_path}: {e}") from e
     try:
-        with _progress_bar(progress, description, sum(map(len, by_key.values()))) as bar:
+        with progress_bar(description, sum(map(len, by_key.values())), progress) as advance:
             def record(key: str, fields: dict) -> None:
                 for job in by_key[key]:
                     result = {**job, **fields, "timestamp": int(time.time())}
                     results[job["id"]] = result
                     if appender is not None:
                         appender.write(result)
-                bar.advance(len(by_key[key]))
+                advance(len(by_key[key]))
 
             for key in [k for k in by_key if k in done.by_key]:
                 record(key, done.by_key[key])
@@ -152,47 +153,3 @@ def _unique_ids(jobs: list[dict]) -> None:
         if job["id"] in seen:
             raise MpltError(f"duplicate job id {job['id']!r}: ids must be unique (they key resuming)")
         seen.add(job["id"])
-
-
-class _NoBar:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def advance(self, n: int) -> None:
-        pass
-
-
-class _RichBar(_NoBar):
-    """Count, rate and ETA (rich, on the global console)."""
-
-    def __init__(self, description: str, total: int):
-        from rich import get_console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-                                  TextColumn("ETA"), TimeRemainingColumn(),
-                                  console=get_console())   # the global console: nests in `run`'s live view
-        self._task = self._progress.add_task(description, total=total, rate="")
-        self._start = time.monotonic()
-        self._count = 0
-
-    def __enter__(self):
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._progress.stop()
-        return False
-
-    def advance(self, n: int) -> None:
-        self._count += n
-        rate = self._count / max(time.monotonic() - self._start, 1e-9)
-        self._progress.update(self._task, advance=n, rate=f"{rate:.1f}/s")
-
-
-def _progress_bar(enabled: bool, description: str, total: int):
-    return _RichBar(description, total) if enabled and total else _NoBar()

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 
 from mplt.errors import MpltError
 from mplt.generation.config import SamplingConfig
-from mplt.generation.progress import sample_progress
+from mplt.progress import progress_bar
 from mplt.generation.sampler import derive_seed, make_sampler
 from mplt.generation.stops import make_stop_criterion, truncate_at_stop_tokens
 from mplt.io import JsonlAppender, read_jsonl
@@ -48,7 +48,7 @@ def sample_completions(loaded, prompts: Iterable[dict], config: SamplingConfig, 
     results = dict(finished)
     appender = JsonlAppender(out_path) if out_path else None
     try:
-        with sample_progress(len(todo) * config.n, description, enabled=progress and bool(todo)) as advance:
+        with progress_bar(description, len(todo) * config.n, progress and bool(todo), unit="samples") as advance:
             for record in _generate(loaded, todo, config, advance):
                 results[record["id"]] = record
                 if appender:

@@ -1,5 +1,5 @@
-"""What every pipeline stage shares: its directory in the run, its log file, its progress bar,
-its resolved config, and the checks on the previous stage's outputs.
+"""What every pipeline stage shares: its directory in the run, its log file, its resolved config,
+its summary, and the checks on its declared inputs' outputs (the progress bar: `mplt.progress`).
 
 A stage reads files of earlier stages under `RUN/<stage>/`, streams its own results to JSONL
 (resumable by id, `mplt.io.JsonlAppender`) and writes `summary.json` last, so the presence of
@@ -34,18 +34,19 @@ def begin_stage(run_dir: Path, stage: str, config: Any) -> Path:
     return directory
 
 
-def require_input(path: Path, stage: str) -> Path:
-    """A missing output of an earlier stage is a user error with a one-line hint."""
-    if not Path(path).exists():
-        raise MpltError(f"missing input {path}: run `reproduce.py stage {stage}` first")
-    return Path(path)
+def require_inputs(run_dir: Path, stage: str, config: Any = None) -> dict[str, Path]:
+    """The directories of the earlier stages that `stage` declares as its inputs (mplt.stages
+    registry), each finished; a missing one is a user error with a one-line hint."""
+    from mplt.stages.registry import get_stage
+    return get_stage(stage).require_inputs(run_dir, config)
 
 
-def require_finished(run_dir: Path, stage: str) -> Path:
-    """The directory of an earlier stage, which must have written its summary."""
-    directory = Path(run_dir) / stage
-    require_input(directory / SUMMARY, stage)
-    return directory
+def write_summary(directory: Path, stage: str, summary: dict, seconds: float | None = None) -> dict:
+    """The stage's summary in the common format (mplt.stages.summary), written last: its presence
+    means the stage finished. `seconds`: the wall time, when the summary does not carry it yet."""
+    from mplt.stages.summary import seal_summary
+    write_json(Path(directory) / SUMMARY, seal_summary(stage, summary, seconds))
+    return summary
 
 
 def require_kept(stage: str, kept: int, why: str, *, allow_empty: bool = False, log=None) -> None:
@@ -105,25 +106,3 @@ def stage_log(run_dir: Path, stage: str) -> Iterator[logging.Logger]:
         root.removeHandler(handler)
         root.setLevel(old_level)
         handler.close()
-
-
-@contextlib.contextmanager
-def progress_bar(description: str, total: int | None, enabled: bool = True):
-    """A rich progress bar with counts and rate; yields `advance(n=1)`. Disabled -> no output."""
-    if not enabled:
-        yield lambda n=1: None
-        return
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
-                               TextColumn, TimeElapsedColumn, TimeRemainingColumn)
-
-    class _Rate(TextColumn):
-        def render(self, task):
-            speed = task.finished_speed or task.speed
-            from rich.text import Text
-            return Text(f"{speed:.1f}/s" if speed else "-/s")
-
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TaskProgressColumn(), _Rate(""), TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, transient=False) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda n=1: progress.advance(task, n)

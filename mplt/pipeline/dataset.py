@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mplt.errors import MpltError
-from mplt.io import read_json, read_jsonl, write_json, write_jsonl
-from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, require_kept, stage_dir, stage_log
+from mplt.io import read_json, read_jsonl, write_jsonl
+from mplt.pipeline.common import SUMMARY, begin_stage, require_inputs, require_kept, stage_dir, stage_log, write_summary
 from mplt.pipeline.dedup import clean_program, rouge_dedup
 from mplt.pipeline.funnel import Funnel
 
@@ -72,10 +72,11 @@ def save_hf(items: list[dict], path: Path) -> None:
 
 
 def run_dataset(run_dir: Path, config: DatasetConfig = DatasetConfig(), *, progress: bool = True) -> dict:
-    translate_dir = require_finished(run_dir, "translate")
+    inputs = require_inputs(run_dir, "dataset", config)
+    translate_dir = inputs["translate"]
     translated = read_json(translate_dir / SUMMARY)
-    testgen = read_json(require_finished(run_dir, "testgen") / SUMMARY)["counts"]
-    selected = read_json(require_finished(run_dir, "select") / SUMMARY)["counts"]
+    testgen = read_json(inputs["testgen"] / SUMMARY)["counts"]
+    selected = read_json(inputs["select"] / SUMMARY)["counts"]
     languages = list(config.languages or translated["languages"])
     missing = [lang for lang in languages if lang not in translated["languages"]]
     if missing:
@@ -114,5 +115,5 @@ def run_dataset(run_dir: Path, config: DatasetConfig = DatasetConfig(), *, progr
                          for lang, v in summary["languages"].items()) + ")",
                      allow_empty=config.allow_empty, log=log)
         summary["seconds"] = round(time.monotonic() - start, 2)
-        write_json(out / SUMMARY, summary)
+        write_summary(out, "dataset", summary)
     return summary

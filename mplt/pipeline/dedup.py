@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 
 from mplt.langs import get_target
-
-CANONICAL_HEADER = "## Canonical Python Solution ##"
+from mplt.translation.docstring import CANONICAL_HEADER
 _BLOCK_OPENERS = ("(**", '"""')
 _BLANK_COMMENT = re.compile(r"^\s*(--|;+|#|\*)?\s*$")
 

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Iterator
 
 from mplt.errors import MpltError
-from mplt.io import read_jsonl, write_json, write_jsonl
+from mplt.io import read_jsonl, write_jsonl
 from mplt.pipeline import extract
-from mplt.pipeline.common import SUMMARY, begin_stage, funnel_text, progress_bar, require_kept, stage_dir, stage_log
+from mplt.pipeline.common import begin_stage, funnel_text, require_kept, stage_log, write_summary
 from mplt.pipeline.decontaminate import load_benchmark_strings
 from mplt.pipeline.funnel import Funnel
+from mplt.progress import progress_bar
 
 SOURCES = ("stdlib", "dir", "jsonl", "hf")
 DROP_REASONS = {"with_docstring": 'first statement is not a """ docstring',
@@ -180,5 +181,5 @@ def run_select(run_dir: Path, config: SelectConfig = SelectConfig(), *, progress
                    "seconds": round(elapsed, 2), **funnel.to_dict()}
         log.info("select: %d functions from %s in %.1fs\n%s", len(functions), config.source,
                  elapsed, funnel.format_table())
-        write_json(out / SUMMARY, summary)
+        write_summary(out, "select", summary)
     return summary

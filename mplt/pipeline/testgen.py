@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mplt.execution.limits import program_limits
-from mplt.io import read_jsonl, write_json, write_jsonl
+from mplt.io import read_jsonl, write_jsonl
 from mplt.pipeline import assertions as asserts
-from mplt.pipeline.common import (SUMMARY, begin_stage, funnel_text, require_finished, require_kept, stage_dir,
-                                  stage_log)
+from mplt.pipeline.common import (begin_stage, funnel_text, require_inputs, require_kept, stage_log,
+                                  write_summary)
 from mplt.pipeline.coverage import build_coverage_program, parse_coverage_output
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.funnel import Funnel
@@ -64,7 +64,7 @@ def make_sampler(config: TestgenConfig, progress: bool) -> Sampler:
 
 def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progress: bool = True,
                 sampler: Sampler | None = None) -> dict:
-    functions = list(read_jsonl(require_finished(run_dir, "select") / "functions.jsonl"))
+    functions = list(read_jsonl(require_inputs(run_dir, "testgen", config)["select"] / "functions.jsonl"))
     out = begin_stage(run_dir, "testgen", config)
     sampler = sampler or make_sampler(config, progress)
     with stage_log(run_dir, "testgen") as log:
@@ -133,7 +133,7 @@ def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progr
                    "assertion_statuses": dict(sorted(statuses.items())), "seconds": round(elapsed, 2), **funnel.to_dict()}
         log.info("testgen: %d of %d functions validated in %.1fs\n%s", len(kept), len(functions),
                  elapsed, funnel.format_table())
-        write_json(out / SUMMARY, summary)
+        write_summary(out, "testgen", summary)
     return summary
 
 

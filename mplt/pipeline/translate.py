@@ -22,9 +22,9 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.execution.limits import program_limits
-from mplt.io import read_jsonl, write_json, write_jsonl
+from mplt.io import read_jsonl, write_jsonl
 from mplt.langs import TARGETS, get_language, get_target, target_languages
-from mplt.pipeline.common import SUMMARY, begin_stage, require_finished, require_kept, stage_dir, stage_log
+from mplt.pipeline.common import begin_stage, require_inputs, require_kept, stage_dir, stage_log, write_summary
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.problems import build_python_problem
 from mplt.pipeline.sampling import Sampler, file_sampler, model_sampler
@@ -108,7 +108,7 @@ def run_translate(run_dir: Path, config: TranslateConfig = TranslateConfig(), *,
                   sampler: Sampler | None = None) -> dict:
     """`sampler`, when given, is used for every language (prompts carry `language`)."""
     languages = resolve_languages(config)
-    functions = list(read_jsonl(require_finished(run_dir, "testgen") / "functions.jsonl"))
+    functions = list(read_jsonl(require_inputs(run_dir, "translate", config)["testgen"] / "functions.jsonl"))
     out = begin_stage(run_dir, "translate", config)
     with stage_log(run_dir, "translate") as log:
         start = time.monotonic()
@@ -124,7 +124,7 @@ def run_translate(run_dir: Path, config: TranslateConfig = TranslateConfig(), *,
                      f"no function has a passing translation in any language ({shown})",
                      allow_empty=config.allow_empty, log=log)
         summary["seconds"] = round(time.monotonic() - start, 2)
-        write_json(out / SUMMARY, summary)
+        write_summary(out, "translate", summary)
     return summary
 
 

@@ -101,8 +101,3 @@ def _literal(node: ast.expr):
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         raise Unresolvable(f"not a literal: {ast.unparse(node)[:40]}") from None
-
-
-def typing_imports(types: InferredTypes) -> list[str]:
-    text = " ".join([t for _, t in types.params] + [types.returns])
-    return [n for n in ("Dict", "List", "Optional", "Tuple") if f"{n}[" in text]

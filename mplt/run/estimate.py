@@ -42,52 +42,81 @@ SHARES = {"testgen_kept": 0.5, "translatable": 0.8, "items_per_function": 1.0, "
 PUBLISHED_ITEMS = 43000
 
 
+@dataclass(frozen=True)
+class Work:
+    """What a stage's estimate reads: the profile's tables and stages, and the rates."""
+    tables: dict
+    stages: tuple[str, ...]
+    rates: Rates
+
+    def table(self, stage: str) -> dict:
+        return self.tables.get(stage, {})
+
+    def generation(self, samples: float, max_new: int) -> float:
+        return samples * max_new * self.rates.new_token_share / self.rates.generated_tokens_per_s
+
+    def execution(self, programs: float) -> float:
+        return programs * self.rates.seconds_per_program / self.rates.workers
+
+    @property
+    def functions(self) -> int:
+        return self.table("select").get("max_functions") or 40
+
+    @property
+    def kept(self) -> float:
+        return self.functions * SHARES["testgen_kept"]
+
+
+def testgen_seconds(work: Work) -> tuple[float, str]:
+    tg = work.table("testgen")
+    samples = work.functions * tg.get("n", 5)
+    seconds = (work.generation(samples, tg.get("max_new_tokens", 400))
+               + samples * 3 * work.rates.seconds_per_program / 10)
+    return seconds, f"{work.functions} functions x {tg.get('n', 5)} samples"
+
+
+def translate_seconds(work: Work) -> tuple[float, str]:
+    tr = work.table("translate")
+    langs = len(tr.get("langs", [])) or 5
+    samples = work.kept * SHARES["translatable"] * langs * tr.get("n", 50)
+    return (work.generation(samples, tr.get("max_new_tokens", 512)) + work.execution(samples),
+            f"{work.kept:.0f} functions x {langs} languages x {tr.get('n', 50)} samples, each executed")
+
+
+def finetune_seconds(work: Work) -> tuple[float, str]:
+    ft = work.table("finetune")
+    settings = ft.get("settings", {})
+    from_run = "dataset" in work.stages
+    docs = settings.get("max_docs") or (work.kept * SHARES["items_per_function"] if from_run else PUBLISHED_ITEMS)
+    epochs = settings.get("epochs", 3)
+    tokens = docs * SHARES["tokens_per_item"] * epochs * len(ft.get("langs", [])) or 1
+    return tokens / work.rates.trained_tokens_per_s, f"{docs:.0f} items x {epochs} epochs per language"
+
+
+def evaluate_seconds(work: Work) -> tuple[float, str]:
+    ev = work.table("evaluate")
+    problems = ev.get("limit") or EVAL_PROBLEMS.get(ev.get("benchmark", "multipl-e"), 161)
+    variants = len(ev.get("variants", ["base", "finetuned"]))
+    samples = variants * len(ev.get("langs", [])) * problems * ev.get("n", 20)
+    return (work.generation(samples, ev.get("max_new_tokens", 512)) + work.execution(samples),
+            f"{variants} models x {len(ev.get('langs', []))} languages x {problems} problems x {ev.get('n', 20)} samples")
+
+
 def estimate(profile: Profile) -> tuple[float, list[str]]:
-    """(seconds, one explanation line per stage)."""
+    """(seconds, one explanation line per stage whose registry entry estimates its work)."""
+    from mplt.stages.contract import resolve
+    from mplt.stages.registry import get_stage
     rates = RATES["gpu" if profile.run.needs_gpu else "cpu"]
-    t = profile.tables
+    work = Work(profile.tables, tuple(profile.run.stages), rates)
     lines: list[str] = []
     total = 0.0
-
-    def add(stage: str, seconds: float, what: str) -> None:
-        nonlocal total
+    for stage in profile.run.stages:
+        entry = get_stage(stage)
+        if not entry.estimate:
+            continue
+        seconds, what = resolve(entry.estimate)(work)
         total += seconds
         lines.append(f"{stage:<9} ~{seconds / 60:5.1f} min  {what}")
-
-    def generation(samples: float, max_new: int) -> float:
-        return samples * max_new * rates.new_token_share / rates.generated_tokens_per_s
-
-    functions = t.get("select", {}).get("max_functions") or 40
-    stages = profile.run.stages
-    if "testgen" in stages:
-        tg = t.get("testgen", {})
-        samples = functions * tg.get("n", 5)
-        add("testgen", generation(samples, tg.get("max_new_tokens", 400)) + samples * 3 * rates.seconds_per_program / 10,
-            f"{functions} functions x {tg.get('n', 5)} samples")
-    kept = functions * SHARES["testgen_kept"]
-    tr = t.get("translate", {})
-    langs = len(tr.get("langs", [])) or 5
-    if "translate" in stages:
-        samples = kept * SHARES["translatable"] * langs * tr.get("n", 50)
-        add("translate", generation(samples, tr.get("max_new_tokens", 512))
-            + samples * rates.seconds_per_program / rates.workers,
-            f"{kept:.0f} functions x {langs} languages x {tr.get('n', 50)} samples, each executed")
-    ft = t.get("finetune", {})
-    if "finetune" in stages:
-        settings = ft.get("settings", {})
-        from_run = "dataset" in stages
-        docs = settings.get("max_docs") or (kept * SHARES["items_per_function"] if from_run else PUBLISHED_ITEMS)
-        epochs = settings.get("epochs", 3)
-        tokens = docs * SHARES["tokens_per_item"] * epochs * len(ft.get("langs", [])) or 1
-        add("finetune", tokens / rates.trained_tokens_per_s, f"{docs:.0f} items x {epochs} epochs per language")
-    ev = t.get("evaluate", {})
-    if "evaluate" in stages:
-        problems = ev.get("limit") or EVAL_PROBLEMS.get(ev.get("benchmark", "multipl-e"), 161)
-        variants = len(ev.get("variants", ["base", "finetuned"]))
-        samples = variants * len(ev.get("langs", [])) * problems * ev.get("n", 20)
-        add("evaluate", generation(samples, ev.get("max_new_tokens", 512))
-            + samples * rates.seconds_per_program / rates.workers,
-            f"{variants} models x {len(ev.get('langs', []))} languages x {problems} problems x {ev.get('n', 20)} samples")
     lines.append(f"rates: {rates.generated_tokens_per_s:.0f} generated tokens/s, {rates.trained_tokens_per_s:.0f} "
                  f"trained tokens/s, {rates.seconds_per_program} s per program on {rates.workers} workers "
                  f"({rates.origin})")

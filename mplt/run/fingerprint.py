@@ -82,7 +82,7 @@ def fingerprint(out: Path, epochs: int | None = None) -> dict:
     from mplt.benchmarks import BenchmarkOptions, load_benchmark
     from mplt.run.profiles import load_profile
     from mplt.run.smoke import SmokeModelConfig, run_model, warmstart_examples
-    from mplt.run.stages import FinetuneStageConfig
+    from mplt.training.stage import FinetuneStageConfig
     from mplt.training.data import Documents
     from mplt.training.loop import finetune
 

@@ -18,14 +18,16 @@ from typing import Any
 
 from mplt.config import check_types, config_from_dict, load_toml, toml_type
 from mplt.errors import MpltError
+from mplt.stages.registry import PROFILE_STAGES, STAGES, build_config, get_stage
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PROFILES_DIR = PACKAGE_DIR / "profiles"
 DATA_DIR = PACKAGE_DIR / "data"
 REPO_DIR = PACKAGE_DIR.parent
-# Every stage a run knows, in order. `model` (build a local model) only exists in the smoke profile.
-STAGE_ORDER = ("model", "select", "testgen", "translate", "dataset", "finetune", "evaluate", "report", "check")
-DEFAULT_STAGES = STAGE_ORDER[1:]
+# Every stage a profile may list, in run order (the registry's); without a list, the paper's six and
+# the stages that only read the others (report, check). `model` only exists in the smoke profile.
+STAGE_ORDER = PROFILE_STAGES
+DEFAULT_STAGES = tuple(name for name in STAGE_ORDER if STAGES[name].paper or STAGES[name].always_runs)
 # Languages a run drops (with a warning in the banner) when their toolchain is missing; any other
 # missing toolchain stops the run before it starts. Only Julia: Debian 12 has no package for it
 # (README, Troubleshooting).
@@ -101,7 +103,6 @@ def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -
 def check_table_types(path: Path, raw: dict[str, Any]) -> None:
     """Every stage table's values against its config's field types, when the profile is read, so a
     wrong type is one line before any work (docs/bad-input.md); unknown keys are reported by `stage_config`."""
-    from mplt.run.stages import stage_entry
     from mplt.training.config import TrainConfig
     for stage in STAGE_ORDER:
         if stage not in raw:
@@ -109,7 +110,7 @@ def check_table_types(path: Path, raw: dict[str, Any]) -> None:
         table = raw[stage]
         if not isinstance(table, dict):
             raise MpltError(f"{path.name}: {stage} must be a table ([{stage}]), got {toml_type(table)}")
-        _, config_class = stage_entry(stage).load()
+        _, config_class = get_stage(stage).load()
         check_types(config_class, table, where=f"{path.name} [{stage}]")
     settings = raw.get("finetune", {}).get("settings")
     if isinstance(settings, dict):      # TrainConfig fields over the preset
@@ -173,14 +174,8 @@ def _missing_toolchain(name: str, stages: list[str]) -> str:
 
 
 def stage_config(profile: Profile, stage: str):
-    """The stage's frozen config built from its table (unknown keys raise MpltError)."""
-    from mplt.run.stages import stage_entry
-    _, config_class = stage_entry(stage).load()
-    config = config_from_dict(config_class, profile.table(stage), where=f"{profile.path.name} [{stage}]")
-    check = getattr(config, "validate", None)
-    if callable(check) and stage in ("finetune", "evaluate", "model"):
-        check()
-    return config
+    """The stage's frozen config built from its table (unknown keys raise MpltError), validated."""
+    return build_config(stage, profile.table(stage), profile.path.name)
 
 
 def resolved_config(profile: Profile) -> dict[str, Any]:
@@ -190,7 +185,7 @@ def resolved_config(profile: Profile) -> dict[str, Any]:
                            "run": _plain(dataclasses.asdict(profile.run)),
                            "dropped_langs": list(profile.dropped_langs)}
     for stage in profile.run.stages:
-        if stage in ("report", "check") and stage not in profile.tables:
+        if get_stage(stage).always_runs and stage not in profile.tables:
             continue
         out[stage] = _plain(config_to_dict(stage_config(profile, stage)))
     return out

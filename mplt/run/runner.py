@@ -1,11 +1,13 @@
 """`reproduce.py run`: the profile's stages in order, resumable, with one screen.
 
-Order: model (smoke only), select, testgen, translate, dataset, finetune, evaluate, report, check.
+Order: the profile's `[run] stages`, in the registry's order (mplt/stages/registry.py); each stage's
+declared inputs must have finished first (a missing one is a one-line error naming the stage).
 * Resume: a stage whose `summary.json` exists is finished and skipped; an unfinished one is run
   again and continues from its own streamed files (every stage resumes by id).
 * `--from STAGE` reruns that stage and the ones after it, `--only STAGE` reruns just that one: their
   directories are removed first, so they really recompute (a rerun without the flags resumes).
-* `report` and `check` always run: they only read the other stages' files.
+* `report` and `check` always run (`always_runs` in their entries): they only read the other stages'
+  files. A summary with `passed: false` (the check's) makes the exit code 1.
 * Screen: one rich console shared with the stages' progress bars (rich nests live displays on the
   same console), a status line for the current stage, one line per finished stage, and at the end
   the results table and the check verdict. Everything the stages log goes to `RUN/logs/<stage>.log`,
@@ -25,8 +27,11 @@ from mplt.errors import MpltError, storage_error
 from mplt.io import read_json, write_json
 from mplt.pipeline.common import SUMMARY
 from mplt.run.profiles import Profile, resolved_config, stage_config
+from mplt.stages import registry
 
-ALWAYS_RUN = ("report", "check")
+
+def _always_runs(stage: str) -> bool:
+    return registry.get_stage(stage).always_runs
 
 
 def plan_stages(stages: tuple[str, ...], from_stage: str | None = None, only: str | None = None) -> tuple[list[str], set[str]]:
@@ -37,15 +42,15 @@ def plan_stages(stages: tuple[str, ...], from_stage: str | None = None, only: st
     if from_stage and only:
         raise MpltError("use either --from or --only, not both")
     if only:
-        return [only], {only} - set(ALWAYS_RUN)
+        return [only], {only} - {s for s in (only,) if _always_runs(s)}
     if from_stage:
         rerun = list(stages[stages.index(from_stage):])
-        return list(stages), set(rerun) - set(ALWAYS_RUN)
+        return list(stages), {s for s in rerun if not _always_runs(s)}
     return list(stages), set()
 
 
 def is_finished(run_dir: Path, stage: str) -> bool:
-    return stage not in ALWAYS_RUN and (Path(run_dir) / stage / SUMMARY).exists()
+    return not _always_runs(stage) and (Path(run_dir) / stage / SUMMARY).exists()
 
 
 def clear_stage(run_dir: Path, stage: str) -> None:
@@ -55,37 +60,8 @@ def clear_stage(run_dir: Path, stage: str) -> None:
 
 
 def one_line(stage: str, summary: dict[str, Any]) -> str:
-    """A short human summary of a finished stage."""
-    counts = summary.get("counts") or {}
-    if stage == "model":
-        return (f"{summary.get('parameters', 0) / 1e6:.1f}M-parameter model, {summary.get('examples')} warm-start "
-                f"examples, loss {summary.get('first_epoch_loss')} -> {summary.get('final_epoch_loss')}")
-    if stage == "select":
-        return f"{summary.get('functions')} functions kept of {counts.get('functions', '?')} found"
-    if stage == "testgen":
-        return (f"{summary.get('functions')} of {counts.get('functions_in', '?')} functions with validated tests "
-                f"({summary.get('assertions_passed')} of {summary.get('assertions_parsed')} assertions passed)")
-    if stage == "translate":
-        per_lang = summary.get("languages") or {}
-        return "functions with a passing translation: " + ", ".join(
-            f"{lang} {v.get('with_pass', '?')}/{v.get('translatable', '?')}" for lang, v in per_lang.items())
-    if stage == "dataset":
-        per_lang = summary.get("languages") or {}
-        return "fine-tuning items: " + ", ".join(f"{lang} {v.get('items', '?')}" for lang, v in per_lang.items())
-    if stage == "finetune":
-        return f"adapters for {', '.join(summary.get('adapters', {})) or 'no language'} ({summary.get('preset')})"
-    if stage == "evaluate":
-        cells = []
-        for variant, langs in (summary.get("pass@1") or {}).items():
-            shown = ", ".join(f"{lang} {v:.3f}" for lang, v in langs.items() if isinstance(v, (int, float)))
-            cells.append(f"{variant}: {shown or '-'}")
-        return "pass@1 " + "; ".join(cells)
-    if stage == "report":
-        return f"report in {summary.get('report', 'report/report.md')}"
-    if stage == "check":
-        failed = summary.get("failed") or []
-        return "PASS" if summary.get("passed") else f"FAIL ({len(failed)} figures outside their range)"
-    return ", ".join(f"{k} {v}" for k, v in summary.items() if isinstance(v, (int, float)) and k != "seconds")
+    """A short human summary of a finished stage, written by its registry entry."""
+    return registry.get_stage(stage).line(summary)
 
 
 @dataclass
@@ -133,7 +109,6 @@ def run_profile(profile: Profile, run_dir: Path, *, from_stage: str | None = Non
     """Run the profile's stages in `run_dir`; exit code 0 when everything ran and check passed."""
     from rich.live import Live
 
-    from mplt.run.stages import stage_entry
     console = console or _shared_console()
     run_dir = Path(run_dir)
     stages, rerun = plan_stages(tuple(profile.run.stages), from_stage, only)
@@ -152,11 +127,13 @@ def run_profile(profile: Profile, run_dir: Path, *, from_stage: str | None = Non
                 outcome.summaries[stage] = summary
                 console.print(f"[dim]= {stage:<9} finished earlier: {row.summary}[/]")
                 continue
-            run_function, _ = stage_entry(stage).load()
+            entry = registry.get_stage(stage)
+            run_function, _ = entry.load()
             config = stage_config(profile, stage)
             row.status, row.started = "running", time.monotonic()
             live.refresh()
             try:
+                entry.require_inputs(run_dir, config)    # the declared inputs, each finished
                 summary = run_function(run_dir, config, progress=progress)
             except Exception as e:
                 # A full disk or an unwritable run directory fails the stage like bad input does:
@@ -171,10 +148,10 @@ def run_profile(profile: Profile, run_dir: Path, *, from_stage: str | None = Non
             row.seconds = time.monotonic() - row.started
             row.status, row.summary = "done", one_line(stage, summary)
             outcome.summaries[stage] = summary
-            colour = "red" if stage == "check" and not summary.get("passed") else "green"
+            colour = "red" if summary.get("passed") is False else "green"
             console.print(f"[{colour}]+ {stage:<9}[/] {_clock(row.seconds)}  {row.summary}")
     outcome.seconds = time.monotonic() - start
-    if outcome.exit_code == 0 and "check" in outcome.summaries and not outcome.summaries["check"].get("passed"):
+    if outcome.exit_code == 0 and any(s.get("passed") is False for s in outcome.summaries.values()):
         outcome.exit_code = 1
     return outcome
 

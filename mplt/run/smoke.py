@@ -18,7 +18,6 @@ texts) and `summary.json` last; a finished model is reused by a rerun.
 """
 from __future__ import annotations
 
-import math
 import shutil
 import time
 from dataclasses import dataclass
@@ -29,8 +28,7 @@ from mplt.errors import MpltError
 from mplt.io import write_json, write_jsonl
 from mplt.langs import TARGETS
 from mplt.models.load import check_dtype
-from mplt.training.grid import snap_to_grid
-from mplt.pipeline.common import SUMMARY, progress_bar, stage_dir, stage_log
+from mplt.pipeline.common import stage_dir, stage_log, write_summary
 
 
 @dataclass(frozen=True)
@@ -146,11 +144,13 @@ def benchmark_examples(config: SmokeModelConfig) -> list[dict]:
 
 
 def build_and_warm_start(out: Path, config: SmokeModelConfig, examples: list[dict], progress: bool, log) -> dict:
+    """Build the tiny model (its tokenizer trained on our texts), then warm-start it through
+    `mplt.training.warmstart`."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from mplt.models.tiny import TinyConfig, build_tiny_model, stdlib_texts
-    from mplt.training.loss import causal_lm_loss
+    from mplt.training.warmstart import WarmStartSettings, warm_start
     corpus_texts = [p.read_text(encoding="utf-8") for p in sorted(Path(config.corpus).glob("*.py"))]
     texts = stdlib_texts(config.stdlib_files) + corpus_texts + [e["prompt"] + e["completion"] for e in examples]
     tiny = TinyConfig(vocab_size=config.vocab_size, hidden_size=config.hidden_size,
@@ -161,69 +161,17 @@ def build_and_warm_start(out: Path, config: SmokeModelConfig, examples: list[dic
     build_tiny_model(init_dir, texts, tiny)
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
     model = AutoModelForCausalLM.from_pretrained(init_dir, dtype=getattr(torch, config.dtype))
-    rows = [_encode(tokenizer, e, config.max_positions) for e in examples]
-    torch.manual_seed(config.seed)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
-    steps_per_epoch = math.ceil(len(rows) / config.batch_size)
-    total = steps_per_epoch * config.epochs
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _cosine(s, config.warmup_steps, total))
-    generator = torch.Generator().manual_seed(config.seed)
-    model.train()
-    losses = []
-    with progress_bar("model: warm-start steps", total, progress) as advance:
-        for epoch in range(config.epochs):
-            order = torch.randperm(len(rows), generator=generator).tolist()
-            epoch_loss = []
-            for start in range(0, len(order), config.batch_size):
-                batch = _collate([rows[i] for i in order[start:start + config.batch_size]], tokenizer.pad_token_id)
-                logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-                loss = causal_lm_loss(logits, batch["labels"])
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
-                snap_to_grid(model.parameters(), config.weight_grid_bits)
-                schedule.step()
-                optimizer.zero_grad()
-                epoch_loss.append(loss.item())
-                advance()
-            losses.append(sum(epoch_loss) / len(epoch_loss))
-            log.info("model: warm-start epoch %d/%d, loss %.4f", epoch + 1, config.epochs, losses[-1])
+    settings = WarmStartSettings(epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
+                                 warmup_steps=config.warmup_steps, seed=config.seed,
+                                 max_positions=config.max_positions, weight_grid_bits=config.weight_grid_bits)
+    trained = warm_start(model, tokenizer, examples, settings, progress=progress, log=log)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     shutil.rmtree(init_dir)
+    losses = trained["losses"]
     return {"parameters": sum(p.numel() for p in model.parameters()), "vocab_size": len(tokenizer),
-            "examples": len(rows), "steps": total, "first_epoch_loss": round(losses[0], 4),
+            "examples": trained["examples"], "steps": trained["steps"], "first_epoch_loss": round(losses[0], 4),
             "final_epoch_loss": round(losses[-1], 4)}
-
-
-def _encode(tokenizer, example: dict, max_len: int) -> tuple[list[int], list[int]]:
-    """Prompt and completion tokenized separately, as generation sees them: the stripped prompt's
-    tokens, then the generated tokens. The loss covers the completion and the final EOS only."""
-    prompt = tokenizer(example["prompt"].strip())["input_ids"]
-    completion = tokenizer(example["completion"])["input_ids"] + [tokenizer.eos_token_id]
-    ids = (prompt + completion)[-max_len:]
-    labels = ([-100] * len(prompt) + completion)[-max_len:]
-    return ids, labels
-
-
-def _collate(rows: list[tuple[list[int], list[int]]], pad_id: int) -> dict:
-    import torch
-    width = max(len(ids) for ids, _ in rows)
-    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    labels = torch.full((len(rows), width), -100, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, (ids, lab) in enumerate(rows):
-        input_ids[i, :len(ids)] = torch.tensor(ids)
-        labels[i, :len(lab)] = torch.tensor(lab)
-        mask[i, :len(ids)] = 1
-    return {"input_ids": input_ids, "labels": labels, "attention_mask": mask}
-
-
-def _cosine(step: int, warmup: int, total: int) -> float:
-    if step < warmup:
-        return (step + 1) / warmup
-    progress = (step - warmup) / max(1, total - warmup)
-    return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
 def run_model(run_dir: Path, config: SmokeModelConfig, *, progress: bool = True) -> dict:
@@ -245,5 +193,5 @@ def run_model(run_dir: Path, config: SmokeModelConfig, *, progress: bool = True)
         summary = {"stage": "model", "kind": "tiny-llama-warmstart", "seconds": round(time.monotonic() - start, 2),
                    **stats, "memorised_problems": memorised}
         log.info("model: %s", summary)
-        write_json(out / SUMMARY, summary)
+        write_summary(out, "model", summary)
     return summary

@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mplt.io import read_jsonl, write_json, write_jsonl
+from mplt.io import read_jsonl, write_jsonl
 from mplt.langs import TARGETS
-from mplt.pipeline.common import SUMMARY, stage_dir, stage_log
+from mplt.pipeline.common import stage_dir, stage_log, write_summary
 from mplt.run.profiles import DATA_DIR
 
 CORPUS = DATA_DIR / "smoke_corpus"
@@ -128,7 +128,7 @@ def run_rehearse(run_dir: Path, config: RehearseConfig, *, progress: bool = True
                    "dtype": str(pick_dtype(device)).removeprefix("torch."), "stand_in_models": len(built),
                    "models": built,
                    "data": data, "seconds": round(time.monotonic() - start, 2)}
-        write_json(out / SUMMARY, summary)
+        write_summary(out, "rehearse", summary)
     return summary
 
 
@@ -151,17 +151,18 @@ def standin_functions(count: int) -> list[dict]:
 
 
 def run_add_standin_tests(run_dir: Path, config: AddStandinTestsConfig, *, progress: bool = True) -> dict:
-    from mplt.pipeline.common import require_finished
-    path = require_finished(run_dir, "testgen") / "functions.jsonl"
+    from mplt.pipeline.common import require_inputs
+    path = require_inputs(run_dir, "add-standin-tests", config)["testgen"] / "functions.jsonl"
     out = stage_dir(run_dir, "add-standin-tests")
     with stage_log(run_dir, "add-standin-tests") as log:
+        start = time.monotonic()
         kept = [f for f in read_jsonl(path) if not f.get("standin")]
         added = standin_functions(config.functions) if not kept else []
         write_jsonl(path, kept + added)
         log.info("add-standin-tests: testgen kept %d functions; %d of ours added", len(kept), len(added))
         summary = {"stage": "add-standin-tests", "testgen_kept": len(kept), "added": len(added),
                    "functions": [f["name"] for f in added]}
-        write_json(out / SUMMARY, summary)
+        write_summary(out, "add-standin-tests", summary, time.monotonic() - start)
     return summary
 
 
@@ -171,6 +172,7 @@ def run_add_standin_data(run_dir: Path, config: AddStandinDataConfig, *, progres
     from mplt.training.data import HUB_SPLITS
     out = stage_dir(run_dir, "add-standin-data")
     with stage_log(run_dir, "add-standin-data") as log:
+        start = time.monotonic()
         standins = datasets.load_from_disk(config.multipl_t)
         counts = {}
         for lang in config.langs:
@@ -184,5 +186,5 @@ def run_add_standin_data(run_dir: Path, config: AddStandinDataConfig, *, progres
         log.info("add-standin-data: %s", counts)
         summary = {"stage": "add-standin-data", "standin_items": sum(c["standin"] for c in counts.values()),
                    "languages": counts}
-        write_json(out / SUMMARY, summary)
+        write_summary(out, "add-standin-data", summary, time.monotonic() - start)
     return summary

@@ -21,12 +21,13 @@ from typing import Callable
 
 from mplt.errors import MpltError
 from mplt.io import JsonlAppender, read_jsonl, write_jsonl
+from mplt.progress import progress_bar
 from mplt.training.checkpoint import TrainState, latest_checkpoint, load_checkpoint, save_checkpoint
 from mplt.training.config import TrainConfig, config_dict
 from mplt.training.data import Documents, interleave, load_documents, split_eval
-from mplt.training.grid import snap_to_grid
 from mplt.training.loss import causal_lm_loss
 from mplt.training.packing import IGNORE, pack_documents, tokenize
+from mplt.training.step import optimizer_step
 
 log = logging.getLogger(__name__)
 
@@ -110,36 +111,32 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
 
     if resumed_from is None:
         evaluate()   # step 0, as MultiPL-T (docs/method.md, section 5.1)
-    progress = _Progress(show_progress, total_steps, state.step)
     try:
-        while state.epoch < cfg.epochs and not (cfg.max_steps and state.step >= cfg.max_steps):
-            groups = _epoch_groups(windows, cfg, state.epoch)
-            for group in groups[state.group_in_epoch:]:
-                started = time.perf_counter()
-                loss, tokens = _train_step(model, group, train_ids, train_labels, device, dtype)
-                lr = scheduler.get_last_lr()[0]
-                grad_norm = torch.nn.utils.clip_grad_norm_(trainable, cfg.max_grad_norm)
-                optimizer.step()
-                snap_to_grid(trainable, cfg.weight_grid_bits)
-                scheduler.step()
-                optimizer.zero_grad(set_to_none=True)
-                state.step += 1
-                state.group_in_epoch += 1
-                state.tokens += tokens
-                tok_s = tokens / max(time.perf_counter() - started, 1e-9)
-                metrics.write({"step": state.step, "epoch": state.epoch, "loss": loss, "lr": lr,
-                                "grad_norm": float(grad_norm), "tokens": state.tokens, "tokens_per_s": tok_s})
-                progress.advance(loss, tok_s)
-                if on_step is not None:
-                    on_step(state.step)
-                if cfg.max_steps and state.step >= cfg.max_steps:
-                    break
-            if state.group_in_epoch >= len(groups):
-                state.epoch += 1
-                state.group_in_epoch = 0
-            save_checkpoint(ckpt_dir, model, optimizer, scheduler, state, fingerprint, evaluate())
+        with progress_bar("finetune", total_steps, show_progress, done=state.step, loss=float("nan"), tok_s=0.0,
+                          detail="loss {task.fields[loss]:.4f}  {task.fields[tok_s]:,.0f} tok/s") as advance:
+            while state.epoch < cfg.epochs and not (cfg.max_steps and state.step >= cfg.max_steps):
+                groups = _epoch_groups(windows, cfg, state.epoch)
+                for group in groups[state.group_in_epoch:]:
+                    started = time.perf_counter()
+                    loss, tokens = _train_step(model, group, train_ids, train_labels, device, dtype)
+                    lr = scheduler.get_last_lr()[0]
+                    grad_norm = optimizer_step(trainable, optimizer, scheduler, cfg.max_grad_norm, cfg.weight_grid_bits)
+                    state.step += 1
+                    state.group_in_epoch += 1
+                    state.tokens += tokens
+                    tok_s = tokens / max(time.perf_counter() - started, 1e-9)
+                    metrics.write({"step": state.step, "epoch": state.epoch, "loss": loss, "lr": lr,
+                                    "grad_norm": float(grad_norm), "tokens": state.tokens, "tokens_per_s": tok_s})
+                    advance(loss=loss, tok_s=tok_s)
+                    if on_step is not None:
+                        on_step(state.step)
+                    if cfg.max_steps and state.step >= cfg.max_steps:
+                        break
+                if state.group_in_epoch >= len(groups):
+                    state.epoch += 1
+                    state.group_in_epoch = 0
+                save_checkpoint(ckpt_dir, model, optimizer, scheduler, state, fingerprint, evaluate())
     finally:
-        progress.close()
         metrics.close()
     adapter_dir = export_adapter(model, tokenizer, out, cfg, spec, loaded, stats, eval_losses, state)
     return TrainResult(out, adapter_dir, state, tuple(eval_losses), stats, resumed_from, model)
@@ -268,25 +265,3 @@ def _truncate_metrics(path: Path, step: int) -> None:
     """Drop rows logged after the checkpoint we resume from (work the kill threw away)."""
     if path.exists():
         write_jsonl(path, [r for r in read_jsonl(path, skip_partial=True) if r.get("step", 0) <= step])
-
-
-class _Progress:
-    """A rich progress bar with loss and tokens/s; silent when disabled."""
-
-    def __init__(self, enabled: bool, total: int, done: int):
-        self.bar = None
-        if enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-            self.bar = Progress(TextColumn("finetune"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("loss {task.fields[loss]:.4f}  {task.fields[tok_s]:,.0f} tok/s"),
-                                TimeRemainingColumn())
-            self.bar.start()
-            self.task = self.bar.add_task("train", total=total, completed=done, loss=float("nan"), tok_s=0.0)
-
-    def advance(self, loss: float, tok_s: float) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, advance=1, loss=loss, tok_s=tok_s)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()

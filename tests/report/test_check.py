@@ -6,9 +6,9 @@ import json
 import pytest
 
 from mplt.cli import main
-from mplt.run.check import (EXPECTED_DIR, ExpectedFileError, binomial_tolerance, compare_figures,
+from mplt.results.check import (EXPECTED_DIR, ExpectedFileError, binomial_tolerance, compare_figures,
                             load_expected)
-from mplt.run.published import BASE_1B, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
+from mplt.results.published import BASE_1B, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
 from run_fixture import build_run, write_expected
 
 FIGURES = {"pass@1.base.lua": 0.13, "funnel.lua.items_out": 15, "claim.finetuned_above_base.lua": True,
@@ -121,7 +121,7 @@ def test_every_expected_file_is_well_formed():
 
 @pytest.mark.parametrize("profile", ["paper-1b-eval", "paper-1b-finetune"])
 def test_paper_values_and_tolerances_match_the_derivation(profile):
-    """Published values come from docs/method.md, section 7.1 (mplt.run.published); each tolerance is
+    """Published values come from docs/method.md, section 7.1 (mplt.results.published); each tolerance is
     3 * sqrt(2 p (1-p) / (n P)) with n = 20 (expected_results/README.md)."""
     figures = load_expected(EXPECTED_DIR / f"{profile}.json")["figures"]
     checked = 0

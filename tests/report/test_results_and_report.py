@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from mplt.cli import main
-from mplt.run.results import collect_results
-from mplt.run.report import SMOKE_BANNER, write_report
+from mplt.results.collect import collect_results
+from mplt.results.report import SMOKE_BANNER, write_report
 from run_fixture import build_run, write_expected
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -17,6 +17,7 @@ from mplt.io import JsonlAppender, read_jsonl
 from mplt.run import runner
 from mplt.run.profiles import Profile, RunSettings
 from mplt.run.runner import RunOutcome, run_profile
+from mplt.stages.registry import STAGES as REAL_STAGES
 
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:
@@ -69,6 +70,9 @@ class StreamingStage:
     def __init__(self, name, calls, fail_with=None):
         self.name, self.calls, self.fail_with = name, calls, fail_with
 
+    def __getattr__(self, attr):     # everything but the run function: the real entry's
+        return getattr(REAL_STAGES[self.name], attr)
+
     def load(self):
         def run(run_dir, config, *, progress=True):
             self.calls.append(self.name)
@@ -92,7 +96,7 @@ class StreamingStage:
 def fake_stages(monkeypatch, tmp_path):
     calls: list[str] = []
     failures: dict[str, BaseException] = {}
-    monkeypatch.setattr("mplt.run.stages.stage_entry", lambda name: StreamingStage(name, calls, failures.get(name)))
+    monkeypatch.setattr("mplt.stages.registry.get_stage", lambda name: StreamingStage(name, calls, failures.get(name)))
     monkeypatch.setattr(runner, "stage_config", lambda profile, stage: None)
     return Profile("fake", tmp_path / "p.toml", RunSettings(stages=STAGES), {}), calls, failures
 

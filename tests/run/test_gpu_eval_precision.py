@@ -3,9 +3,9 @@ which, and a Julia other than the published figures' release gets a warning besi
 import pytest
 
 from mplt.io import write_json
-from mplt.run.julia_version import julia_version, julia_warning
-from mplt.run.report import section_pass_at_1
-from mplt.run.stages import EvaluateStageConfig, evaluation_precision, run_evaluate
+from mplt.results.julia_version import julia_version, julia_warning
+from mplt.results.report import section_pass_at_1
+from mplt.evaluation.stage import EvaluateStageConfig, evaluation_precision, run_evaluate
 
 
 def _finetuned_run(tmp_path, four_bit=True):

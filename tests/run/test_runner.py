@@ -9,6 +9,7 @@ from mplt.errors import MpltError
 from mplt.run import runner
 from mplt.run.profiles import Profile, RunSettings
 from mplt.run.runner import plan_stages, run_profile
+from mplt.stages.registry import STAGES as REAL_STAGES
 
 STAGES = ("select", "testgen", "translate", "dataset", "report", "check")
 
@@ -40,6 +41,9 @@ class FakeStage:
     def __init__(self, name, calls, fail=False):
         self.name, self.calls, self.fail = name, calls, fail
 
+    def __getattr__(self, attr):     # everything but the run function: the real entry's
+        return getattr(REAL_STAGES[self.name], attr)
+
     def load(self):
         def run(run_dir, config, *, progress=True):
             self.calls.append(self.name)
@@ -57,7 +61,7 @@ class FakeStage:
 def fake(monkeypatch, tmp_path):
     calls: list[str] = []
     failing: set[str] = set()
-    monkeypatch.setattr("mplt.run.stages.stage_entry", lambda name: FakeStage(name, calls, name in failing))
+    monkeypatch.setattr("mplt.stages.registry.get_stage", lambda name: FakeStage(name, calls, name in failing))
     monkeypatch.setattr(runner, "stage_config", lambda profile, stage: None)
     profile = Profile("fake", tmp_path / "p.toml", RunSettings(stages=STAGES), {})
     return profile, calls, failing
@@ -115,12 +119,12 @@ def test_failed_check_gives_exit_code_1(fake, tmp_path, monkeypatch):
     class FailingCheck(FakeStage):
         def load(self):
             return (lambda run_dir, config, progress=True: {"stage": "check", "passed": False, "failed": [1]}), None
-    monkeypatch.setattr("mplt.run.stages.stage_entry",
+    monkeypatch.setattr("mplt.stages.registry.get_stage",
                         lambda name: FailingCheck(name, calls) if name == "check" else FakeStage(name, calls))
     assert run(profile, tmp_path).exit_code == 1
 
 
-def test_one_line_summaries():
+def test_one_line_summaries():  # the registry entries write them (tests/stages)
     assert runner.one_line("select", {"functions": 25, "counts": {"functions": 41}}) == "25 functions kept of 41 found"
     line = runner.one_line("evaluate", {"pass@1": {"base": {"lua": 0.25}, "finetuned": {"lua": 0.5}}})
     assert "base: lua 0.250" in line and "finetuned: lua 0.500" in line

@@ -61,6 +61,15 @@ def test_smoke_run_writes_the_report_and_passes_check(smoke_run):
     assert base and all(0 < value < 1 for value in base.values()), base
 
 
+def test_every_summary_follows_the_schema(smoke_run):
+    from mplt.stages.summary import check_summary
+    paths = sorted(smoke_run.glob("*/summary.json"))
+    assert [p.parent.name for p in paths] == sorted(
+        ("model", "select", "testgen", "translate", "dataset", "finetune", "evaluate"))
+    for path in paths:
+        check_summary(path.parent.name, json.loads(path.read_text()))
+
+
 def test_rerun_of_a_finished_run_skips_every_stage(smoke_run):
     code, out = finish(start_run(smoke_run))
     assert code == 0, out[-4000:]

@@ -1,5 +1,5 @@
 """Lenient readers shared by the results collector: a stage's files are owned by its authors, so a
-file that cannot be read becomes a note in the report, never an exception (mplt/run/results.py)."""
+file that cannot be read becomes a note in the report, never an exception (mplt/results/collect.py)."""
 from __future__ import annotations
 
 import math

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mplt.langs import LANGUAGES
-from mplt.run.published import BASE_1B, MULTIPLT_1B
+from mplt.results.published import BASE_1B, MULTIPLT_1B
 
 # Colour-blind-safe (Okabe-Ito); ours solid, published hatched in the same hue family.
 COLORS = {"base": "#56B4E9", "finetuned": "#0072B2", "paper_base": "#E69F00",
@@ -77,43 +77,81 @@ def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: s
     return out
 
 
+# The dataset stage counts programs from this step on (several passing programs per function,
+# mplt/pipeline/dataset.py `build_items`); the steps before it count functions.
+FIRST_PROGRAM_STEP = "passing_programs"
+
+
+def split_funnel_steps(steps: list[str]) -> tuple[list[str], list[str]]:
+    """(function steps, program steps) of the per-language funnel, each monotone on its own."""
+    if FIRST_PROGRAM_STEP in steps:
+        k = steps.index(FIRST_PROGRAM_STEP)
+        return steps[:k], steps[k:]
+    return steps, []
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Ticks at 1, 2 and 5 times a power of ten over [low, high] (a little beyond, as the axis
+    is), with 3 added where that leaves fewer than four: plain numbers a reader can compare."""
+    import math
+    decades = range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
+
+    def ticks(mantissas: tuple[int, ...]) -> list[float]:
+        return [m * 10.0 ** e for e in decades for m in mantissas if low / 1.25 <= m * 10.0 ** e <= high * 1.25]
+    wide = ticks((1, 2, 5))
+    return wide if len(wide) >= 4 else ticks((1, 2, 3, 5))
+
+
+def _funnel_panel(ax, table: dict, langs: list[str], steps: list[str], title: str) -> None:
+    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+    markers = ["o", "s", "^", "D", "v", "P", "X"]
+    values = [table[lang][s] for lang in langs for s in steps if s in table[lang]]
+    positive = bool(values) and all(v > 0 for v in values)
+    for i, lang in enumerate(langs):
+        xs = [k for k, s in enumerate(steps) if s in table[lang]]
+        ys = [table[lang][steps[k]] for k in xs]
+        shift = 0.06 * (i - (len(langs) - 1) / 2)  # languages with equal counts stay visible side by side
+        ax.plot([x + shift for x in xs], ys, marker=markers[i % len(markers)], color=palette[i % len(palette)],
+                label=LANG_NAMES.get(lang, lang), alpha=0.9)
+    if positive:
+        from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+        ax.set_yscale("log")
+        low, high = min(values), max(values)
+        ax.set_ylim(low / 1.3, high * 1.3)
+        ax.yaxis.set_major_locator(FixedLocator(log_ticks(low, high)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xticks(range(len(steps)), [s.replace("_", "\n") for s in steps], fontsize=8)
+    ax.set_xlim(-0.5, len(steps) - 0.5)
+    ax.set_ylabel(title + (" (log scale)" if positive else ""))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(alpha=0.3)
+
+
 def plot_funnel(results: dict, out: Path) -> Path | None:
-    """One line per language through the funnel steps (log scale: counts span orders of magnitude)."""
+    """Per language, function counts through test generation and translation, and (a second panel)
+    the dataset stage's program counts through cleaning and deduplication: one axis for both would
+    make the funnel rise where one function's several passing programs are counted."""
     table = results["tables"].get("funnel_by_language") or {}
     if not table:
         return None
     steps: list[str] = []
     for counts in table.values():
         steps += [s for s in counts if s not in steps]
+    function_steps, program_steps = split_funnel_steps(steps)
+    panels = [(function_steps, "functions", "Functions: tests, then a passing translation")]
+    if program_steps:
+        panels.append((program_steps, "programs", "Programs: cleaning and deduplication"))
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.25 * len(steps) + 1.5), 4.2), dpi=120)
-    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
-    markers = ["o", "s", "^", "D", "v", "P", "X"]
-    positive = True
+    widths = [max(2, len(p[0])) for p in panels]
+    fig, axes = plt.subplots(1, len(panels), figsize=(max(6.0, 1.1 * sum(widths) + 2.0), 4.2), dpi=120,
+                             gridspec_kw={"width_ratios": widths}, squeeze=False)
     langs = ordered_languages(table)
-    for i, lang in enumerate(langs):
-        xs = [k for k, s in enumerate(steps) if s in table[lang]]
-        ys = [table[lang][steps[k]] for k in xs]
-        positive = positive and all(y > 0 for y in ys)
-        shift = 0.06 * (i - (len(langs) - 1) / 2)  # languages with equal counts stay visible side by side
-        ax.plot([x + shift for x in xs], ys, marker=markers[i % len(markers)], color=palette[i % len(palette)],
-                label=LANG_NAMES.get(lang, lang), alpha=0.9)
-    if positive:
-        from matplotlib.ticker import FuncFormatter
-        ax.set_yscale("log")
-        plain = FuncFormatter(lambda v, _: f"{v:g}")
-        ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(plain)
-        ax.tick_params(axis="y", which="minor", labelsize=7)
-    ax.set_xticks(range(len(steps)), [s.replace("_", "\n") for s in steps], fontsize=8)
-    ax.set_ylabel("count" + (" (log scale)" if positive else ""))
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(alpha=0.3)
-    title = "Data funnel per language"
-    if "passing_programs" in steps:  # the dataset stage's cleaning steps count programs, not functions
-        title += "\n(from passing_programs on: programs, several per function)"
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
+    for ax, (panel_steps, unit, title) in zip(axes[0], panels):
+        _funnel_panel(ax, table, langs, panel_steps, unit)
+        ax.set_title(title, fontsize=9)
+    axes[0][-1].legend(fontsize=8, frameon=False)
+    fig.suptitle("Data funnel per language", fontsize=10)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from mplt.io import DataError, read_jsonl
-from mplt.run.readers import (PASS_KEY, SKIP_DIRS, canonical_language, is_number, json_files,
+from mplt.results.readers import (PASS_KEY, SKIP_DIRS, canonical_language, is_number, json_files,
                               read_json_lenient, slug)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mplt.run.check import format_number
+from mplt.results.check import format_number
 
 KNOWN_ENV_KEYS = {"packages", "git", "hardware", "toolchains", "sandbox", "hub_offline", "seeds", "models",
                   "datasets", "env"}

@@ -1,10 +1,13 @@
 """Collect every figure of a run directory into one flat dict of stable dotted names.
 
 `RUN/report/results.json` is what `check` compares and what the report shows. Names are listed in
-`expected_results/README.md`. The stage authors own their file layouts, so this reader is lenient: it
-looks for funnels (`{"funnel": [{step, count}]}` or `{"counts": {...}}`), pass@k summaries (a dict with
-`pass@k` keys or a `pass_at_k` dict) and `metrics.jsonl` anywhere under a stage's directory. A stage that
-did not run is reported as `not run`, never as an error.
+`expected_results/README.md`. Which stages have figures, and how each is read, is its registry
+entry's `figures` (mplt/results/stage_figures.py). Stage summaries follow one schema
+(mplt/stages/summary.py), but a run directory may also hold files written by hand (`reproduce.py
+finetune` / `eval`) or by an older version, so the readers stay lenient: they look for funnels
+(`{"funnel": [{step, count}]}` or `{"counts": {...}}`), pass@k summaries (a dict with `pass@k` keys or a
+`pass_at_k` dict) and `metrics.jsonl` anywhere under a stage's directory. A stage that did not run is
+reported as `not run`, never as an error.
 """
 from __future__ import annotations
 
@@ -13,13 +16,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from mplt.io import write_json
-from mplt.run.model_figures import collect_evaluation, collect_finetune
-from mplt.run.readers import (DURATION_KEYS, VARIANTS, canonical_language, is_number, read_json_lenient,
-                              slug)
+from mplt.results.readers import DURATION_KEYS, canonical_language, is_number, read_json_lenient, slug
 
 FORMAT = "mplt-results/1"
-DATA_STAGES = ("select", "testgen", "translate", "dataset")
-STAGES = (*DATA_STAGES, "finetune", "evaluate")
 
 
 # --- funnels -------------------------------------------------------------------------------------
@@ -70,22 +69,25 @@ def flat_language_counts(summary: dict) -> Iterator[tuple[tuple[str, ...], list]
                 yield ("languages", str(lang)), steps
 
 
-def collect_funnel(stage: str, summary: dict, figures: dict, tables: dict, source: Path) -> None:
-    """Per-language funnels -> `funnel.<lang>.<step>`; stage-wide ones -> `funnel.<stage>.<step>`."""
+def collect_funnel(stage: str, summary: dict, figures: dict, tables: dict, source: Path, *,
+                   by_language: bool = False, whole_funnel: bool = False) -> None:
+    """Per-language funnels -> `funnel.<lang>.<step>` (`by_language`: the translate and dataset
+    stages; `whole_funnel`: the stage writes each language's whole funnel, in order, the dataset's);
+    stage-wide ones -> `funnel.<stage>.<step>`."""
     found = list(find_funnels(summary))
-    if stage in ("translate", "dataset"):
+    if by_language:
         found += list(flat_language_counts(summary))
     for path, steps in found:
         langs = [canonical_language(p) for p in path + (source.parent.name, source.stem)]
         lang = next((x for x in langs if x), None)
-        if stage in ("translate", "dataset") and lang:
+        if by_language and lang:
             prefix = f"funnel.{lang}"
             by_lang = tables.setdefault("funnel_by_language", {})
-            if stage == "dataset":  # the dataset stage writes the whole per-language funnel, in order
+            if whole_funnel:
                 by_lang[lang] = dict(steps)
             else:
                 by_lang.setdefault(lang, {}).update(dict(steps))
-            if stage == "dataset" and not any(s == "items_out" for s, _ in steps):
+            if whole_funnel and not any(s == "items_out" for s, _ in steps):
                 figures[f"{prefix}.items_out"] = steps[-1][1]
         elif not lang:
             prefix = f"funnel.{stage}"
@@ -135,72 +137,47 @@ def find_key(node: Any, key: str) -> Any:
 
 
 def stage_status(run_dir: Path, stage: str) -> str:
+    """done (its summary is there, or its entry recognises outputs written by hand), incomplete,
+    or not run."""
+    from mplt.stages.contract import resolve
+    from mplt.stages.registry import get_stage
     directory = run_dir / stage
     if not directory.is_dir() or not any(directory.iterdir()):
         return "not run"
-    if stage in (*DATA_STAGES, "model"):
-        return "done" if (directory / "summary.json").exists() else "incomplete"
     if (directory / "summary.json").exists():
         return "done"
-    # written by hand (`reproduce.py finetune` / `eval` into a run directory): no stage summary
-    if stage == "finetune":
-        return "done" if any(directory.rglob("README.md")) else "incomplete"
-    return "done" if any((directory / v / "summary.json").exists() for v in VARIANTS) else "incomplete"
+    by_hand = get_stage(stage).by_hand
+    return "done" if by_hand and resolve(by_hand)(directory) else "incomplete"
 
 
 def collect_results(run_dir: str | Path) -> dict:
-    """Everything the report and the check need, from the files of one run directory."""
+    """Everything the report and the check need, from the files of one run directory: each
+    stage's figures as its registry entry reads them."""
+    from mplt.results.stage_figures import Figures
+    from mplt.stages.contract import resolve
+    from mplt.stages.registry import STAGES
     run_dir = Path(run_dir)
-    figures: dict[str, Any] = {}
-    tables: dict[str, Any] = {}
-    problems: list[str] = []
-    config = read_run_config(run_dir, problems)
-    environment = read_json_lenient(run_dir / "environment.json", problems) \
+    out = Figures(run_dir)
+    config = read_run_config(run_dir, out.problems)
+    environment = read_json_lenient(run_dir / "environment.json", out.problems) \
         if (run_dir / "environment.json").exists() else {}
     if isinstance(environment, dict) and environment:
         # The environment was written before the run built its local model: hash it now.
         from mplt.run.environment import refresh_local_models
         environment = refresh_local_models(environment)
-    meta: dict[str, Any] = {"profile": find_key(config, "profile") or find_key(environment, "profile"),
-                            "config": config, "environment": environment or {}}
+    meta = out.meta
+    meta.update({"profile": find_key(config, "profile") or find_key(environment, "profile"),
+                 "config": config, "environment": environment or {}})
     if isinstance(environment, dict):  # the short answers to "which models, which seeds"
         meta.update({k: environment[k] for k in ("models", "datasets", "seeds") if k in environment})
-    # `model` (a locally built model) exists only in the smoke profile
-    stages = {s: stage_status(run_dir, s) for s in ("model", *STAGES)
-              if s != "model" or (run_dir / "model").is_dir()}
-    for stage in ("model", *DATA_STAGES):
-        path = run_dir / stage / "summary.json"
-        summary = read_json_lenient(path, problems) if path.exists() else None
-        if isinstance(summary, dict):
-            collect_funnel(stage, summary, figures, tables, path)
-            duration = next((summary[k] for k in DURATION_KEYS if is_number(summary.get(k))), None)
-            if duration is not None:
-                figures[f"duration.{stage}_s"] = duration
-            for key in ("model", "revision", "seed"):
-                if summary.get(key) is not None and not isinstance(summary[key], (dict, list)):
-                    meta.setdefault("stages", {}).setdefault(stage, {})[key] = summary[key]
-    for stage in ("finetune", "evaluate"):
-        path = run_dir / stage / "summary.json"
-        summary = read_json_lenient(path, problems) if path.exists() else None
-        if isinstance(summary, dict) and is_number(summary.get("seconds")):
-            figures[f"duration.{stage}_s"] = summary["seconds"]
-        if isinstance(summary, dict) and stage == "evaluate" and isinstance(summary.get("precision"), str):
-            meta["evaluate_precision"] = summary["precision"]
-    if (run_dir / "finetune").is_dir():
-        collect_finetune(run_dir / "finetune", figures, tables, problems)
-    for variant in VARIANTS:
-        directory = run_dir / "evaluate" / variant
-        if directory.is_dir():
-            collect_evaluation(variant, directory, figures, meta, problems)
-    for key in [k for k in figures if k.startswith("pass@1.finetuned.")]:
-        lang = key.rsplit(".", 1)[1]
-        base = figures.get(f"pass@1.base.{lang}")
-        if base is not None:
-            figures[f"pass@1.delta.{lang}"] = figures[key] - base
-            figures[f"claim.finetuned_above_base.{lang}"] = figures[key] > base
+    # The paper's stages are always listed; another (the smoke profile's `model`) when it ran.
+    with_figures = [name for name, entry in STAGES.items() if entry.figures]
+    stages = {s: stage_status(run_dir, s) for s in with_figures if STAGES[s].paper or (run_dir / s).is_dir()}
+    for stage in with_figures:
+        resolve(STAGES[stage].figures)(out, stage)
     return {"format": FORMAT, "run_dir": str(run_dir), "profile": meta["profile"], "stages": stages,
-            "figures": dict(sorted(figures.items())), "tables": tables, "meta": meta,
-            "problems": problems}
+            "figures": dict(sorted(out.figures.items())), "tables": out.tables, "meta": meta,
+            "problems": out.problems}
 
 
 def write_results(results: dict, out_dir: str | Path) -> Path:

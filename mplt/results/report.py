@@ -8,12 +8,12 @@ import logging
 from pathlib import Path
 from mplt.errors import MpltError
 from mplt.io import read_json, write_json
-from mplt.run import plots
-from mplt.run.check import CheckRow, check_run, format_number, rows_to_json
-from mplt.run.julia_version import julia_version, julia_warning
-from mplt.run.published import BASE_1B, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
-from mplt.run.results import collect_results, write_results
-from mplt.run.what_ran import section_what_ran, table
+from mplt.results import plots
+from mplt.results.check import CheckRow, check_run, format_number, rows_to_json
+from mplt.results.julia_version import julia_version, julia_warning
+from mplt.results.published import BASE_1B, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
+from mplt.results.collect import collect_results, write_results
+from mplt.results.what_ran import section_what_ran, table
 
 log = logging.getLogger(__name__)
 SMOKE_BANNER = (

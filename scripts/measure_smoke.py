@@ -1,6 +1,6 @@
 """Write `expected_results/smoke.json` from measured smoke runs (format: expected_results/README.md).
 
-    python -m mplt.run.measure runs/smoke-a runs/smoke-b > expected_results/smoke.json
+    python scripts/measure_smoke.py runs/smoke-a runs/smoke-b > expected_results/smoke.json
 
 Each figure's value is the mean over the runs; each run's CPU emulation (ATEN_CPU_CAPABILITY and the
 like, from its environment.json) is named in the sources. The smoke computations do not
@@ -82,7 +82,7 @@ def run_configuration(run_dir: Path) -> str:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m mplt.run.measure RUN_DIR [RUN_DIR ...]", file=sys.stderr)
+        print("usage: python scripts/measure_smoke.py RUN_DIR [RUN_DIR ...]", file=sys.stderr)
         return 2
     runs = [json.loads((Path(d) / "report" / "results.json").read_text()) for d in argv]
     import os

@@ -1,0 +1,151 @@
+"""The `evaluate` stage (docs/method.md, section 7): base and fine-tuned models on one benchmark
+with identical sampling settings and one shared precision, each through `mplt.evaluation.run.evaluate`,
+the same entry function that `reproduce.py eval` calls.
+
+Layout: RUN/evaluate/{base,finetuned}/<lang>/... (mplt.evaluation.layout), RUN/evaluate/summary.json.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mplt.config import config_to_dict
+from mplt.errors import MpltError
+from mplt.io import read_json, write_json
+from mplt.langs import TARGETS, get_language
+from mplt.models.load import check_dtype
+from mplt.pipeline.common import SUMMARY, require_inputs, stage_dir, stage_log, write_summary
+
+VARIANTS = ("base", "finetuned")
+
+
+@dataclass(frozen=True)
+class EvaluateStageConfig:
+    benchmark: str = "multipl-e"            # mplt.benchmarks: multipl-e | humaneval | mini
+    humaneval_path: str | None = None
+    multipl_e_path: str | None = None
+    limit: int | None = None
+    langs: tuple[str, ...] = TARGETS
+    variants: tuple[str, ...] = VARIANTS
+    base_model: str = ""
+    base_revision: str | None = None
+    finetuned_model: str = ""               # "" = base model + this run's fine-tuned adapter(s)
+    finetuned_revisions: dict[str, str] | None = None   # per language, for released checkpoints
+    # None: base and fine-tuned on the precision the adapters were trained on (4-bit when the
+    # finetune stage trained on a 4-bit base), full precision for released checkpoints. Both variants
+    # always share one precision, so the delta measures fine-tuning, not quantization.
+    load_in_4bit: bool | None = None
+    dtype: str = "auto"                     # mplt.models.precision.DTYPE_NAMES; smoke: float64 (docs/determinism.md)
+    n: int = 20
+    temperature: float = 0.2
+    top_p: float = 0.95
+    max_new_tokens: int = 512
+    batch_size: int = 16
+    seed: int = 0
+    workers: int | None = None
+    timeout_s: float | None = None
+
+    def validate(self) -> None:
+        if not self.base_model:
+            raise MpltError("[evaluate] base_model is required")
+        check_dtype("[evaluate]", self.dtype)
+        bad = [v for v in self.variants if v not in VARIANTS]
+        if bad:
+            raise MpltError(f"[evaluate] unknown variant(s) {', '.join(bad)}; known: {', '.join(VARIANTS)}")
+        for lang in self.langs:
+            get_language(lang)
+
+
+
+def evaluation_plan(run_dir: Path, config: EvaluateStageConfig) -> list[dict]:
+    """One evaluation per (variant, model, revision, adapter), each covering the languages it serves."""
+    langs = tuple(get_language(lang).name for lang in config.langs)
+    groups: dict[tuple, list[str]] = {}
+    skipped = []
+    for variant in config.variants:
+        for lang in langs:
+            if variant == "base":
+                key = (variant, config.base_model, config.base_revision, None)
+            elif config.finetuned_model:
+                revision = (config.finetuned_revisions or {}).get(lang)
+                key = (variant, config.finetuned_model, revision, None)
+            else:
+                adapter = _run_adapter(run_dir, lang)
+                if adapter is None:
+                    skipped.append({"variant": variant, "language": lang, "reason": "no fine-tuned adapter"})
+                    continue
+                key = (variant, config.base_model, config.base_revision, adapter)
+            groups.setdefault(key, []).append(lang)
+    plan = [{"variant": v, "model": m, "revision": r, "adapter": a, "langs": tuple(ls)}
+            for (v, m, r, a), ls in groups.items()]
+    return plan + [{"skipped": s} for s in skipped]
+
+
+def evaluation_precision(run_dir: Path, config: EvaluateStageConfig) -> tuple[bool, str]:
+    """(load in 4-bit?, one sentence for the report) shared by the base and fine-tuned evaluation."""
+    trained_4bit = None
+    if not config.finetuned_model and "finetuned" in config.variants:
+        flags = {read_json(p).get("load_in_4bit") for p in Path(run_dir, "finetune").glob("**/finetune_config.json")}
+        trained_4bit = True in flags
+    if config.load_in_4bit is not None:
+        four_bit, why = config.load_in_4bit, "set in [evaluate] load_in_4bit"
+    elif trained_4bit is not None:
+        four_bit, why = trained_4bit, "the precision the adapters were trained on"
+    else:
+        four_bit, why = False, "released checkpoints are full-precision models"
+    what = "the 4-bit NF4 base" if four_bit else "the full-precision base (bf16/fp16 on GPU, fp32 on CPU)"
+    if trained_4bit is not None and four_bit != trained_4bit:
+        why += f"; WARNING: the adapters were trained on a {'4-bit' if trained_4bit else 'full-precision'} base"
+    return four_bit, f"base and fine-tuned both evaluated on {what} ({why})"
+
+
+def _run_adapter(run_dir: Path, lang: str) -> str | None:
+    # the finetune stage is a declared input of these configs (mplt/stages/registry.py), finished
+    adapter = read_json(Path(run_dir) / "finetune" / SUMMARY).get("adapters", {}).get(lang)
+    return str(Path(run_dir) / adapter) if adapter else None
+
+
+def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool = True) -> dict:
+    """Base and fine-tuned models on the same benchmark with the same sampling settings."""
+    from mplt.evaluation.config import EvalConfig
+    from mplt.evaluation.run import evaluate
+    config.validate()
+    require_inputs(run_dir, "evaluate", config)
+    out = stage_dir(run_dir, "evaluate")
+    with stage_log(run_dir, "evaluate") as log:
+        start = time.monotonic()
+        write_json(out / "stage_config.json", config_to_dict(config))
+        plan = evaluation_plan(run_dir, config)
+        four_bit, precision = evaluation_precision(run_dir, config)
+        log.info("evaluate: %s", precision)
+        results: dict[str, dict] = {v: {} for v in config.variants}
+        for item in plan:
+            if "skipped" in item:
+                log.warning("evaluate: %s", item["skipped"])
+                continue
+            log.info("evaluate %s: %s%s%s on %s", item["variant"], item["model"],
+                     f"@{item['revision']}" if item["revision"] else "",
+                     f" + {item['adapter']}" if item["adapter"] else "", ",".join(item["langs"]))
+            eval_config = EvalConfig(
+                model=item["model"], revision=item["revision"], adapter=item["adapter"],
+                out=str(out / item["variant"]), langs=item["langs"], benchmark=config.benchmark,
+                humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path, limit=config.limit,
+                load_in_4bit=four_bit, dtype=config.dtype, n=config.n, temperature=config.temperature,
+                top_p=config.top_p,
+                max_new_tokens=config.max_new_tokens, batch_size=config.batch_size, seed=config.seed,
+                workers=config.workers, timeout_s=config.timeout_s,
+                tokenizer_fallback=config.base_model if item["model"] != config.base_model else None)
+            overall = evaluate(eval_config, progress=progress)
+            results[item["variant"]].update(overall.get("languages", {}))
+        for variant, languages in results.items():
+            # evaluate() rewrites OUT/summary.json per call; keep every language of the variant in it
+            write_json(out / variant / SUMMARY, {"out": str(out / variant), "languages": languages})
+        pass_at_1 = {v: {lang: s.get("pass@1") for lang, s in langs.items()} for v, langs in results.items()}
+        summary = {"stage": "evaluate", "benchmark": config.benchmark, "n": config.n,
+                   "temperature": config.temperature, "pass@1": pass_at_1,
+                   "load_in_4bit": four_bit, "precision": precision,
+                   "plan": [{k: list(v) if isinstance(v, tuple) else v for k, v in item.items()} for item in plan],
+                   "seconds": round(time.monotonic() - start, 2)}
+        write_summary(out, "evaluate", summary)
+    return summary

@@ -1,0 +1,89 @@
+"""What a stage is: one registry entry (docs/stages.md).
+
+An entry names its parts by reference ("module:attribute"), imported on use, so listing the stages
+imports neither torch nor the stages' own modules. Every stage runs as `run(run_dir, config, *,
+progress) -> summary`, reads only the outputs of its declared inputs and writes `summary.json`
+last (a stage with a summary is finished).
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from mplt.errors import MpltError
+from mplt.stages.summary import SummarySchema
+
+SUMMARY = "summary.json"
+
+
+def resolve(ref: str) -> Any:
+    """`"package.module:attribute"` -> the attribute."""
+    module, _, attribute = ref.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+@dataclass(frozen=True)
+class Input:
+    """An earlier stage whose files this stage reads: `stage` always, or, with `field`, the stage
+    whose directory `RUN/<stage>/` holds the path in that config field (the smoke profile's
+    `model = "{run}/model"`; a Hub id or an outside directory is no input). `when(config)` limits
+    either to the configs that read it."""
+    stage: str = ""
+    field: str = ""
+    when: Callable[[Any], bool] | None = None
+
+    def needed(self, run_dir: Path, config: Any) -> str | None:
+        if config is not None and self.when is not None and not self.when(config):
+            return None
+        if not self.field:
+            return self.stage
+        value = getattr(config, self.field, None) if config is not None else None
+        if not isinstance(value, str) or not value:
+            return None
+        try:
+            inside = Path(value).resolve().relative_to(Path(run_dir).resolve())
+        except ValueError:
+            return None
+        return inside.parts[0] if inside.parts else None
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: str                                # "module:run_<stage>"
+    config: str                             # "module:<Stage>Config", read from the profile's [<name>]
+    summary: SummarySchema
+    describe: str                           # "module:function(summary) -> str", the screen's line
+    inputs: tuple[Input, ...] = ()
+    figures: str = ""                       # "module:function(context)": the stage's results figures
+    estimate: str = ""                      # "module:function(context) -> (seconds, what) | None"
+    always_runs: bool = False               # reads the other stages' files only: run every time
+    paper: bool = False                     # one of the paper's six: listed in the results even when absent
+    by_hand: str = ""                       # "module:function(directory) -> bool": outputs written by the
+                                            # stage's own command, without a stage summary, count as done
+
+    def load(self) -> tuple[Callable[..., dict], type]:
+        return resolve(self.run), resolve(self.config)
+
+    def line(self, summary: dict) -> str:
+        return resolve(self.describe)(summary)
+
+    def input_stages(self, run_dir: Path, config: Any = None) -> list[str]:
+        found = (i.needed(run_dir, config) for i in self.inputs)
+        return list(dict.fromkeys(s for s in found if s and s != self.name))
+
+    def require_inputs(self, run_dir: Path, config: Any = None) -> dict[str, Path]:
+        """The directories of the stages this one reads; an unfinished one is a one-line error."""
+        from mplt.stages.registry import STAGES
+        dirs = {}
+        for stage in self.input_stages(run_dir, config):
+            if stage not in STAGES:
+                continue     # a path under the run directory that no stage owns
+            directory = Path(run_dir) / stage
+            if not (directory / SUMMARY).exists():
+                raise MpltError(f"missing input {directory / SUMMARY}: the {stage} stage has not finished "
+                                f"(run `reproduce.py stage {stage}` first)")
+            dirs[stage] = directory
+        return dirs

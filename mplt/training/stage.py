@@ -1,0 +1,84 @@
+"""The `finetune` stage (docs/method.md, section 5): one LoRA/QLoRA fine-tune per language (the
+paper) or one interleaved, through `mplt.training.loop.finetune`, the same entry function that
+`reproduce.py finetune` calls.
+
+Layout: RUN/finetune/<lang>/{adapter/, metrics.jsonl, checkpoints/, README.md}  (mix = "separate"),
+RUN/finetune/{adapter/, ...}  (mix = "interleave"); `summary.json` last.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mplt.config import config_to_dict
+from mplt.errors import MpltError
+from mplt.io import write_json
+from mplt.langs import TARGETS
+from mplt.pipeline.common import require_inputs, stage_dir, stage_log, write_summary
+
+
+@dataclass(frozen=True)
+class FinetuneStageConfig:
+    preset: str = "qlora"                   # mplt.training.config.PRESETS
+    model: str = ""                         # base model: registry key, Hub id or directory
+    revision: str | None = None
+    data: str = ""                          # the dataset stage's directory, a JSONL, or a Hub dataset id
+    data_revision: str = "main"
+    langs: tuple[str, ...] = TARGETS
+    mix: str = "separate"                   # one adapter per language (the paper), or "interleave"
+    settings: dict[str, Any] | None = None  # TrainConfig fields over the preset: [finetune.settings]
+
+    def train_config(self, langs: tuple[str, ...] | None = None):
+        from mplt.training.config import resolve_config
+        overrides = {**(self.settings or {}), "model": self.model, "revision": self.revision,
+                     "data": (self.data,), "data_revision": self.data_revision, "mix": self.mix,
+                     "langs": tuple(langs if langs is not None else self.langs)}
+        return resolve_config(self.preset, overrides=overrides)
+
+    def validate(self) -> None:
+        self.train_config()
+
+
+
+def run_finetune(run_dir: Path, config: FinetuneStageConfig, *, progress: bool = True) -> dict:
+    """One LoRA/QLoRA fine-tune per language (or one interleaved), resumable from its checkpoints;
+    a language whose adapter was exported by an earlier run is not trained again."""
+    from mplt.training.data import load_documents
+    from mplt.training.loop import finetune
+    require_inputs(run_dir, "finetune", config)
+    out = stage_dir(run_dir, "finetune")
+    with stage_log(run_dir, "finetune") as log:
+        start = time.monotonic()
+        base_cfg = config.train_config()
+        write_json(out / "stage_config.json", config_to_dict(config))
+        documents, skipped = [], {}
+        for lang in config.langs:   # a language without items is skipped (and not evaluated fine-tuned)
+            try:
+                documents += [d for d in load_documents(config.data, (lang,), config.data_revision, base_cfg.max_docs)]
+            except MpltError as e:
+                skipped[lang] = str(e)
+                log.warning("finetune %s: skipped: %s", lang, e)
+        skipped.update({d.language: "no training items" for d in documents if not d.texts})
+        documents = [d for d in documents if d.texts]
+        if not documents:
+            reasons = "; ".join(f"{lang}: {why}" for lang, why in skipped.items())
+            raise MpltError(f"[finetune] no training items in {config.data} ({reasons})")
+        jobs = [(out / d.language, [d]) for d in documents] if config.mix == "separate" else [(out, documents)]
+        adapters = {}
+        for job_out, docs in jobs:
+            langs = tuple(d.language for d in docs)
+            if (job_out / "adapter" / "adapter_config.json").exists() and (job_out / "README.md").exists():
+                log.info("finetune %s: adapter already exported, skipped", ",".join(langs))
+            else:
+                log.info("finetune %s: %d documents", ",".join(langs), sum(len(d.texts) for d in docs))
+                finetune(config.train_config(langs), job_out, docs, show_progress=progress)
+            for lang in langs:   # relative to the run directory, so a copied run stays whole
+                adapters[lang] = str((job_out / "adapter").relative_to(Path(run_dir)))
+        summary = {"stage": "finetune", "model": config.model, "revision": config.revision, "preset": config.preset,
+                   "mix": config.mix, "adapters": adapters, "skipped": skipped,
+                   "documents": {d.language: len(d.texts) for d in documents},
+                   "seconds": round(time.monotonic() - start, 2)}
+        write_summary(out, "finetune", summary)
+    return summary
