@@ -54,6 +54,9 @@ class Language(ABC):
     apt_packages: tuple[str, ...] = ()  # Debian packages; scripts/setup.sh installs their union
     library_probe: tuple[str, ...] = ()  # (library, *args): the executable run with args must exit 0
     required: bool = True              # doctor fails when a required toolchain is missing
+    # A run drops the language (a warning in its banner) instead of refusing to start when the
+    # toolchain is missing: Julia, which Debian 12 does not package (README, Troubleshooting).
+    droppable: bool = False
     # Execution
     memory_floor_mb: int = 64          # smallest RLIMIT_AS that starts a hello world (docs/runtime.md, 7.2)
     timeout_s: float = 15.0            # default wall-clock limit per program

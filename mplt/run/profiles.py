@@ -28,12 +28,6 @@ REPO_DIR = PACKAGE_DIR.parent
 # the stages that only read the others (report, check). `model` only exists in the smoke profile.
 STAGE_ORDER = PROFILE_STAGES
 DEFAULT_STAGES = tuple(name for name in STAGE_ORDER if STAGES[name].paper or STAGES[name].always_runs)
-# Languages a run drops (with a warning in the banner) when their toolchain is missing; any other
-# missing toolchain stops the run before it starts. Only Julia: Debian 12 has no package for it
-# (README, Troubleshooting).
-OPTIONAL_LANGS = ("jl",)
-
-
 @dataclass(frozen=True)
 class RunSettings:
     """The `[run]` table."""
@@ -151,7 +145,7 @@ def _keep_installed_langs(tables: dict[str, dict]) -> tuple[dict[str, dict], tup
                     lang = get_language(name)
                     if lang.find_executable() is not None:
                         kept.append(name)
-                    elif lang.name in OPTIONAL_LANGS:
+                    elif lang.droppable:   # any other missing toolchain stops the run
                         dropped.add(lang.name)
                     else:
                         missing.setdefault(lang.name, []).append(stage)
