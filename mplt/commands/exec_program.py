@@ -9,8 +9,9 @@ HELP = "run one program file in the sandbox and print its result"
 
 
 def add_arguments(parser) -> None:
+    from mplt.langs import LANGUAGES
     parser.add_argument("file", help="program file (UTF-8; undecodable bytes are replaced)")
-    parser.add_argument("--lang", required=True, help="language key or alias: py, lua, rkt, ml, r, jl")
+    parser.add_argument("--lang", required=True, help="language key or alias: " + ", ".join(LANGUAGES))
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
                         help="wall-clock limit in seconds (default: the language's)")
     parser.add_argument("--memory-mb", type=int, default=None, metavar="M",

@@ -10,11 +10,13 @@ HELP = "translate HumanEval into MultiPL-E prompts + tests (JSONL) and print ski
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mplt.langs import TARGETS, target_languages
     parser.add_argument("--benchmark", default="humaneval", choices=["humaneval"],
                         help="the Python benchmark to translate")
     parser.add_argument("--humaneval-path", default=None,
                         help="local HumanEval JSONL(.gz); default: the Hub (openai_humaneval, pinned)")
-    parser.add_argument("--lang", default="all", help="lua, rkt, ml, r, jl, a comma list, or all")
+    parser.add_argument("--lang", default="all", help=f"{', '.join(target_languages())}, a comma list, "
+                        f"or all (the paper's {', '.join(TARGETS)})")
     parser.add_argument("--out", required=True, help="output JSONL (all requested languages in one file)")
     parser.add_argument("--add-canonical", action="store_true",
                         help="put the Python solution as a comment block before the docstring (MultiPL-T)")
