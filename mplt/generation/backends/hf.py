@@ -17,7 +17,7 @@ from mplt.generation.backends.base import Backend, ModelOptions
 from mplt.generation.config import SamplingConfig
 from mplt.generation.records import completion_record
 from mplt.generation.sampler import derive_seed, make_sampler
-from mplt.generation.stops import make_stop_criterion, truncate_at_stop_tokens
+from mplt.generation.stops import could_end_mask, make_stop_criterion, token_texts, truncate_at_stop_tokens
 
 
 def open_backend(options: ModelOptions) -> "HFBackend":
@@ -54,6 +54,16 @@ class HFBackend(Backend):
     def __init__(self, loaded):
         self.loaded = loaded   # mplt.models.load.LoadedModel
         self.source, self.commit = loaded.source, loaded.commit
+        self._token_texts: list[str] | None = None
+        self._masks: dict[frozenset, object] = {}   # stop strings -> could_end_mask
+
+    def _could_end(self, stops: frozenset):
+        """The [vocab] mask of tokens that may end one of `stops`, built once per set of stops."""
+        if stops not in self._masks:
+            if self._token_texts is None:
+                self._token_texts = token_texts(self.loaded.tokenizer)
+            self._masks[stops] = could_end_mask(self._token_texts, stops)
+        return self._masks[stops]
 
     def generate(self, prompts: list[dict], config: SamplingConfig,
                  advance: Callable[[int], None]) -> Iterator[dict]:
@@ -90,11 +100,13 @@ class HFBackend(Backend):
         input_ids = torch.tensor([[pad_id] * (width - len(p.ids)) + p.ids for p, _ in rows], device=device)
         attention = torch.tensor([[0] * (width - len(p.ids)) + [1] * len(p.ids) for p, _ in rows], device=device)
         budgets = [p.budget for p, _ in rows]
-        criterion = make_stop_criterion(tokenizer, width, [p.stops for p, _ in rows], budgets)
+        stops = frozenset(stop for p, _ in rows for stop in p.stops)
+        criterion = make_stop_criterion(tokenizer, width, [p.stops for p, _ in rows], budgets,
+                                        self._could_end(stops) if stops else None)
         processors = LogitsProcessorList()
         if not config.greedy:
             seeds = [derive_seed(config.seed, str(p.prompt["id"]), j) for p, j in rows]
-            processors.append(make_sampler(seeds, config.temperature, config.top_p))
+            processors.append(make_sampler(seeds, config.temperature, config.top_p, max(budgets), device))
         generation = GenerationConfig(max_new_tokens=max(budgets), do_sample=False, num_beams=1,
                                       eos_token_id=sorted(eos_ids), pad_token_id=pad_id)
         with torch.no_grad():
