@@ -1,4 +1,4 @@
-"""Completions recorded before the HF path was sped up, asserted after (issue: generation engines).
+"""Completions recorded before the HF path was sped up (docs/generation.md, "The HF path"), asserted after.
 
 The smoke profile's expected figures depend on every sampled token (docs/determinism.md), so a
 change to how the HF backend samples or stops must leave the completions of the same seeds
