@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def timed_forward(model, totals: dict):
-    """Wrap model.forward so every call adds its wall time (and its output rows) to `totals`."""
+    """Wrap model.forward so every call adds its wall time and one call to `totals`."""
     inner = model.forward
 
     def forward(*args, **kwargs):
