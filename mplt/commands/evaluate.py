@@ -16,6 +16,8 @@ HELP = "evaluate a model on MultiPL-E-style benchmarks: generate, execute, score
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mplt.generation.config import add_sampling_arguments
+
     parser.add_argument("--model", default="", help="registry key, Hub id or local directory")
     parser.add_argument("--revision", default=None, help="model revision (Hub)")
     parser.add_argument("--adapter", default=None, help="LoRA adapter directory")
@@ -30,12 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--humaneval-path", default=None, help="local HumanEval JSONL(.gz) (humaneval benchmark)")
     parser.add_argument("--multipl-e-path", default=None,
                         help="local MultiPL-E records: a JSONL(.gz) or a directory of humaneval-<lang>.jsonl")
-    parser.add_argument("--n", type=int, default=20, help="completions per problem")
-    parser.add_argument("--temperature", type=float, default=0.2)
-    parser.add_argument("--top-p", type=float, default=0.95)
-    parser.add_argument("--max-new-tokens", type=int, default=512)
-    parser.add_argument("--batch-size", type=int, default=16, help="rows per generate() call")
-    parser.add_argument("--seed", type=int, default=0)
+    add_sampling_arguments(parser)   # --n ... --seed and --backend, from mplt.generation.SamplingConfig
     parser.add_argument("--limit", type=int, default=None, help="first K problems per language")
     parser.add_argument("--workers", type=int, default=None, help="parallel programs (default: CPU count)")
     parser.add_argument("--timeout", type=float, default=None, dest="timeout_s",
@@ -73,7 +70,7 @@ def build_config(args: argparse.Namespace):
                       adapter=args.adapter, load_in_4bit=args.load_in_4bit, device=args.device, dtype=args.dtype,
                       humaneval_path=args.humaneval_path, multipl_e_path=args.multipl_e_path, limit=args.limit,
                       n=args.n, temperature=args.temperature, top_p=args.top_p, max_new_tokens=args.max_new_tokens,
-                      batch_size=args.batch_size, seed=args.seed, workers=args.workers, timeout_s=args.timeout_s,
+                      batch_size=args.batch_size, seed=args.seed, backend=args.backend, workers=args.workers, timeout_s=args.timeout_s,
                       mode=mode)
 
 

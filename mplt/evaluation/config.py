@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mplt.errors import MpltError
-from mplt.generation import SamplingConfig
+from mplt.generation import SamplingConfig, check_backend
 from mplt.langs import TARGETS
 from mplt.models.load import check_dtype
 
@@ -35,6 +35,7 @@ class EvalConfig:
     max_new_tokens: int = 512
     batch_size: int = 16
     seed: int = 0
+    backend: str = "hf"                   # a key of mplt.generation.backends.BACKENDS
     workers: int | None = None            # execution threads; None: one per CPU
     timeout_s: float | None = None        # per program; None: the language's default
     mode: str = "all"                     # all | generate (GPU only) | execute (CPU only, saved completions)
@@ -47,8 +48,14 @@ class EvalConfig:
         if self.limit is not None and self.limit < 1:
             raise MpltError(f"limit must be >= 1, got {self.limit}")
         check_dtype("eval", self.dtype)
+        check_backend(self.backend, "eval --backend")
         self.sampling()   # validates n, temperature, top_p, ...
 
     def sampling(self) -> SamplingConfig:
-        return SamplingConfig(n=self.n, temperature=self.temperature, top_p=self.top_p,
-                              max_new_tokens=self.max_new_tokens, batch_size=self.batch_size, seed=self.seed)
+        return SamplingConfig.of(self)
+
+    def model_options(self):
+        from mplt.generation.backends.base import ModelOptions
+        return ModelOptions(model=self.model, revision=self.revision, adapter=self.adapter,
+                            load_in_4bit=self.load_in_4bit, device=self.device, dtype=self.dtype,
+                            tokenizer_fallback=self.tokenizer_fallback)

@@ -21,16 +21,16 @@ log = logging.getLogger(__name__)
 IDENTITY_KEYS = ("benchmark", "dataset_source", "dataset_revision", "model", "revision", "adapter")
 
 
-def evaluate(config: EvalConfig, *, loaded=None, progress: bool = True) -> dict:
+def evaluate(config: EvalConfig, *, backend=None, progress: bool = True) -> dict:
     """Run `config.mode` for every language; return the overall summary (also OUT/summary.json).
-    `loaded` (a LoadedModel) avoids reloading when the caller already holds the model."""
+    `backend` (a mplt.generation.backends.base.Backend already serving the model) avoids reloading."""
     out = Path(config.out)
     languages = [get_language(name).name for name in config.langs]
     write_json(out / ("config-execute.json" if config.mode == "execute" else "config.json"), config_to_dict(config))
     if config.mode in ("all", "generate"):
         problem_sets = {lang: _load_problems(config, lang) for lang in languages}
         for lang in languages:
-            loaded = generate_language(config, problem_sets[lang], loaded, progress=progress)
+            backend = generate_language(config, problem_sets[lang], backend, progress=progress)
     if config.mode == "generate":
         return _generation_report(out, languages)
     summaries = {lang: execute_language(config, lang, progress=progress) for lang in languages}
@@ -49,9 +49,9 @@ def _load_problems(config: EvalConfig, language: str):
     return problems
 
 
-def generate_language(config: EvalConfig, problems, loaded=None, *, progress: bool = True):
-    """Sample completions for one language's ProblemSet; return the (possibly newly loaded) model."""
-    from mplt.generation import sample_completions
+def generate_language(config: EvalConfig, problems, backend=None, *, progress: bool = True):
+    """Sample completions for one language's ProblemSet; return the (possibly newly opened) backend."""
+    from mplt.generation import open_backend, stream_completions
 
     files = language_files(config.out, problems.language)
     meta = {"language": problems.language, "benchmark": problems.benchmark, "dataset_source": problems.source,
@@ -65,17 +65,14 @@ def generate_language(config: EvalConfig, problems, loaded=None, *, progress: bo
         log.info("%s: all %d problems already have completions", problems.language, len(problems.records))
         if not files.meta.exists():
             write_json(files.meta, meta)
-        return loaded
-    if loaded is None:
-        from mplt.models.load import load_model
-        loaded = load_model(config.model, config.revision, adapter=config.adapter,
-                            load_in_4bit=config.load_in_4bit, device=config.device, dtype=config.dtype,
-                            tokenizer_fallback=config.tokenizer_fallback)
-    write_json(files.meta, {**meta, "model_source": loaded.source, "model_commit": loaded.commit})
+        return backend
+    if backend is None:
+        backend = open_backend(config.backend, config.model_options())
+    write_json(files.meta, {**meta, "model_source": backend.source, "model_commit": backend.commit})
     prompts = [{**r, "id": r["name"], "max_tokens": config.max_new_tokens} for r in problems.records]
-    sample_completions(loaded, prompts, config.sampling(), files.completions, progress=progress,
+    stream_completions(backend, prompts, config.sampling(), files.completions, progress=progress,
                        description=f"{problems.language} sampling")
-    return loaded
+    return backend
 
 
 def execute_language(config: EvalConfig, language: str, *, progress: bool = True) -> dict:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mplt.config import config_to_dict
 from mplt.errors import MpltError
+from mplt.generation.backends import check_backend
 from mplt.io import read_json, write_json
 from mplt.langs import TARGETS, get_language
 from mplt.models.load import check_dtype
@@ -43,6 +44,7 @@ class EvaluateStageConfig:
     max_new_tokens: int = 512
     batch_size: int = 16
     seed: int = 0
+    backend: str = "hf"                     # a key of mplt.generation.backends.BACKENDS
     workers: int | None = None
     timeout_s: float | None = None
 
@@ -50,6 +52,7 @@ class EvaluateStageConfig:
         if not self.base_model:
             raise MpltError("[evaluate] base_model is required")
         check_dtype("[evaluate]", self.dtype)
+        check_backend(self.backend, "[evaluate]")
         bad = [v for v in self.variants if v not in VARIANTS]
         if bad:
             raise MpltError(f"[evaluate] unknown variant(s) {', '.join(bad)}; known: {', '.join(VARIANTS)}")
@@ -110,6 +113,7 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
     """Base and fine-tuned models on the same benchmark with the same sampling settings."""
     from mplt.evaluation.config import EvalConfig
     from mplt.evaluation.run import evaluate
+    from mplt.generation.config import STAGE_KEYS
     config.validate()
     require_inputs(run_dir, "evaluate", config)
     out = stage_dir(run_dir, "evaluate")
@@ -131,11 +135,9 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
                 model=item["model"], revision=item["revision"], adapter=item["adapter"],
                 out=str(out / item["variant"]), langs=item["langs"], benchmark=config.benchmark,
                 humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path, limit=config.limit,
-                load_in_4bit=four_bit, dtype=config.dtype, n=config.n, temperature=config.temperature,
-                top_p=config.top_p,
-                max_new_tokens=config.max_new_tokens, batch_size=config.batch_size, seed=config.seed,
-                workers=config.workers, timeout_s=config.timeout_s,
-                tokenizer_fallback=config.base_model if item["model"] != config.base_model else None)
+                load_in_4bit=four_bit, dtype=config.dtype, workers=config.workers, timeout_s=config.timeout_s,
+                tokenizer_fallback=config.base_model if item["model"] != config.base_model else None,
+                **{key: getattr(config, key) for key in STAGE_KEYS})
             overall = evaluate(eval_config, progress=progress)
             results[item["variant"]].update(overall.get("languages", {}))
         for variant, languages in results.items():

@@ -1,9 +1,18 @@
-"""The sampling settings of one generation run (docs/style.md, rule 4: one frozen config per stage)."""
+"""The sampling settings of one generation run (docs/style.md, rule 4: one frozen config per stage).
+
+Every stage that samples (testgen, translate, evaluate, `eval`) builds its SamplingConfig with
+`SamplingConfig.of(stage_config)`, which reads the fields named in STAGE_KEYS from the stage's flat
+profile keys (`n`, `temperature`, ... and `backend` in `[testgen]`), and `eval` gets its flags from
+`add_sampling_arguments`, so the settings and their checks are written once.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from mplt.errors import MpltError
+
+# The fields a stage config declares as flat profile keys and hands to its SamplingConfig.
+STAGE_KEYS = ("n", "temperature", "top_p", "max_new_tokens", "batch_size", "seed", "backend")
 
 
 @dataclass(frozen=True)
@@ -15,13 +24,15 @@ class SamplingConfig:
     temperature: float = 0.2
     top_p: float = 0.95
     max_new_tokens: int = 512
-    batch_size: int = 16              # rows per generate() call; rows are (prompt, sample index) pairs
+    batch_size: int = 16              # rows per batch; rows are (prompt, sample index) pairs
     seed: int = 0                     # global seed; each sample's own seed derives from (seed, id, index)
+    backend: str = "hf"               # a key of mplt.generation.backends.BACKENDS
     strip_prompt: bool = True         # MultiPL-E sends `prompt.strip()` (docs/conventions.md, section 4)
     extra_stop_tokens: tuple[str, ...] = ()   # added to every prompt's stop_tokens (e.g. "<file_sep>")
     max_context: int | None = None    # override the model's context length (tokens)
 
     def __post_init__(self):
+        from mplt.generation.backends import check_backend
         if self.n < 1:
             raise MpltError(f"n must be >= 1, got {self.n}")
         if self.temperature < 0:
@@ -30,7 +41,27 @@ class SamplingConfig:
             raise MpltError(f"top_p must be in (0, 1], got {self.top_p}")
         if self.max_new_tokens < 1 or self.batch_size < 1:
             raise MpltError("max_new_tokens and batch_size must be >= 1")
+        check_backend(self.backend)
 
     @property
     def greedy(self) -> bool:
         return self.temperature == 0
+
+    @classmethod
+    def of(cls, stage_config, **overrides) -> "SamplingConfig":
+        """The sampling settings of a stage config that declares the STAGE_KEYS fields."""
+        values = {key: getattr(stage_config, key) for key in STAGE_KEYS if hasattr(stage_config, key)}
+        return cls(**{**values, **overrides})
+
+
+def add_sampling_arguments(parser, defaults: SamplingConfig | None = None) -> None:
+    """`--n`, `--temperature`, `--top-p`, `--max-new-tokens`, `--batch-size`, `--seed`, `--backend`:
+    one flag per STAGE_KEYS field, typed and defaulted from SamplingConfig."""
+    from mplt.generation.backends import BACKENDS
+    defaults = defaults or SamplingConfig()
+    helps = {"n": "completions per problem", "batch_size": "rows per batch (prompt, sample index)",
+             "backend": f"generation backend: {' | '.join(BACKENDS)}"}
+    for key in STAGE_KEYS:
+        default = getattr(defaults, key)
+        parser.add_argument("--" + key.replace("_", "-"), dest=key, type=type(default), default=default,
+                            help=helps.get(key, f"default {default}"))

@@ -46,19 +46,33 @@ def pick_tokens(scores, uniforms, temperature: float, top_p: float):
     return torch.searchsorted(cumulative, targets, right=True)
 
 
-def make_sampler(seeds: Sequence[int], temperature: float, top_p: float):
-    """A LogitsProcessor that picks the next token of row r with its own generator `seeds[r]`."""
+def draw_uniforms(seeds: Sequence[int], steps: int):
+    """[rows, steps] float64 draws: row r holds the first `steps` draws of its own generator seeded
+    `seeds[r]`, drawn at once on the CPU. torch's CPU generator yields the same sequence for one
+    `torch.rand(steps)` as for `steps` scalar draws (tests/generation/test_sampler_robust.py), so
+    precomputing keeps every sampled token while saving a Python call per row per step."""
+    import torch
+    return torch.stack([torch.rand(steps, generator=torch.Generator(device="cpu").manual_seed(s), dtype=torch.float64)
+                        for s in seeds])
+
+
+def make_sampler(seeds: Sequence[int], temperature: float, top_p: float, steps: int, device="cpu"):
+    """A LogitsProcessor that picks the next token of row r with its own generator `seeds[r]`, for at
+    most `steps` generation steps; the draws are copied to `device` once, not once per step."""
     import torch
     from transformers import LogitsProcessor
 
-    generators = [torch.Generator(device="cpu").manual_seed(s) for s in seeds]
+    # Rounded to the default dtype (float32) as the per-step `torch.tensor(floats)` of earlier
+    # versions did: the recorded completions (tests/generation/test_golden.py) depend on it.
+    draws = draw_uniforms(seeds, steps).to(torch.get_default_dtype()).to(device)
 
     class SeededSampler(LogitsProcessor):
+        def __init__(self):
+            self.step = 0   # generate() calls the processor once per new token
+
         def __call__(self, input_ids, scores):
-            u = torch.tensor([torch.rand((), generator=g, dtype=torch.float64).item() for g in generators],
-                             device=scores.device)
-            tokens = pick_tokens(scores, u, temperature, top_p)                  # [batch, 1]
-            out = torch.full_like(scores, float("-inf"))
-            return out.scatter(1, tokens, 0.0)
+            tokens = pick_tokens(scores, draws[:, self.step], temperature, top_p)   # [batch, 1]
+            self.step += 1
+            return torch.full_like(scores, float("-inf")).scatter(1, tokens, 0.0)
 
     return SeededSampler()

@@ -1,7 +1,7 @@
 """Where a stage's completions come from: the generation backend, or pre-generated samples.
 
-The real path calls `mplt.generation.sample_completions` with the stage's model and sampling
-settings (streaming to `out_path`, resumable by id). `samples_file` (a JSONL of `{id,
+The real path streams through the stage's generation backend (`mplt.generation.stream_completions`)
+with the stage's model and SamplingConfig (streaming to `out_path`, resumable by id). `samples_file` (a JSONL of `{id,
 completions}` or `{name,
 completions}`, optionally with `language`) stands in for the model, e.g. hand-written LLM-like
 fixtures in tests or samples produced elsewhere; a stage also accepts an injected `sampler`.
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from mplt.errors import MpltError
+from mplt.generation.config import SamplingConfig
 from mplt.io import JsonlAppender, read_jsonl
 from mplt.pipeline.common import read_done_ids
 
@@ -49,20 +50,16 @@ def file_sampler(samples_file: str | Path, language: str = "") -> Sampler:
     return sample
 
 
-def model_sampler(model: str, *, n: int, temperature: float, top_p: float, max_new_tokens: int,
-                  batch_size: int, seed: int, dtype: str = "auto", progress: bool = True) -> Sampler:
-    """Sample with the generation backend; the model is loaded on first use."""
+def model_sampler(model: str, sampling: SamplingConfig, *, dtype: str = "auto", progress: bool = True) -> Sampler:
+    """Sample with the backend `sampling.backend`; the model is loaded on first use."""
     def sample(prompts: list[dict], out_path: Path) -> list[dict]:
-        from mplt.generation import SamplingConfig, sample_completions
-        from mplt.models.load import load_model
+        from mplt.generation import ModelOptions, open_backend, stream_completions
         if not model:
             raise MpltError("no model configured for sampling (set `model` or `samples_file`)")
         done = read_done_ids(out_path)
         if not all(p["id"] in done for p in prompts):
-            loaded = load_model(model, dtype=dtype)
-            config = SamplingConfig(n=n, temperature=temperature, top_p=top_p,
-                                    max_new_tokens=max_new_tokens, batch_size=batch_size, seed=seed)
-            sample_completions(loaded, prompts, config, out_path, progress=progress)
+            backend = open_backend(sampling.backend, ModelOptions(model=model, dtype=dtype))
+            stream_completions(backend, prompts, sampling, out_path, progress=progress)
             done = read_done_ids(out_path)
         return [done[p["id"]] for p in prompts if p["id"] in done]
     return sample

@@ -28,6 +28,8 @@ from mplt.pipeline.common import (begin_stage, funnel_text, require_inputs, requ
 from mplt.pipeline.coverage import build_coverage_program, parse_coverage_output
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.funnel import Funnel
+from mplt.generation.backends import check_backend
+from mplt.generation.config import SamplingConfig
 from mplt.pipeline.sampling import Sampler, file_sampler, model_sampler
 from mplt.pipeline.types import Unresolvable, infer_types
 
@@ -42,12 +44,16 @@ class TestgenConfig:
     max_new_tokens: int = 400
     batch_size: int = 8
     seed: int = 0
+    backend: str = "hf"             # a key of mplt.generation.backends.BACKENDS
     dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     test_timeout_s: float = 5.0     # per assertion (code_exec_server)
     coverage_timeout_s: float = 60.0
     min_coverage: int = 90          # percent; dirty_proc_dataset.py default (docs/method.md, section 2.5)
     workers: int = 0                # parallel sandboxed programs (0 = one per core)
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
+
+    def __post_init__(self):
+        check_backend(self.backend, "[testgen]")
 
 
 def assertion_job_id(function_id: str, assertion: str) -> str:
@@ -57,9 +63,7 @@ def assertion_job_id(function_id: str, assertion: str) -> str:
 def make_sampler(config: TestgenConfig, progress: bool) -> Sampler:
     if config.samples_file:
         return file_sampler(config.samples_file)
-    return model_sampler(config.model, n=config.n, temperature=config.temperature, top_p=config.top_p,
-                         max_new_tokens=config.max_new_tokens, batch_size=config.batch_size,
-                         seed=config.seed, dtype=config.dtype, progress=progress)
+    return model_sampler(config.model, SamplingConfig.of(config), dtype=config.dtype, progress=progress)
 
 
 def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progress: bool = True,

@@ -27,6 +27,8 @@ from mplt.langs import TARGETS, get_language, get_target, target_languages
 from mplt.pipeline.common import begin_stage, require_inputs, require_kept, stage_dir, stage_log, write_summary
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.problems import build_python_problem
+from mplt.generation.backends import check_backend
+from mplt.generation.config import SamplingConfig
 from mplt.pipeline.sampling import Sampler, file_sampler, model_sampler
 from mplt.translation import Skip, build_program, translate_problem
 
@@ -42,10 +44,14 @@ class TranslateConfig:
     max_new_tokens: int = 512
     batch_size: int = 8
     seed: int = 0
+    backend: str = "hf"             # a key of mplt.generation.backends.BACKENDS
     dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     timeout_s: float = 0.0          # per program; 0 = the language's default (15 s, docs/method.md, section 3.4)
     workers: int = 0
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
+
+    def __post_init__(self):
+        check_backend(self.backend, "[translate]")
 
 
 def resolve_languages(config: TranslateConfig) -> list[str]:
@@ -99,9 +105,7 @@ def build_translation_prompts(function: dict, languages: list[str]) -> dict[str,
 def make_sampler(config: TranslateConfig, language: str, progress: bool) -> Sampler:
     if config.samples_file:
         return file_sampler(config.samples_file, language=language)
-    return model_sampler(config.model, n=config.n, temperature=config.temperature, top_p=config.top_p,
-                         max_new_tokens=config.max_new_tokens, batch_size=config.batch_size,
-                         seed=config.seed, dtype=config.dtype, progress=progress)
+    return model_sampler(config.model, SamplingConfig.of(config), dtype=config.dtype, progress=progress)
 
 
 def run_translate(run_dir: Path, config: TranslateConfig = TranslateConfig(), *, progress: bool = True,

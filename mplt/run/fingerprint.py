@@ -68,11 +68,10 @@ def completions_digest(records: list[dict]) -> str:
 
 def _sample(model_dir: str, table: dict, prompts: list[dict], adapter: str | None = None) -> list[dict]:
     from mplt.generation import SamplingConfig, sample_completions
+    from mplt.generation.config import STAGE_KEYS
     from mplt.models.load import load_model
     loaded = load_model(model_dir, adapter=adapter, dtype=table.get("dtype", "auto"))
-    config = SamplingConfig(n=table["n"], temperature=table["temperature"], top_p=table.get("top_p", 0.95),
-                            max_new_tokens=table["max_new_tokens"], batch_size=table["batch_size"],
-                            seed=table["seed"])
+    config = SamplingConfig(**{key: table[key] for key in STAGE_KEYS if key in table})
     return sample_completions(loaded, prompts, config, progress=False)
 
 

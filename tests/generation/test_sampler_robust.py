@@ -27,3 +27,17 @@ def test_draws_follow_the_renormalised_nucleus():
     # top_p 0.9 keeps 0.5, 0.3, 0.15 (0.95 is reached with the third); the 0.05 token is never drawn.
     assert counts[3] == 0
     assert torch.allclose(counts[:3], torch.tensor([0.5, 0.3, 0.15], dtype=torch.float64) / 0.95, atol=2e-3)
+
+
+def test_draws_at_once_equal_one_draw_per_step():
+    """make_sampler precomputes each row's draws; torch's CPU generator must give the same sequence
+    as the per-step scalar draws the recorded completions were sampled with."""
+    import torch
+    from mplt.generation.sampler import derive_seed, draw_uniforms
+    seeds = [derive_seed(7, f"p{i}", j) for i in range(3) for j in range(2)] + [0]
+    at_once = draw_uniforms(seeds, 600)
+    for row, seed in enumerate(seeds):
+        g = torch.Generator(device="cpu").manual_seed(seed)
+        one_by_one = torch.tensor([torch.rand((), generator=g, dtype=torch.float64).item() for _ in range(600)],
+                                  dtype=torch.float64)
+        assert torch.equal(at_once[row], one_by_one)

@@ -1,0 +1,13 @@
+"""The completion record every backend yields and the sampling files hold (one line per prompt)."""
+from __future__ import annotations
+
+from mplt.generation.config import SamplingConfig
+
+
+def completion_record(prompt: dict, config: SamplingConfig, completions: list[str], reason: str | None,
+                      prompt_tokens: int) -> dict:
+    """The prompt's fields plus the completions, the settings that produced them (checked on
+    resume) and `skipped_reason` (None, or why there are no completions)."""
+    return {**prompt, "completions": completions, "temperature": config.temperature, "top_p": config.top_p,
+            "max_new_tokens": config.max_new_tokens, "n": config.n, "seed": config.seed,
+            "backend": config.backend, "prompt_tokens": prompt_tokens, "skipped_reason": reason}

@@ -1,0 +1,96 @@
+"""The backend registry and the backend-neutral streaming: resume by id and the settings check
+hold for any backend (a scripted stand-in here), and every sampling stage builds one SamplingConfig."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from mplt.config import config_from_dict
+from mplt.errors import MpltError
+from mplt.evaluation.config import EvalConfig
+from mplt.evaluation.stage import EvaluateStageConfig
+from mplt.generation import Backend, SamplingConfig, stream_completions
+from mplt.generation.config import STAGE_KEYS
+from mplt.generation.records import completion_record
+from mplt.generation import backends
+from mplt.pipeline import testgen
+from mplt.pipeline.translate import TranslateConfig
+
+CONFIG = SamplingConfig(n=2, temperature=0.8, max_new_tokens=8, seed=3)
+STAGE_CONFIGS = (testgen.TestgenConfig, TranslateConfig, EvaluateStageConfig, EvalConfig)
+
+
+class ScriptedBackend(Backend):
+    """Completions `<id>/<j>`; remembers which prompts it was asked for."""
+    name = "scripted"
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def generate(self, prompts, config, advance):
+        for prompt in reversed(prompts):          # any order: the stream restores input order
+            self.asked.append(prompt["id"])
+            advance(config.n)
+            yield completion_record(prompt, config, [f"{prompt['id']}/{j}" for j in range(config.n)], None, 1)
+
+
+def prompts(k: int) -> list[dict]:
+    return [{"id": f"p{i}", "prompt": "x", "stop_tokens": []} for i in range(k)]
+
+
+def test_unknown_backend_is_one_line_listing_the_known_ones():
+    with pytest.raises(MpltError, match=r"unknown backend 'vllm'; known: hf$"):
+        SamplingConfig(backend="vllm")
+    with pytest.raises(MpltError, match=r"^\[testgen\]: unknown backend 'nope'; known: hf"):
+        config_from_dict(testgen.TestgenConfig, {"backend": "nope"}, "[testgen]")
+    with pytest.raises(MpltError, match=r"^\[evaluate\]: unknown backend"):
+        EvaluateStageConfig(base_model="m", backend="x").validate()
+    with pytest.raises(MpltError, match=r"^eval --backend: unknown backend"):
+        EvalConfig(model="m", backend="x")
+
+
+@pytest.mark.parametrize("cls", STAGE_CONFIGS, ids=lambda c: c.__name__)
+def test_every_sampling_stage_builds_one_sampling_config(cls):
+    config = cls(model="m") if cls is EvalConfig else cls()
+    sampling = SamplingConfig.of(config)
+    assert {key: getattr(sampling, key) for key in STAGE_KEYS} == {key: getattr(config, key) for key in STAGE_KEYS}
+    assert sampling.backend == "hf"
+
+
+def test_stream_restores_order_resumes_by_id_and_checks_settings(tmp_path):
+    out = tmp_path / "samples.jsonl"
+    backend = ScriptedBackend()
+    first = stream_completions(backend, prompts(2), CONFIG, out, progress=False)
+    assert [r["id"] for r in first] == ["p0", "p1"] and first[1]["completions"] == ["p1/0", "p1/1"]
+    backend.asked.clear()
+    again = stream_completions(backend, prompts(3), CONFIG, out, progress=False)
+    assert backend.asked == ["p2"] and [r["id"] for r in again] == ["p0", "p1", "p2"]
+    assert [json.loads(line)["backend"] for line in out.read_text().splitlines()] == ["hf"] * 3
+    for change in ({"seed": 4}, {"n": 3}, {"temperature": 0.2}):
+        with pytest.raises(MpltError, match=f"sampled with {next(iter(change))}="):
+            stream_completions(backend, prompts(3), dataclasses.replace(CONFIG, **change), out, progress=False)
+
+
+def test_a_file_without_backend_fields_was_written_by_hf(tmp_path, monkeypatch):
+    out = tmp_path / "samples.jsonl"
+    record = completion_record(prompts(1)[0], CONFIG, ["old"], None, 1)
+    del record["backend"]
+    out.write_text(json.dumps(record) + "\n")
+    backend = ScriptedBackend()
+    assert stream_completions(backend, prompts(1), CONFIG, out, progress=False)[0]["completions"] == ["old"]
+    assert backend.asked == []
+    monkeypatch.setitem(backends.BACKENDS, "other", "unused.module")
+    with pytest.raises(MpltError, match="sampled with backend='hf', not 'other'"):
+        stream_completions(backend, prompts(1), dataclasses.replace(CONFIG, backend="other"), out, progress=False)
+
+
+def test_eval_flags_come_from_the_sampling_config():
+    import argparse
+    from mplt.commands.evaluate import add_arguments, build_config
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--model", "m", "--out", "o", "--langs", "lua", "--n", "3", "--top-p", "0.5"])
+    config = build_config(args)
+    assert (config.n, config.top_p, config.backend, config.max_new_tokens) == (3, 0.5, "hf", 512)
