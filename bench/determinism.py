@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/determinism.py [--epochs N] [--out DIR]
 
-Runs `python -m mplt.run.fingerprint` once per emulated CPU configuration
-(`mplt.run.fingerprint.CONFIGURATIONS`, one after another) and prints one row each: the CPU capability torch used, its
+Runs `python -m mplt.smoke.fingerprint` once per emulated CPU configuration
+(`mplt.smoke.fingerprint.CONFIGURATIONS`, one after another) and prints one row each: the CPU capability torch used, its
 threads, the max abs difference of the warm-started weights and of the LoRA adapter from the first
 row, and whether each set of sampled completions (testgen, translate, evaluate base / fine-tuned)
 is identical to the first row's. Default: the profile's 30 warm-start epochs (slow on a busy machine).
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mplt.run.fingerprint import CONFIGURATIONS, max_abs_diff, run_configuration  # noqa: E402
+from mplt.smoke.fingerprint import CONFIGURATIONS, max_abs_diff, run_configuration  # noqa: E402
 
 
 def main() -> int:

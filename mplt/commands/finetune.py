@@ -49,13 +49,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from mplt.errors import MpltError
-    from mplt.training.config import replace, resolve_config
-    from mplt.training.data import load_documents
-    from mplt.training.loop import finetune
-    from mplt.training.model import merge_adapter
+    from mplt.training.config import resolve_config
+    from mplt.training.jobs import finetune_jobs, load_training_documents
 
     overrides = {
         "model": args.model, "revision": args.revision, "data": tuple(args.data),
@@ -72,27 +67,17 @@ def run(args: argparse.Namespace) -> int:
         "gradient_checkpointing": False if args.no_gradient_checkpointing else None,
     }
     cfg = resolve_config(args.preset, args.config, overrides)
-    documents = [d for src in cfg.data for d in load_documents(src, cfg.langs, cfg.data_revision, cfg.max_docs)]
-    empty = [d.language for d in documents if not d.texts]
-    documents = [d for d in documents if d.texts]
-    if not documents:
-        raise MpltError(f"no training documents in {', '.join(cfg.data)} (languages without documents: {', '.join(empty)})")
-    if empty:
-        print(f"skipping {', '.join(empty)}: no training documents")
-    jobs = [(Path(args.out), documents)]
-    if cfg.mix == "separate" and len(documents) > 1:
-        jobs = [(Path(args.out) / d.language, [d]) for d in documents]
-    for out, docs in jobs:
-        job_cfg = replace(cfg, langs=tuple(d.language for d in docs))
-        result = finetune(job_cfg, out, docs, show_progress=not args.no_progress, restart=args.restart)
-        if args.merge:
-            merge_adapter(job_cfg, str(result.adapter_dir), str(out / "merged"), result_device(job_cfg))
-        last_eval = f"{result.eval_losses[-1][1]:.4f}" if result.eval_losses else "n/a"
-        print(f"{out}: {result.state.step} steps, {result.state.epoch} epochs, eval loss {last_eval}; "
-              f"adapter in {result.adapter_dir}" + (f", merged model in {out / 'merged'}" if args.merge else ""))
+    documents, skipped = load_training_documents(cfg)
+    for lang, why in skipped.items():
+        print(f"skipping {lang}: {why}")
+    for outcome in finetune_jobs(cfg, args.out, progress=not args.no_progress, restart=args.restart,
+                                 merge=args.merge, documents=documents):
+        where, result = outcome.job.out, outcome.result
+        if result is None:
+            done = "adapter already exported (kept; --restart trains again)"
+        else:
+            last_eval = f"{result.eval_losses[-1][1]:.4f}" if result.eval_losses else "n/a"
+            done = f"{result.state.step} steps, {result.state.epoch} epochs, eval loss {last_eval}"
+        print(f"{where}: {done}; adapter in {where / 'adapter'}"
+              + (f", merged model in {outcome.merged}" if outcome.merged else ""))
     return 0
-
-
-def result_device(cfg) -> str:
-    from mplt.models.load import pick_device
-    return pick_device() if cfg.device == "auto" else cfg.device

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir or Path("runs") / (Path(name).stem + ("-rehearsal" if rehearse else "")))
     profile = load_profile(name, run_dir)
     if rehearse:
-        from mplt.run.rehearse import RehearsalLimits, rehearse_profile
+        from mplt.rehearsal.profile import RehearsalLimits, rehearse_profile
         langs = tuple(lang for lang in (args.langs or "").split(",") if lang)
         profile = rehearse_profile(profile, run_dir, RehearsalLimits(langs=langs), benchmark_path=args.benchmark_path)
     return run_loaded(profile, run_dir, reason, args)

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.langs.render import RenderedCase
-from mplt.langs.status import EXCEPTION, OK
 from mplt.langs.types import PyType, Untranslatable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

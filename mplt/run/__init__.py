@@ -1,4 +1,4 @@
 """The end-to-end run's orchestration: the runner, profiles, preflight checks, the time estimate,
-the recorded environment and the rehearsal, plus the run's own stages (the smoke `model`, the
-rehearsal's stand-ins). The stages are listed in `mplt.stages`; the results, report and check
-are in `mplt.results`."""
+the recorded environment and Hub access. The stages are listed in `mplt.stages`; the smoke model
+stage is in `mplt.smoke`, the rehearsal in `mplt.rehearsal`, the results, report and check in
+`mplt.results`."""

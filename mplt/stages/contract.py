@@ -63,6 +63,8 @@ class Stage:
     paper: bool = False                     # one of the paper's six: listed in the results even when absent
     by_hand: str = ""                       # "module:function(directory) -> bool": outputs written by the
                                             # stage's own command, without a stage summary, count as done
+    models: tuple[str, ...] = ()            # config fields that name a model (a rehearsal substitutes them)
+    samples: bool = False                   # samples from a model with the SamplingConfig keys (n, dtype, ...)
 
     def load(self) -> tuple[Callable[..., dict], type]:
         return resolve(self.run), resolve(self.config)

@@ -1,7 +1,7 @@
 """The registry: every stage a run or `reproduce.py stage NAME` can run, in run order.
 
 `PROFILE_STAGES` are the ones a profile's `[run] stages` may list (and their tables); the
-rehearsal's own stages are added by its transform (mplt/run/rehearse.py), never by hand.
+rehearsal's own stages are added by its transform (mplt/rehearsal/profile.py), never by hand.
 """
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ def _evaluates_run_adapters(config: Any) -> bool:
 
 
 _ENTRIES = (
-    Stage("model", "mplt.run.smoke:run_model", "mplt.run.smoke:SmokeModelConfig",
+    Stage("model", "mplt.smoke.model:run_model", "mplt.smoke.model:SmokeModelConfig",
           SummarySchema({"kind": S, "parameters": I, "vocab_size": I, "examples": I, "steps": I,
                          "first_epoch_loss": N, "final_epoch_loss": N, "memorised_problems": A}),
           f"{SCREEN}:model_line", figures=f"{FIGURES}:stage_funnel_figures"),
-    Stage("rehearse", "mplt.run.standins:run_rehearse", "mplt.run.standins:RehearseConfig",
+    Stage("rehearse", "mplt.rehearsal.standins:run_rehearse", "mplt.rehearsal.standins:RehearseConfig",
           SummarySchema({"kind": S, "device": S, "dtype": S, "stand_in_models": I, "models": O, "data": O}),
           f"{SCREEN}:numbers_line"),
     Stage("select", "mplt.pipeline.select:run_select", "mplt.pipeline.select:SelectConfig",
@@ -40,34 +40,34 @@ _ENTRIES = (
           SummarySchema({"functions": I, "assertions_parsed": I, "assertions_passed": I,
                          "assertion_statuses": O, **FUNNEL}),
           f"{SCREEN}:testgen_line", (Input("select"), MODEL_INPUT), f"{FIGURES}:stage_funnel_figures",
-          f"{ESTIMATE}:testgen_seconds", paper=True),
-    Stage("add-standin-tests", "mplt.run.standins:run_add_standin_tests",
-          "mplt.run.standins:AddStandinTestsConfig",
+          f"{ESTIMATE}:testgen_seconds", paper=True, models=("model",), samples=True),
+    Stage("add-standin-tests", "mplt.rehearsal.standins:run_add_standin_tests",
+          "mplt.rehearsal.standins:AddStandinTestsConfig",
           SummarySchema({"testgen_kept": I, "added": I, "functions": A}),
           f"{SCREEN}:numbers_line", (Input("testgen"),)),
     Stage("translate", "mplt.pipeline.translate:run_translate", "mplt.pipeline.translate:TranslateConfig",
           SummarySchema({"functions_in": I, "languages": O}),
           f"{SCREEN}:translate_line", (Input("testgen"), MODEL_INPUT), f"{FIGURES}:translate_figures",
-          f"{ESTIMATE}:translate_seconds", paper=True),
+          f"{ESTIMATE}:translate_seconds", paper=True, models=("model",), samples=True),
     Stage("dataset", "mplt.pipeline.dataset:run_dataset", "mplt.pipeline.dataset:DatasetConfig",
           SummarySchema({"languages": O}),
           f"{SCREEN}:dataset_line", (Input("select"), Input("testgen"), Input("translate")),
           f"{FIGURES}:dataset_figures", paper=True),
-    Stage("add-standin-data", "mplt.run.standins:run_add_standin_data", "mplt.run.standins:AddStandinDataConfig",
+    Stage("add-standin-data", "mplt.rehearsal.standins:run_add_standin_data", "mplt.rehearsal.standins:AddStandinDataConfig",
           SummarySchema({"standin_items": I, "languages": O}),
           f"{SCREEN}:numbers_line", (Input("dataset"),)),
     Stage("finetune", "mplt.training.stage:run_finetune", "mplt.training.stage:FinetuneStageConfig",
           SummarySchema({"model": S, "revision": ("string", "null"), "preset": S, "mix": S, "adapters": O,
                          "skipped": O, "documents": O}),
           f"{SCREEN}:finetune_line", (Input(field="data"), MODEL_INPUT), f"{FIGURES}:finetune_figures",
-          f"{ESTIMATE}:finetune_seconds", paper=True, by_hand=f"{FIGURES}:finetuned_by_hand"),
+          f"{ESTIMATE}:finetune_seconds", paper=True, by_hand=f"{FIGURES}:finetuned_by_hand", models=("model",)),
     Stage("evaluate", "mplt.evaluation.stage:run_evaluate", "mplt.evaluation.stage:EvaluateStageConfig",
           SummarySchema({"benchmark": S, "n": I, "temperature": N, "pass@1": O, "load_in_4bit": B,
                          "precision": S, "plan": A}),
           f"{SCREEN}:evaluate_line",
           (Input("finetune", when=_evaluates_run_adapters), Input(field="base_model")),
           f"{FIGURES}:evaluate_figures", f"{ESTIMATE}:evaluate_seconds", paper=True,
-          by_hand=f"{FIGURES}:evaluated_by_hand"),
+          by_hand=f"{FIGURES}:evaluated_by_hand", models=("base_model", "finetuned_model"), samples=True),
     Stage("report", "mplt.results.stages:run_report", "mplt.results.stages:ReportStageConfig",
           SummarySchema({"report": S, "results": S}), f"{SCREEN}:report_line", always_runs=True),
     Stage("check", "mplt.results.stages:run_check", "mplt.results.stages:CheckStageConfig",

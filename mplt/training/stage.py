@@ -1,5 +1,5 @@
 """The `finetune` stage (docs/method.md, section 5): one LoRA/QLoRA fine-tune per language (the
-paper) or one interleaved, through `mplt.training.loop.finetune`, the same entry function that
+paper) or one interleaved, through `mplt.training.jobs.finetune_jobs`, the same entry function that
 `reproduce.py finetune` calls.
 
 Layout: RUN/finetune/<lang>/{adapter/, metrics.jsonl, checkpoints/, README.md}  (mix = "separate"),
@@ -43,39 +43,25 @@ class FinetuneStageConfig:
 
 
 def run_finetune(run_dir: Path, config: FinetuneStageConfig, *, progress: bool = True) -> dict:
-    """One LoRA/QLoRA fine-tune per language (or one interleaved), resumable from its checkpoints;
-    a language whose adapter was exported by an earlier run is not trained again."""
-    from mplt.training.data import load_documents
-    from mplt.training.loop import finetune
+    """One LoRA/QLoRA fine-tune per language (or one interleaved) through `finetune_jobs`, resumable
+    from its checkpoints; a language whose adapter was exported by an earlier run is not trained again."""
+    from mplt.training.jobs import finetune_jobs, load_training_documents
     require_inputs(run_dir, "finetune", config)
     out = stage_dir(run_dir, "finetune")
     with stage_log(run_dir, "finetune") as log:
         start = time.monotonic()
-        base_cfg = config.train_config()
         write_json(out / "stage_config.json", config_to_dict(config))
-        documents, skipped = [], {}
-        for lang in config.langs:   # a language without items is skipped (and not evaluated fine-tuned)
-            try:
-                documents += [d for d in load_documents(config.data, (lang,), config.data_revision, base_cfg.max_docs)]
-            except MpltError as e:
-                skipped[lang] = str(e)
-                log.warning("finetune %s: skipped: %s", lang, e)
-        skipped.update({d.language: "no training items" for d in documents if not d.texts})
-        documents = [d for d in documents if d.texts]
-        if not documents:
-            reasons = "; ".join(f"{lang}: {why}" for lang, why in skipped.items())
-            raise MpltError(f"[finetune] no training items in {config.data} ({reasons})")
-        jobs = [(out / d.language, [d]) for d in documents] if config.mix == "separate" else [(out, documents)]
+        cfg = config.train_config()
+        try:
+            documents, skipped = load_training_documents(cfg)
+        except MpltError as e:
+            raise MpltError(f"[finetune] {e}") from None
+        for lang, why in skipped.items():   # a language without items is not evaluated fine-tuned
+            log.warning("finetune %s: skipped: %s", lang, why)
         adapters = {}
-        for job_out, docs in jobs:
-            langs = tuple(d.language for d in docs)
-            if (job_out / "adapter" / "adapter_config.json").exists() and (job_out / "README.md").exists():
-                log.info("finetune %s: adapter already exported, skipped", ",".join(langs))
-            else:
-                log.info("finetune %s: %d documents", ",".join(langs), sum(len(d.texts) for d in docs))
-                finetune(config.train_config(langs), job_out, docs, show_progress=progress)
-            for lang in langs:   # relative to the run directory, so a copied run stays whole
-                adapters[lang] = str((job_out / "adapter").relative_to(Path(run_dir)))
+        for outcome in finetune_jobs(cfg, out, progress=progress, documents=documents):
+            for lang in outcome.job.langs:   # relative to the run directory, so a copied run stays whole
+                adapters[lang] = str((outcome.job.out / "adapter").relative_to(Path(run_dir)))
         summary = {"stage": "finetune", "model": config.model, "revision": config.revision, "preset": config.preset,
                    "mix": config.mix, "adapters": adapters, "skipped": skipped,
                    "documents": {d.language: len(d.texts) for d in documents},

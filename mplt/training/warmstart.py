@@ -1,5 +1,5 @@
 """Full-parameter warm-start of a small model on (prompt, completion) examples: the smoke profile's
-`model` stage (mplt/run/smoke.py) teaches its freshly built tiny model the continuations of the
+`model` stage (mplt/smoke/model.py) teaches its freshly built tiny model the continuations of the
 pipeline's own prompts this way.
 
 Unlike the fine-tuning loop (`mplt.training.loop`: packed windows, LoRA, checkpoints) every example

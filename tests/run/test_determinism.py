@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from mplt.run.fingerprint import CONFIGURATIONS, max_abs_diff, run_configuration
+from mplt.smoke.fingerprint import CONFIGURATIONS, max_abs_diff, run_configuration
 
 pytestmark = pytest.mark.slow
 EPOCHS = 2

@@ -13,7 +13,7 @@ import pytest
 
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.run.profiles import load_profile, resolved_config
-from mplt.run.rehearse import RehearsalLimits, rehearse_profile
+from mplt.rehearsal.profile import RehearsalLimits, rehearse_profile
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,7 @@ def test_standins_have_the_real_architecture_and_lora_targets(tmp_path):
     from transformers import AutoConfig, AutoModelForCausalLM
 
     from mplt.models.standin import StandinSize, build_standin, train_standin_tokenizer
-    from mplt.run.rehearse import _resolved_targets
+    from mplt.rehearsal.profile import _resolved_targets
     from mplt.training.model import check_targets
     size = StandinSize(vocab_size=600)
     tokenizer = train_standin_tokenizer(["def f(x):\n    return x + 1\n" * 20], size)
@@ -112,7 +112,7 @@ def finished(run_dir: Path, stage: str, functions: list[dict]) -> None:
 
 
 def test_standin_tests_only_when_testgen_kept_none(tmp_path):
-    from mplt.run.standins import AddStandinTestsConfig, run_add_standin_tests
+    from mplt.rehearsal.standins import AddStandinTestsConfig, run_add_standin_tests
     finished(tmp_path, "testgen", [])
     summary = run_add_standin_tests(tmp_path, AddStandinTestsConfig(functions=2), progress=False)
     added = list(read_jsonl(tmp_path / "testgen" / "functions.jsonl"))
@@ -124,7 +124,7 @@ def test_standin_tests_only_when_testgen_kept_none(tmp_path):
 
 
 def test_standin_data_only_for_languages_the_dataset_left_empty(tmp_path):
-    from mplt.run.standins import AddStandinDataConfig, run_add_standin_data, standin_items, write_multipl_t
+    from mplt.rehearsal.standins import AddStandinDataConfig, run_add_standin_data, standin_items, write_multipl_t
     write_multipl_t(tmp_path / "mt", standin_items(("lua", "rkt")))
     write_jsonl(tmp_path / "dataset" / "lua" / "train.jsonl", [{"content": "-- ours\nreturn 1\n"}])
     summary = run_add_standin_data(tmp_path, AddStandinDataConfig(str(tmp_path / "mt"), ("lua", "rkt")),
@@ -173,7 +173,7 @@ def test_rehearsal_of_a_gpu_profile_runs_every_stage(name, keep, tmp_path):
 
 
 def test_cpu_rehearsal_computes_in_bf16():
-    from mplt.run.rehearse import _set_dtype, rehearsal_dtype
+    from mplt.rehearsal.profile import _set_dtype, rehearsal_dtype
     assert rehearsal_dtype(cuda=False) == "bfloat16"
     assert rehearsal_dtype(cuda=True) == "auto"                  # a GPU keeps its own choice
     assert rehearsal_dtype("float32", cuda=False) == "float32"   # an explicit choice is kept

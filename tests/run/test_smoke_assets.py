@@ -7,7 +7,8 @@ import pytest
 
 from mplt.config import load_toml
 from mplt.run.profiles import DATA_DIR
-from mplt.run.smoke import SmokeModelConfig, benchmark_examples, corpus_functions, warmstart_examples
+from mplt.smoke.material import benchmark_examples, corpus_functions, warmstart_examples
+from mplt.smoke.model import SmokeModelConfig
 
 CORPUS = str(DATA_DIR / "smoke_corpus")
 WARMSTART = str(DATA_DIR / "smoke_warmstart.toml")

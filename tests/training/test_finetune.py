@@ -131,18 +131,23 @@ def test_4bit_gradients_are_finite_nonzero_and_survive_an_eval_pass(tiny_model_d
     assert all(torch.allclose(first[n], second[n], rtol=1e-4, atol=1e-7) for n in first)
 
 
-def test_plain_lora_separate_languages_with_merge_via_cli(tiny_model_dir, tmp_path):
+def test_plain_lora_separate_languages_with_merge_via_cli(tiny_model_dir, tmp_path, capsys):
     from mplt.cli import main
     run_dir = tmp_path / "run"
     write_docs(run_dir / "dataset" / "lua" / "train.jsonl", lua_docs(20))
     write_docs(run_dir / "dataset" / "rkt" / "train.jsonl",
                [f"(define (add{i} a b)\n  (+ a b {i}))\n" for i in range(20)], "rkt")
     out = tmp_path / "out"
-    code = main(["finetune", "--model", str(tiny_model_dir), "--data", str(run_dir), "--out", str(out),
-                 "--no-4bit", "--mix", "separate", "--max-steps", "2", "--seq-len", "64", "--micro-batch", "2",
-                 "--grad-accum", "1", "--warmup-steps", "0", "--lr", "1e-2", "--device", "cpu", "--merge",
-                 "--no-progress"])
-    assert code == 0
+    argv = ["finetune", "--model", str(tiny_model_dir), "--data", str(run_dir), "--out", str(out),
+            "--no-4bit", "--mix", "separate", "--max-steps", "2", "--seq-len", "64", "--micro-batch", "2",
+            "--grad-accum", "1", "--warmup-steps", "0", "--lr", "1e-2", "--device", "cpu", "--no-progress"]
+    assert main([*argv, "--merge"]) == 0
+    weights = out / "lua" / "adapter" / "adapter_model.safetensors"
+    written = weights.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(argv) == 0           # a rerun keeps what the first run exported, as the stage does
+    assert capsys.readouterr().out.count("adapter already exported") == 2
+    assert weights.stat().st_mtime_ns == written
     for lang in ("lua", "rkt"):
         assert (out / lang / "adapter" / "adapter_config.json").exists()
         cfg = json.loads((out / lang / "finetune_config.json").read_text())

@@ -1,6 +1,6 @@
 """Fingerprint the smoke profile's model computations on this machine (docs/determinism.md).
 
-    python -m mplt.run.fingerprint OUT [--epochs N] [--threads N]
+    python -m mplt.smoke.fingerprint OUT [--epochs N] [--threads N]
 
 Runs the smoke profile's model-dependent work with the profile's own settings: the `model`
 warm-start, sampling with the testgen, translate and evaluate settings, and one LoRA fine-tune
@@ -39,9 +39,9 @@ CONFIGURATIONS = (
 
 
 def run_configuration(out: Path, env: dict[str, str], threads: int | None, epochs: int | None) -> dict:
-    """`python -m mplt.run.fingerprint` in a subprocess with `env` added; returns its fingerprint."""
+    """`python -m mplt.smoke.fingerprint` in a subprocess with `env` added; returns its fingerprint."""
     import subprocess
-    argv = [sys.executable, "-m", "mplt.run.fingerprint", str(out)]
+    argv = [sys.executable, "-m", "mplt.smoke.fingerprint", str(out)]
     argv += ["--epochs", str(epochs)] if epochs else []
     argv += ["--threads", str(threads)] if threads else []
     full_env = {**{k: v for k, v in os.environ.items() if k not in ENV_KEYS}, **env,
@@ -80,7 +80,8 @@ def fingerprint(out: Path, epochs: int | None = None) -> dict:
 
     from mplt.benchmarks import BenchmarkOptions, load_benchmark
     from mplt.run.profiles import load_profile
-    from mplt.run.smoke import SmokeModelConfig, run_model, warmstart_examples
+    from mplt.smoke.material import warmstart_examples
+    from mplt.smoke.model import SmokeModelConfig, run_model
     from mplt.training.stage import FinetuneStageConfig
     from mplt.training.data import Documents
     from mplt.training.loop import finetune
@@ -129,7 +130,7 @@ def _last_loss(finetune_dir: Path) -> float:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mplt.run.fingerprint", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m mplt.smoke.fingerprint", description=__doc__.splitlines()[0])
     parser.add_argument("out", help="a new directory")
     parser.add_argument("--epochs", type=int, default=None, help="warm-start epochs (default: the profile's)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")

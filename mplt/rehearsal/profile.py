@@ -5,7 +5,7 @@ A rehearsal is the profile itself after one transform, `rehearse_profile`:
 * each model is replaced by a randomly initialised tiny one of the same architecture family, built
   by the first stage, `rehearse` (`mplt.models.standin`);
 * each Hub dataset by a local stand-in with the same columns, written from our own material
-  (`mplt.run.standins`): the MultiPL-T splits (`content`), and for the benchmark our mini benchmark in
+  (`mplt.rehearsal.standins`): the MultiPL-T splits (`content`), and for the benchmark our mini benchmark in
   MultiPL-E's record format (or the file the user names with `--benchmark-path`);
 * sample counts are cut (`RehearsalLimits`): functions selected, samples per prompt, problems;
 * everything else is the profile's: 4-bit, batch sizes, sequence lengths, LoRA targets (the
@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from mplt.run.profiles import Profile
+from mplt.stages.registry import STAGES
 
-REHEARSAL_STAGES = ("rehearse", "add-standin-tests", "add-standin-data")
-MODEL_KEYS = {"testgen": ("model",), "translate": ("model",), "finetune": ("model",),
-              "evaluate": ("base_model", "finetuned_model")}
+# Which config fields name a model, and which stages sample, is each stage's own declaration.
+MODEL_KEYS = {name: stage.models for name, stage in STAGES.items() if stage.models}
+SAMPLING_STAGES = tuple(name for name, stage in STAGES.items() if stage.samples)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _set_dtype(tables: dict[str, dict], dtype: str) -> None:
     """Every stage that loads a model computes in `dtype`, unless the profile names one itself."""
     if dtype == "auto":
         return
-    for stage in ("testgen", "translate", "evaluate"):
+    for stage in SAMPLING_STAGES:
         if stage in tables and tables[stage].get("dtype", "auto") == "auto":
             tables[stage]["dtype"] = dtype
     if "finetune" in tables:
@@ -165,7 +166,7 @@ def _cut_counts(tables: dict[str, dict], limits: RehearsalLimits) -> None:
             from mplt.run.profiles import DATA_DIR
             select.update(source="dir", path=str(DATA_DIR / "smoke_corpus"))
             select.pop("hf_name", None)
-    for stage in ("testgen", "translate", "evaluate"):
+    for stage in SAMPLING_STAGES:
         if stage in tables and not tables[stage].get("samples_file"):
             tables[stage]["n"] = min(tables[stage].get("n", limits.samples), limits.samples)
     if "evaluate" in tables:

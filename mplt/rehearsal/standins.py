@@ -1,4 +1,4 @@
-"""The rehearsal's own stages (`mplt.run.rehearse`, docs/rehearsal.md), each `run_<stage>(run_dir,
+"""The rehearsal's own stages (`mplt.rehearsal.profile`, docs/rehearsal.md), each `run_<stage>(run_dir,
 config, *, progress) -> summary` like every other stage:
 
 * `rehearse`: build the stand-in models (`mplt.models.standin`, one shared tokenizer), the MultiPL-T
@@ -51,7 +51,8 @@ class AddStandinDataConfig:
 def standin_items(langs: tuple[str, ...]) -> dict[str, list[str]]:
     """Per language, complete programs written by us: the translation prompt the pipeline builds for
     a smoke-corpus function, followed by our body for it (MultiPL-T items have the same shape)."""
-    from mplt.run.smoke import SmokeModelConfig, warmstart_examples
+    from mplt.smoke.material import warmstart_examples
+    from mplt.smoke.model import SmokeModelConfig
     examples = warmstart_examples(SmokeModelConfig(corpus=str(CORPUS), warmstart=str(WARMSTART), langs=langs))
     items: dict[str, list[str]] = {lang: [] for lang in langs}
     for example in examples:
@@ -136,7 +137,7 @@ def standin_functions(count: int) -> list[dict]:
     """The first `count` smoke-corpus functions with our tests, as `testgen` would hand them on."""
     from mplt.config import load_toml
     from mplt.pipeline.types import Unresolvable, infer_types
-    from mplt.run.smoke import corpus_functions
+    from mplt.smoke.material import corpus_functions
     functions = corpus_functions(str(CORPUS))
     records = []
     for name, entry in list(load_toml(WARMSTART).items())[:count]:
