@@ -55,6 +55,10 @@ def collate(rows: list[tuple[list[int], list[int]]], pad_id: int) -> dict:
 
 
 def warmup_cosine(step: int, warmup: int, total: int) -> float:
+    """The learning-rate factor at `step`: linear warmup, then cosine decay to 0. Not transformers'
+    `get_cosine_schedule_with_warmup` (which the fine-tuning loop uses): that one starts at factor
+    0, so the first optimizer step would not train; this one starts at 1/warmup. The
+    smoke profile's expected figures were computed with it (docs/determinism.md)."""
     if step < warmup:
         return (step + 1) / warmup
     progress = (step - warmup) / max(1, total - warmup)
