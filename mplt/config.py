@@ -5,9 +5,14 @@ table per stage; `config_from_dict` builds a stage config from its table and rej
 so a typo in a profile is an error rather than a silently ignored setting. Every value is checked
 against its field's type annotation (`check_types`), so `epochs = "x"` is one line naming the table,
 key, expected and got types instead of a TypeError deep inside a stage.
+
+A field declared with `flat(default)` nests a config type whose fields are keys of the outer
+table: `[testgen] n = 5` sets `TestgenConfig.sampling.n`, so the settings several stages share
+(`mplt.generation.config.SamplingConfig`) are declared once while profiles keep flat keys.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import tomllib
@@ -19,6 +24,27 @@ from typing import Any, TypeVar
 from mplt.errors import MpltError
 
 T = TypeVar("T")
+FLAT = "flat"     # field metadata key: the field's config type takes its keys from the outer table
+
+
+def flat(default: Any) -> Any:
+    """A nested config field whose fields are keys of the outer table (see the module docstring)."""
+    return dataclasses.field(default=default, metadata={FLAT: True})
+
+
+def flat_fields(cls: type) -> dict[str, type]:
+    """Name -> config type of the fields of `cls` declared with `flat`."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.metadata.get(FLAT)}
+
+
+def table_keys(cls: type) -> list[str]:
+    """The keys a table for `cls` may hold: its own fields, a flat field's in its place."""
+    keys: list[str] = []
+    nested = flat_fields(cls)
+    for f in dataclasses.fields(cls):
+        keys += [g.name for g in dataclasses.fields(nested[f.name])] if f.name in nested else [f.name]
+    return keys
 
 
 def load_toml(path: str | Path) -> dict[str, Any]:
@@ -39,24 +65,40 @@ def load_toml(path: str | Path) -> dict[str, Any]:
 
 def config_from_dict(cls: type[T], data: dict[str, Any] | None, where: str = "") -> T:
     """Build `cls` from a dict: unknown keys and values of the wrong type are errors; arrays become
-    tuples for tuple-typed fields and strings become `Path`s for Path-typed ones."""
+    tuples for tuple-typed fields and strings become `Path`s for Path-typed ones; the keys of a
+    `flat` field's type build that field over its default."""
     if data is not None and not isinstance(data, dict):
         raise MpltError(f"{where or cls.__name__}: expected a table, got {toml_type(data)}")
     data = dict(data or {})
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
+    known = table_keys(cls)
+    unknown = sorted(set(data) - set(known))
     if unknown:
         raise MpltError(f"{where or cls.__name__}: unknown setting(s) {', '.join(unknown)}; "
-                        f"known: {', '.join(fields)}")
+                        f"known: {', '.join(known)}")
+    values: dict[str, Any] = {}
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    for name, nested in flat_fields(cls).items():
+        keys = {g.name for g in dataclasses.fields(nested)}
+        own = {key: data.pop(key) for key in list(data) if key in keys}
+        if own:
+            check_types(nested, own, where)
+            hints = typing.get_type_hints(nested)
+            try:
+                values[name] = dataclasses.replace(defaults[name], **{k: _convert(hints[k], v) for k, v in own.items()})
+            except MpltError as e:
+                raise MpltError(f"{where + ' ' if where else ''}{e}") from None
     check_types(cls, data, where)
     hints = typing.get_type_hints(cls)
-    return cls(**{key: _convert(hints[key], value) for key, value in data.items()})
+    return cls(**values, **{key: _convert(hints[key], value) for key, value in data.items()})
 
 
 def check_types(cls: type, data: dict[str, Any], where: str = "") -> None:
     """Raise MpltError for the first known key whose value does not match the field's annotation
-    (unknown keys are left to `config_from_dict`); inside arrays and tables it names the element."""
+    (unknown keys are left to `config_from_dict`); inside arrays and tables it names the element.
+    A `flat` field's keys are checked against its type's fields."""
     hints = typing.get_type_hints(cls)
+    for nested in flat_fields(cls).values():
+        hints = {**typing.get_type_hints(nested), **hints}
     for key, value in data.items():
         if key not in hints:
             continue
@@ -192,4 +234,14 @@ def _convert(hint: Any, value: Any) -> Any:
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}
+    """The config as its profile table: flat fields' keys in their place, tuples as lists."""
+    nested = flat_fields(type(config))
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if f.name in nested:
+            out.update(config_to_dict(value))
+        else:
+            value = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else copy.deepcopy(value)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out

@@ -59,6 +59,7 @@ def build_config(args: argparse.Namespace):
     from mplt.benchmarks import get_benchmark
     from mplt.errors import MpltError
     from mplt.evaluation import EvalConfig
+    from mplt.generation.config import sampling_from_arguments
     from mplt.langs import parse_languages
 
     langs = tuple(lang.name for lang in parse_languages(args.langs or default_langs(args)))
@@ -69,9 +70,8 @@ def build_config(args: argparse.Namespace):
     return EvalConfig(model=args.model, out=args.out, langs=langs, benchmark=args.benchmark, revision=args.revision,
                       adapter=args.adapter, load_in_4bit=args.load_in_4bit, device=args.device, dtype=args.dtype,
                       humaneval_path=args.humaneval_path, multipl_e_path=args.multipl_e_path, limit=args.limit,
-                      n=args.n, temperature=args.temperature, top_p=args.top_p, max_new_tokens=args.max_new_tokens,
-                      batch_size=args.batch_size, seed=args.seed, backend=args.backend, workers=args.workers, timeout_s=args.timeout_s,
-                      mode=mode)
+                      sampling=sampling_from_arguments(args, "eval"), workers=args.workers,
+                      timeout_s=args.timeout_s, mode=mode)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mplt.config import flat
 from mplt.errors import MpltError
-from mplt.generation import SamplingConfig, check_backend
+from mplt.generation import SamplingConfig
 from mplt.langs import TARGETS
 from mplt.models.load import check_dtype
 
@@ -29,13 +30,7 @@ class EvalConfig:
     humaneval_path: str | None = None
     multipl_e_path: str | None = None
     limit: int | None = None              # first K problems per language
-    n: int = 20
-    temperature: float = 0.2
-    top_p: float = 0.95
-    max_new_tokens: int = 512
-    batch_size: int = 16
-    seed: int = 0
-    backend: str = "hf"                   # a key of mplt.generation.backends.BACKENDS
+    sampling: SamplingConfig = flat(SamplingConfig())   # n, temperature, ...: --n, --temperature, ...
     workers: int | None = None            # execution threads; None: one per CPU
     timeout_s: float | None = None        # per program; None: the language's default
     mode: str = "all"                     # all | generate (GPU only) | execute (CPU only, saved completions)
@@ -48,11 +43,6 @@ class EvalConfig:
         if self.limit is not None and self.limit < 1:
             raise MpltError(f"limit must be >= 1, got {self.limit}")
         check_dtype("eval", self.dtype)
-        check_backend(self.backend, "eval --backend")
-        self.sampling()   # validates n, temperature, top_p, ...
-
-    def sampling(self) -> SamplingConfig:
-        return SamplingConfig.of(self)
 
     def model_options(self):
         from mplt.generation.backends.base import ModelOptions

@@ -67,10 +67,10 @@ def generate_language(config: EvalConfig, problems, backend=None, *, progress: b
             write_json(files.meta, meta)
         return backend
     if backend is None:
-        backend = open_backend(config.backend, config.model_options())
+        backend = open_backend(config.sampling.backend, config.model_options())
     write_json(files.meta, {**meta, "model_source": backend.source, "model_commit": backend.commit})
-    prompts = [{**r, "id": r["name"], "max_tokens": config.max_new_tokens} for r in problems.records]
-    stream_completions(backend, prompts, config.sampling(), files.completions, progress=progress,
+    prompts = [{**r, "id": r["name"], "max_tokens": config.sampling.max_new_tokens} for r in problems.records]
+    stream_completions(backend, prompts, config.sampling, files.completions, progress=progress,
                        description=f"{problems.language} sampling")
     return backend
 

@@ -10,9 +10,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mplt.config import config_to_dict
+from mplt.config import config_to_dict, flat
 from mplt.errors import MpltError
-from mplt.generation.backends import check_backend
+from mplt.generation.config import SamplingConfig
 from mplt.io import read_json, write_json
 from mplt.langs import TARGETS, get_language
 from mplt.models.load import check_dtype
@@ -38,13 +38,7 @@ class EvaluateStageConfig:
     # always share one precision, so the delta measures fine-tuning, not quantization.
     load_in_4bit: bool | None = None
     dtype: str = "auto"                     # mplt.models.precision.DTYPE_NAMES; smoke: float64 (docs/determinism.md)
-    n: int = 20
-    temperature: float = 0.2
-    top_p: float = 0.95
-    max_new_tokens: int = 512
-    batch_size: int = 16
-    seed: int = 0
-    backend: str = "hf"                     # a key of mplt.generation.backends.BACKENDS
+    sampling: SamplingConfig = flat(SamplingConfig())   # flat keys n, temperature, ... of [evaluate]
     workers: int | None = None
     timeout_s: float | None = None
 
@@ -52,7 +46,6 @@ class EvaluateStageConfig:
         if not self.base_model:
             raise MpltError("[evaluate] base_model is required")
         check_dtype("[evaluate]", self.dtype)
-        check_backend(self.backend, "[evaluate]")
         bad = [v for v in self.variants if v not in VARIANTS]
         if bad:
             raise MpltError(f"[evaluate] unknown variant(s) {', '.join(bad)}; known: {', '.join(VARIANTS)}")
@@ -113,7 +106,6 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
     """Base and fine-tuned models on the same benchmark with the same sampling settings."""
     from mplt.evaluation.config import EvalConfig
     from mplt.evaluation.run import evaluate
-    from mplt.generation.config import STAGE_KEYS
     config.validate()
     require_inputs(run_dir, "evaluate", config)
     out = stage_dir(run_dir, "evaluate")
@@ -137,15 +129,15 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
                 humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path, limit=config.limit,
                 load_in_4bit=four_bit, dtype=config.dtype, workers=config.workers, timeout_s=config.timeout_s,
                 tokenizer_fallback=config.base_model if item["model"] != config.base_model else None,
-                **{key: getattr(config, key) for key in STAGE_KEYS})
+                sampling=config.sampling)
             overall = evaluate(eval_config, progress=progress)
             results[item["variant"]].update(overall.get("languages", {}))
         for variant, languages in results.items():
             # evaluate() rewrites OUT/summary.json per call; keep every language of the variant in it
             write_json(out / variant / SUMMARY, {"out": str(out / variant), "languages": languages})
         pass_at_1 = {v: {lang: s.get("pass@1") for lang, s in langs.items()} for v, langs in results.items()}
-        summary = {"stage": "evaluate", "benchmark": config.benchmark, "n": config.n,
-                   "temperature": config.temperature, "pass@1": pass_at_1,
+        summary = {"stage": "evaluate", "benchmark": config.benchmark, "n": config.sampling.n,
+                   "temperature": config.sampling.temperature, "pass@1": pass_at_1,
                    "load_in_4bit": four_bit, "precision": precision,
                    "plan": [{k: list(v) if isinstance(v, tuple) else v for k, v in item.items()} for item in plan],
                    "seconds": round(time.monotonic() - start, 2)}

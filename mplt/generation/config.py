@@ -1,9 +1,10 @@
 """The sampling settings of one generation run (docs/style.md, rule 4: one frozen config per stage).
 
-Every stage that samples (testgen, translate, evaluate, `eval`) builds its SamplingConfig with
-`SamplingConfig.of(stage_config)`, which reads the fields named in STAGE_KEYS from the stage's flat
-profile keys (`n`, `temperature`, ... and `backend` in `[testgen]`), and `eval` gets its flags from
-`add_sampling_arguments`, so the settings and their checks are written once.
+Every config that samples (testgen, translate, evaluate, `eval`) nests one as its `sampling` field,
+declared with `mplt.config.flat`: its fields are the stage table's own keys (`n`, `temperature`,
+... and `backend` in `[testgen]`), so profiles keep flat keys while the settings, their defaults'
+types and their checks are written once; `eval` gets its flags (STAGE_KEYS) from
+`add_sampling_arguments` and builds its config with `sampling_from_arguments`.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from mplt.errors import MpltError
 
-# The fields a stage config declares as flat profile keys and hands to its SamplingConfig.
+# The fields `eval` offers as flags (the others keep their defaults there).
 STAGE_KEYS = ("n", "temperature", "top_p", "max_new_tokens", "batch_size", "seed", "backend")
 
 
@@ -47,12 +48,6 @@ class SamplingConfig:
     def greedy(self) -> bool:
         return self.temperature == 0
 
-    @classmethod
-    def of(cls, stage_config, **overrides) -> "SamplingConfig":
-        """The sampling settings of a stage config that declares the STAGE_KEYS fields."""
-        values = {key: getattr(stage_config, key) for key in STAGE_KEYS if hasattr(stage_config, key)}
-        return cls(**{**values, **overrides})
-
 
 def add_sampling_arguments(parser, defaults: SamplingConfig | None = None) -> None:
     """`--n`, `--temperature`, `--top-p`, `--max-new-tokens`, `--batch-size`, `--seed`, `--backend`:
@@ -65,3 +60,13 @@ def add_sampling_arguments(parser, defaults: SamplingConfig | None = None) -> No
         default = getattr(defaults, key)
         parser.add_argument("--" + key.replace("_", "-"), dest=key, type=type(default), default=default,
                             help=helps.get(key, f"default {default}"))
+
+
+def sampling_from_arguments(args, command: str) -> SamplingConfig:
+    """The SamplingConfig of parsed `add_sampling_arguments` flags; a bad value is one line naming
+    the command's flag."""
+    try:
+        return SamplingConfig(**{key: getattr(args, key) for key in STAGE_KEYS})
+    except MpltError as e:
+        key, _, rest = str(e).partition(" ")
+        raise MpltError(f"{command} --{key.replace('_', '-')} {rest}") from None

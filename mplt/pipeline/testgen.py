@@ -20,7 +20,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from mplt.config import flat
 from mplt.execution.limits import program_limits
+from mplt.generation.config import SamplingConfig
 from mplt.io import read_jsonl, write_jsonl
 from mplt.pipeline import assertions as asserts
 from mplt.pipeline.common import (begin_stage, funnel_text, require_inputs, require_kept, stage_log,
@@ -28,8 +30,6 @@ from mplt.pipeline.common import (begin_stage, funnel_text, require_inputs, requ
 from mplt.pipeline.coverage import build_coverage_program, parse_coverage_output
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.funnel import Funnel
-from mplt.generation.backends import check_backend
-from mplt.generation.config import SamplingConfig
 from mplt.pipeline.sampling import Sampler, file_sampler, model_sampler
 from mplt.pipeline.types import Unresolvable, infer_types
 
@@ -38,22 +38,15 @@ from mplt.pipeline.types import Unresolvable, infer_types
 class TestgenConfig:
     model: str = ""                 # registry name or directory; the paper used StarCoder-15B
     samples_file: str = ""          # pre-generated completions instead of the model
-    n: int = 5                      # samples per function (docs/method.md, section 2.2)
-    temperature: float = 0.2
-    top_p: float = 0.95
-    max_new_tokens: int = 400
-    batch_size: int = 8
-    seed: int = 0
-    backend: str = "hf"             # a key of mplt.generation.backends.BACKENDS
+    # n, temperature, top_p, max_new_tokens, batch_size, seed, backend: flat keys of [testgen];
+    # 5 samples per function (docs/method.md, section 2.2)
+    sampling: SamplingConfig = flat(SamplingConfig(n=5, max_new_tokens=400, batch_size=8))
     dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     test_timeout_s: float = 5.0     # per assertion (code_exec_server)
     coverage_timeout_s: float = 60.0
     min_coverage: int = 90          # percent; dirty_proc_dataset.py default (docs/method.md, section 2.5)
     workers: int = 0                # parallel sandboxed programs (0 = one per core)
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
-
-    def __post_init__(self):
-        check_backend(self.backend, "[testgen]")
 
 
 def assertion_job_id(function_id: str, assertion: str) -> str:
@@ -63,7 +56,7 @@ def assertion_job_id(function_id: str, assertion: str) -> str:
 def make_sampler(config: TestgenConfig, progress: bool) -> Sampler:
     if config.samples_file:
         return file_sampler(config.samples_file)
-    return model_sampler(config.model, SamplingConfig.of(config), dtype=config.dtype, progress=progress)
+    return model_sampler(config.model, config.sampling, dtype=config.dtype, progress=progress)
 
 
 def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progress: bool = True,
@@ -78,7 +71,7 @@ def run_testgen(run_dir: Path, config: TestgenConfig = TestgenConfig(), *, progr
         prompts = [{"id": f["id"], "name": f["name"], "prompt": asserts.build_testgen_prompt(f["source"], f["name"]),
                     "stop_tokens": list(asserts.TESTGEN_STOP_TOKENS)} for f in functions]
         write_jsonl(out / "prompts.jsonl", prompts)
-        log.info("testgen: sampling %d completions for %d functions", config.n, len(prompts))
+        log.info("testgen: sampling %d completions for %d functions", config.sampling.n, len(prompts))
         samples = {s["id"]: s.get("completions", []) for s in sampler(prompts, out / "samples.jsonl")}
 
         rejected: Counter[str] = Counter()

@@ -20,15 +20,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from mplt.config import flat
 from mplt.errors import MpltError
 from mplt.execution.limits import program_limits
+from mplt.generation.config import SamplingConfig
 from mplt.io import read_jsonl, write_jsonl
 from mplt.langs import TARGETS, get_language, get_target, target_languages
 from mplt.pipeline.common import begin_stage, require_inputs, require_kept, stage_dir, stage_log, write_summary
 from mplt.pipeline.execute import execute_jobs
 from mplt.pipeline.problems import build_python_problem
-from mplt.generation.backends import check_backend
-from mplt.generation.config import SamplingConfig
 from mplt.pipeline.sampling import Sampler, file_sampler, model_sampler
 from mplt.translation import Skip, build_program, translate_problem
 
@@ -38,20 +38,13 @@ class TranslateConfig:
     languages: tuple[str, ...] = tuple(TARGETS)
     model: str = ""                 # the paper used StarCoderBase-15B
     samples_file: str = ""          # pre-generated completions ({id|name, language, completions})
-    n: int = 10                     # paper: 50 (docs/method.md, section 3.3); scaled down by default
-    temperature: float = 0.8
-    top_p: float = 0.95
-    max_new_tokens: int = 512
-    batch_size: int = 8
-    seed: int = 0
-    backend: str = "hf"             # a key of mplt.generation.backends.BACKENDS
+    # n, temperature, top_p, max_new_tokens, batch_size, seed, backend: flat keys of [translate];
+    # n: the paper's is 50 (docs/method.md, section 3.3), scaled down by default
+    sampling: SamplingConfig = flat(SamplingConfig(n=10, temperature=0.8, batch_size=8))
     dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     timeout_s: float = 0.0          # per program; 0 = the language's default (15 s, docs/method.md, section 3.4)
     workers: int = 0
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
-
-    def __post_init__(self):
-        check_backend(self.backend, "[translate]")
 
 
 def resolve_languages(config: TranslateConfig) -> list[str]:
@@ -105,7 +98,7 @@ def build_translation_prompts(function: dict, languages: list[str]) -> dict[str,
 def make_sampler(config: TranslateConfig, language: str, progress: bool) -> Sampler:
     if config.samples_file:
         return file_sampler(config.samples_file, language=language)
-    return model_sampler(config.model, SamplingConfig.of(config), dtype=config.dtype, progress=progress)
+    return model_sampler(config.model, config.sampling, dtype=config.dtype, progress=progress)
 
 
 def run_translate(run_dir: Path, config: TranslateConfig = TranslateConfig(), *, progress: bool = True,

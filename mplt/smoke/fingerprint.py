@@ -66,13 +66,16 @@ def completions_digest(records: list[dict]) -> str:
     return h.hexdigest()
 
 
-def _sample(model_dir: str, table: dict, prompts: list[dict], adapter: str | None = None) -> list[dict]:
-    from mplt.generation import SamplingConfig, sample_completions
-    from mplt.generation.config import STAGE_KEYS
+def _sample(model_dir: str, profile, stage: str, prompts: list[dict], adapter: str | None = None) -> list[dict]:
+    """Sample as the profile's `stage` does: its dtype and its SamplingConfig (the stage's defaults
+    under the profile's keys)."""
+    from mplt.generation import sample_completions
     from mplt.models.load import load_model
-    loaded = load_model(model_dir, adapter=adapter, dtype=table.get("dtype", "auto"))
-    config = SamplingConfig(**{key: table[key] for key in STAGE_KEYS if key in table})
-    return sample_completions(loaded, prompts, config, progress=False)
+    from mplt.stages.registry import get_stage
+    _, config_class = get_stage(stage).load()
+    config = config_from_dict(config_class, profile.table(stage), where=f"smoke [{stage}]")
+    loaded = load_model(model_dir, adapter=adapter, dtype=config.dtype)
+    return sample_completions(loaded, prompts, config.sampling, progress=False)
 
 
 def fingerprint(out: Path, epochs: int | None = None) -> dict:
@@ -100,16 +103,16 @@ def fingerprint(out: Path, epochs: int | None = None) -> dict:
     evaluate_table = profile.table("evaluate")
     mini = load_benchmark(evaluate_table["benchmark"], FINETUNE_LANG, BenchmarkOptions()).records
     benchmark = [{**r, "id": r["name"]} for r in mini]   # as the evaluate stage sends them
-    digests = {"testgen": completions_digest(_sample(model_dir, profile.table("testgen"), testgen)),
-               "translate": completions_digest(_sample(model_dir, profile.table("translate"), translate)),
-               "evaluate.base": completions_digest(_sample(model_dir, evaluate_table, benchmark))}
+    digests = {"testgen": completions_digest(_sample(model_dir, profile, "testgen", testgen)),
+               "translate": completions_digest(_sample(model_dir, profile, "translate", translate)),
+               "evaluate.base": completions_digest(_sample(model_dir, profile, "evaluate", benchmark))}
     stage = config_from_dict(FinetuneStageConfig, {**profile.table("finetune"), "data": str(out)},
                              where="smoke [finetune]")
     texts = tuple(e["prompt"] + e["completion"] for e in examples if e["id"].endswith(f":{FINETUNE_LANG}"))
     result = finetune(stage.train_config((FINETUNE_LANG,)), out / "finetune",
                       [Documents(FINETUNE_LANG, "warm-start texts", texts)], show_progress=False)
     digests["evaluate.finetuned"] = completions_digest(
-        _sample(model_dir, evaluate_table, benchmark, adapter=str(result.adapter_dir)))
+        _sample(model_dir, profile, "evaluate", benchmark, adapter=str(result.adapter_dir)))
     from safetensors.torch import load_file
     weights = load_file(out / "model" / "model.safetensors")
     torch.save(torch.cat([weights[k].flatten().double() for k in sorted(weights)]), out / "weights.pt")

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from mplt.cli import main
+from mplt.generation import SamplingConfig
 from mplt.io import read_json, read_jsonl
 
 
@@ -67,7 +68,8 @@ def test_generate_only_then_execute_only(tiny_model_dir, multipl_e_dir, tmp_path
 def test_evaluate_function_all_in_one(tiny_model_dir, multipl_e_dir, tmp_path):
     from mplt.evaluation import EvalConfig, evaluate
     config = EvalConfig(model=str(tiny_model_dir), out=str(tmp_path / "e"), langs=("py",), benchmark="multipl-e",
-                        multipl_e_path=str(multipl_e_dir), n=1, temperature=0.0, max_new_tokens=4, workers=1)
+                        multipl_e_path=str(multipl_e_dir), sampling=SamplingConfig(n=1, temperature=0.0, max_new_tokens=4),
+                        workers=1)
     summary = evaluate(config, progress=False)
     assert summary["languages"]["py"]["pass@1"] == 0.5
     saved = read_json(tmp_path / "e" / "config.json")

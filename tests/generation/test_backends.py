@@ -2,17 +2,18 @@
 hold for any backend (a scripted stand-in here), and every sampling stage builds one SamplingConfig."""
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 
 import pytest
 
-from mplt.config import config_from_dict
+from mplt.config import config_from_dict, config_to_dict
 from mplt.errors import MpltError
 from mplt.evaluation.config import EvalConfig
 from mplt.evaluation.stage import EvaluateStageConfig
 from mplt.generation import Backend, SamplingConfig, stream_completions
-from mplt.generation.config import STAGE_KEYS
+from mplt.generation.config import STAGE_KEYS, sampling_from_arguments
 from mplt.generation.records import completion_record
 from mplt.generation import backends
 from mplt.pipeline import testgen
@@ -43,20 +44,35 @@ def prompts(k: int) -> list[dict]:
 def test_unknown_backend_is_one_line_listing_the_known_ones():
     with pytest.raises(MpltError, match=r"unknown backend 'vllm'; known: hf$"):
         SamplingConfig(backend="vllm")
-    with pytest.raises(MpltError, match=r"^\[testgen\]: unknown backend 'nope'; known: hf"):
+    with pytest.raises(MpltError, match=r"^\[testgen\] backend: unknown backend 'nope'; known: hf"):
         config_from_dict(testgen.TestgenConfig, {"backend": "nope"}, "[testgen]")
-    with pytest.raises(MpltError, match=r"^\[evaluate\]: unknown backend"):
-        EvaluateStageConfig(base_model="m", backend="x").validate()
+    with pytest.raises(MpltError, match=r"^\[evaluate\] backend: unknown backend"):
+        config_from_dict(EvaluateStageConfig, {"base_model": "m", "backend": "x"}, "[evaluate]")
+    args = argparse.Namespace(**{**dataclasses.asdict(SamplingConfig()), "backend": "x"})
     with pytest.raises(MpltError, match=r"^eval --backend: unknown backend"):
-        EvalConfig(model="m", backend="x")
+        sampling_from_arguments(args, "eval")
 
 
 @pytest.mark.parametrize("cls", STAGE_CONFIGS, ids=lambda c: c.__name__)
-def test_every_sampling_stage_builds_one_sampling_config(cls):
-    config = cls(model="m") if cls is EvalConfig else cls()
-    sampling = SamplingConfig.of(config)
-    assert {key: getattr(sampling, key) for key in STAGE_KEYS} == {key: getattr(config, key) for key in STAGE_KEYS}
-    assert sampling.backend == "hf"
+def test_every_sampling_stage_nests_one_sampling_config_under_flat_keys(cls):
+    table = {"n": 3, "temperature": 0.5, "top_p": 0.9, "max_new_tokens": 7, "batch_size": 2, "seed": 4,
+             "backend": "hf", **({"model": "m"} if cls is EvalConfig else {})}
+    config = config_from_dict(cls, table)
+    assert config.sampling == SamplingConfig(n=3, temperature=0.5, top_p=0.9, max_new_tokens=7, batch_size=2, seed=4)
+    saved = config_to_dict(config)
+    assert {key: saved[key] for key in STAGE_KEYS} == {key: table[key] for key in STAGE_KEYS}
+    assert "sampling" not in saved and config_from_dict(cls, saved) == config
+    assert config_from_dict(cls, {"model": "m"} if cls is EvalConfig else {}).sampling == cls(
+        **({"model": "m"} if cls is EvalConfig else {})).sampling   # the stage's own defaults
+
+
+def test_a_sampling_key_of_the_wrong_type_or_value_names_the_table():
+    with pytest.raises(MpltError, match=r"^\[translate\] n: expected"):
+        config_from_dict(TranslateConfig, {"n": "many"}, "[translate]")
+    with pytest.raises(MpltError, match=r"^\[translate\] n must be >= 1"):
+        config_from_dict(TranslateConfig, {"n": 0}, "[translate]")
+    with pytest.raises(MpltError, match=r"unknown setting\(s\) nn; known: .*\bn\b.*temperature"):
+        config_from_dict(TranslateConfig, {"nn": 1}, "[translate]")
 
 
 def test_stream_restores_order_resumes_by_id_and_checks_settings(tmp_path):
@@ -93,4 +109,5 @@ def test_eval_flags_come_from_the_sampling_config():
     add_arguments(parser)
     args = parser.parse_args(["--model", "m", "--out", "o", "--langs", "lua", "--n", "3", "--top-p", "0.5"])
     config = build_config(args)
-    assert (config.n, config.top_p, config.backend, config.max_new_tokens) == (3, 0.5, "hf", 512)
+    assert (config.sampling.n, config.sampling.top_p, config.sampling.backend, config.sampling.max_new_tokens) == \
+        (3, 0.5, "hf", 512)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mplt.config import config_from_dict
 from mplt.errors import MpltError
 from mplt.io import read_json, read_jsonl, write_jsonl
 from mplt.pipeline import testgen as stage
@@ -103,7 +104,8 @@ def test_tiny_model_sampling_path(selected_run, tiny_model_dir, tmp_path):
     run_dir = copy_stages(selected_run, tmp_path / "run", "select")
     functions = run_dir / "select" / "functions.jsonl"
     write_jsonl(functions, list(read_jsonl(functions))[:2])
-    config = stage.TestgenConfig(model=str(tiny_model_dir), n=2, max_new_tokens=16, batch_size=4)
+    config = config_from_dict(stage.TestgenConfig, {"model": str(tiny_model_dir), "n": 2, "max_new_tokens": 16,
+                                                    "batch_size": 4})
     with pytest.raises(MpltError, match=r"\[testgen\] kept nothing: no completion held a usable assertion "
                                         r"\(4 completions for 2 functions"):
         stage.run_testgen(run_dir, config, progress=False)

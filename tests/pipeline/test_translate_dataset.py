@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from mplt.config import config_from_dict
 from mplt.errors import MpltError
 from mplt.io import read_json, read_jsonl, write_jsonl
 from mplt.langs import get_language
@@ -105,8 +106,8 @@ def test_tiny_model_translation_path(testgen_run, tiny_model_dir, tmp_path):
     run_dir = copy_stages(testgen_run, tmp_path / "run", "select", "testgen")
     functions = run_dir / "testgen" / "functions.jsonl"
     write_jsonl(functions, list(read_jsonl(functions))[:1])
-    config = stage.TranslateConfig(languages=("lua",), model=str(tiny_model_dir), n=2, max_new_tokens=16,
-                                   timeout_s=10.0)
+    config = config_from_dict(stage.TranslateConfig, {"languages": ["lua"], "model": str(tiny_model_dir), "n": 2,
+                                                      "max_new_tokens": 16, "timeout_s": 10.0})
     with pytest.raises(MpltError, match=r"\[translate\] kept nothing: .*in any language \(lua 0/1\)"):
         stage.run_translate(run_dir, config, progress=False)
     assert len(list(read_jsonl(run_dir / "translate" / "lua" / "results.jsonl"))) == 2

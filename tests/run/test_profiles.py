@@ -45,7 +45,7 @@ def test_hub_profiles_name_what_they_download(tmp_path):
         assert profile.run.needs_hub and profile.run.hub_models
     paper = stage_config(load_profile("paper-1b-eval", tmp_path, filter_langs=False), "evaluate")
     assert paper.finetuned_revisions["rkt"] == "2cdc541bee1db4da80c0b43384b0d6a0cacca5b2"          # the model card's Racket commit
-    assert (paper.n, paper.temperature) == (20, 0.2)
+    assert (paper.sampling.n, paper.sampling.temperature) == (20, 0.2)
     scaled = stage_config(load_profile("scaled", tmp_path, filter_langs=False), "finetune")
     assert scaled.train_config().load_in_4bit
 
