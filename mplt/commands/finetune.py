@@ -14,7 +14,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-revision", help="Hub dataset revision (pin a commit)")
     p.add_argument("--langs", nargs="+", help="languages to train on (default: all found)")
     p.add_argument("--mix", choices=("interleave", "separate"),
-                   help="interleave languages into one adapter, or train one adapter per language")
+                   help="interleave languages into one adapter (OUT/adapter), or train one adapter per "
+                        "language (OUT/<lang>/adapter)")
     p.add_argument("--out", required=True, help="output directory (checkpoints, metrics, adapter, card)")
     p.add_argument("--preset", default="qlora", choices=("qlora", "paper"), help="hyperparameter preset")
     p.add_argument("--config", help="TOML file with a [finetune] table (overrides the preset)")
