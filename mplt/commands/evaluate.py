@@ -70,7 +70,8 @@ def build_config(args: argparse.Namespace):
                       adapter=args.adapter, load_in_4bit=args.load_in_4bit, device=args.device, dtype=args.dtype,
                       humaneval_path=args.humaneval_path, multipl_e_path=args.multipl_e_path, limit=args.limit,
                       n=args.n, temperature=args.temperature, top_p=args.top_p, max_new_tokens=args.max_new_tokens,
-                      batch_size=args.batch_size, seed=args.seed, backend=args.backend, workers=args.workers, timeout_s=args.timeout_s,
+                      batch_size=args.batch_size, seed=args.seed, backend=args.backend, base_url=args.base_url,
+                      workers=args.workers, timeout_s=args.timeout_s,
                       mode=mode)
 
 

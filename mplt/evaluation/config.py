@@ -36,6 +36,7 @@ class EvalConfig:
     batch_size: int = 16
     seed: int = 0
     backend: str = "hf"                   # a key of mplt.generation.backends.BACKENDS
+    base_url: str = ""             # backend "openai": the server's URL
     workers: int | None = None            # execution threads; None: one per CPU
     timeout_s: float | None = None        # per program; None: the language's default
     mode: str = "all"                     # all | generate (GPU only) | execute (CPU only, saved completions)
@@ -48,7 +49,7 @@ class EvalConfig:
         if self.limit is not None and self.limit < 1:
             raise MpltError(f"limit must be >= 1, got {self.limit}")
         check_dtype("eval", self.dtype)
-        check_backend(self.backend, "eval --backend")
+        check_backend(self.backend, "eval --backend", self.base_url)
         self.sampling()   # validates n, temperature, top_p, ...
 
     def sampling(self) -> SamplingConfig:
@@ -58,4 +59,4 @@ class EvalConfig:
         from mplt.generation.backends.base import ModelOptions
         return ModelOptions(model=self.model, revision=self.revision, adapter=self.adapter,
                             load_in_4bit=self.load_in_4bit, device=self.device, dtype=self.dtype,
-                            tokenizer_fallback=self.tokenizer_fallback)
+                            tokenizer_fallback=self.tokenizer_fallback, base_url=self.base_url)

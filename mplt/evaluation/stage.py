@@ -45,6 +45,7 @@ class EvaluateStageConfig:
     batch_size: int = 16
     seed: int = 0
     backend: str = "hf"                     # a key of mplt.generation.backends.BACKENDS
+    base_url: str = ""             # backend "openai": the server's URL
     workers: int | None = None
     timeout_s: float | None = None
 
@@ -52,7 +53,7 @@ class EvaluateStageConfig:
         if not self.base_model:
             raise MpltError("[evaluate] base_model is required")
         check_dtype("[evaluate]", self.dtype)
-        check_backend(self.backend, "[evaluate]")
+        check_backend(self.backend, "[evaluate]", self.base_url)
         bad = [v for v in self.variants if v not in VARIANTS]
         if bad:
             raise MpltError(f"[evaluate] unknown variant(s) {', '.join(bad)}; known: {', '.join(VARIANTS)}")

@@ -45,6 +45,7 @@ class TestgenConfig:
     batch_size: int = 8
     seed: int = 0
     backend: str = "hf"             # a key of mplt.generation.backends.BACKENDS
+    base_url: str = ""             # backend "openai": the server's URL
     dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     test_timeout_s: float = 5.0     # per assertion (code_exec_server)
     coverage_timeout_s: float = 60.0
@@ -53,7 +54,7 @@ class TestgenConfig:
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
 
     def __post_init__(self):
-        check_backend(self.backend, "[testgen]")
+        check_backend(self.backend, "[testgen]", self.base_url)
 
 
 def assertion_job_id(function_id: str, assertion: str) -> str:

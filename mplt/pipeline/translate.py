@@ -45,13 +45,14 @@ class TranslateConfig:
     batch_size: int = 8
     seed: int = 0
     backend: str = "hf"             # a key of mplt.generation.backends.BACKENDS
+    base_url: str = ""             # backend "openai": the server's URL
     dtype: str = "auto"             # model dtype; "auto": bf16 on GPU, fp32 on CPU (smoke: float64)
     timeout_s: float = 0.0          # per program; 0 = the language's default (15 s, docs/method.md, section 3.4)
     workers: int = 0
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
 
     def __post_init__(self):
-        check_backend(self.backend, "[translate]")
+        check_backend(self.backend, "[translate]", self.base_url)
 
 
 def resolve_languages(config: TranslateConfig) -> list[str]:
