@@ -33,7 +33,7 @@ LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)   # the ranks vLLM 0.32 acce
 # vLLM computes in these dtypes; float64 (the smoke profile's CPU choice) is not among them.
 DTYPES = {"auto": "auto", "float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
 
-_ENGINE: dict = {}   # the one engine of this process: {"key": ..., "llm": vllm.LLM, "lora_rank": int}
+_ENGINE: dict = {}   # the one engine of this process: key, llm (vllm.LLM), lora_rank, engine_args
 
 
 def open_backend(options: ModelOptions, **engine_args) -> "VLLMBackend":
@@ -72,11 +72,11 @@ def adapter_rank(adapter: str) -> int:
 
 
 def _engine(source: str, revision: str | None, options: ModelOptions, rank: int, engine_args: dict):
-    """The cached engine when it serves this model (with LoRA of at least this rank), else a new one
-    that replaces it."""
-    key = (source, revision, options.dtype, options.tokenizer_fallback, options.load_in_4bit,
-           tuple(sorted(engine_args.items())))
-    if _ENGINE.get("key") == key and _ENGINE["lora_rank"] >= rank:
+    """The cached engine when it serves this model (with LoRA of at least this rank, and the same
+    `engine_args` unless none are given), else a new one that replaces it."""
+    key = (source, revision, options.dtype, options.tokenizer_fallback, options.load_in_4bit)
+    if (_ENGINE.get("key") == key and _ENGINE["lora_rank"] >= rank
+            and (not engine_args or engine_args == _ENGINE["engine_args"])):
         return _ENGINE["llm"]
     close_engine()
     from vllm import LLM
@@ -102,7 +102,7 @@ def _engine(source: str, revision: str | None, options: ModelOptions, rank: int,
         llm = LLM(**args)
     except (OSError, ValueError, RuntimeError) as e:
         raise MpltError(f"vllm cannot load model {options.model!r}: {str(e).splitlines()[0]}") from e
-    _ENGINE.update(key=key, llm=llm, lora_rank=rank)
+    _ENGINE.update(key=key, llm=llm, lora_rank=rank, engine_args=engine_args)
     return llm
 
 
