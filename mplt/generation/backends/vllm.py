@@ -43,6 +43,9 @@ def open_backend(options: ModelOptions, **engine_args) -> "VLLMBackend":
         import vllm  # noqa: F401  (imported here: vllm is an optional extra)
     except ImportError as e:
         raise MpltError(f"backend 'vllm' needs vllm, which is not importable ({e}): {INSTALL}") from e
+    except RuntimeError as e:   # e.g. CUDA torchvision beside CPU torch (docs/generation.md, "vLLM")
+        raise MpltError(f"vllm fails to import ({str(e).splitlines()[0]}); with CPU torch: "
+                        "pip uninstall torchvision torchaudio torchcodec") from e
     if options.dtype not in DTYPES:
         raise MpltError(f"backend 'vllm' computes in {', '.join(DTYPES)}, not {options.dtype!r}")
     from mplt.models.load import resolve_spec
