@@ -110,3 +110,18 @@ def test_eval_command_end_to_end(engine, tiny_model_dir, lora_adapter_dir, tmp_p
     assert summary["num_problems"] == 2 and summary["min_completions"] == 2
     assert "pass@1" in capsys.readouterr().out
     assert vllm_backend._ENGINE["llm"] is engine.llm   # the CLI reused the module's engine
+
+
+@needs_vllm
+@pytest.mark.slow
+def test_long_prompts_with_seeds_do_not_crash_the_cpu_engine(engine, tiny_model_dir):
+    """16 seeded requests of ~500 tokens exceed one step's token budget (4096): with chunked prefill
+    vLLM 0.32's CPU worker raised "CPU Generator does not use offset" here (docs/generation.md, "vLLM")."""
+    words = " ".join(f"x{i}" for i in range(180))
+    long = [{"id": f"L{i}", "prompt": f"# {i} {words}\ndef f():\n", "stop_tokens": ["\ndef"]} for i in range(8)]
+    config = dataclasses.replace(CONFIG, n=2, max_new_tokens=8, batch_size=8)
+    together = stream_completions(base_backend(tiny_model_dir), long, config, progress=False)
+    assert all(r["prompt_tokens"] > 400 and len(r["completions"]) == 2 for r in together)
+    alone = stream_completions(base_backend(tiny_model_dir), long[:2], dataclasses.replace(config, batch_size=1),
+                               progress=False)
+    assert [r["completions"] for r in alone] == [r["completions"] for r in together[:2]]

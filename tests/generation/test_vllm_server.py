@@ -41,7 +41,8 @@ def server(tiny_model_dir, lora_adapter_dir, tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("vllm-server") / "server.log"
     command = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(tiny_model_dir),
-               "--dtype", "float32", "--enforce-eager", "--enable-lora", "--max-lora-rank", "8",
+               "--dtype", "float32", "--enforce-eager", "--no-enable-chunked-prefill",
+               "--enable-lora", "--max-lora-rank", "8",
                "--lora-modules", f"{LORA}={lora_adapter_dir}", "--host", "127.0.0.1", "--port", str(port)]
     env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1"}
     with open(log, "wb") as out:
@@ -81,8 +82,8 @@ def code_prompts(k: int) -> list[dict]:
             for i in range(k)]
 
 
-def backend(url: str, model: str, adapter: str | None = None):
-    client = openai.ClientConfig(concurrency=2, timeout_s=120, retries=2, backoff_s=0.5)
+def backend(url: str, model: str, adapter: str | None = None, concurrency: int = 2):
+    client = openai.ClientConfig(concurrency=concurrency, timeout_s=120, retries=2, backoff_s=0.5)
     return openai.open_backend(ModelOptions(model=model, adapter=adapter, base_url=url), client)
 
 
@@ -100,6 +101,15 @@ def test_n_seed_stop_and_lora_module(server, tiny_model_dir):
     plain = stream_completions(base, code_prompts(3), greedy, progress=False)
     tuned = stream_completions(backend(server, str(tiny_model_dir), LORA), code_prompts(3), greedy, progress=False)
     assert [r["completions"] for r in tuned] != [r["completions"] for r in plain]
+
+
+def test_long_seeded_prompts_without_chunked_prefill(server, tiny_model_dir):
+    """What crashed the CPU server's worker with chunked prefill on (docs/generation.md, "vLLM")."""
+    words = " ".join(f"x{i}" for i in range(180))
+    long = [{"id": f"L{i}", "prompt": f"# {i} {words}\ndef f():\n", "stop_tokens": ["\ndef"]} for i in range(8)]
+    records = stream_completions(backend(server, str(tiny_model_dir), concurrency=8), long,
+                                 config(server, n=2, max_new_tokens=8), progress=False)
+    assert all(r["prompt_tokens"] > 400 and len(r["completions"]) == 2 for r in records)
 
 
 def test_unknown_model_is_a_clear_error(server):

