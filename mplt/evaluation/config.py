@@ -48,4 +48,4 @@ class EvalConfig:
         from mplt.generation.backends.base import ModelOptions
         return ModelOptions(model=self.model, revision=self.revision, adapter=self.adapter,
                             load_in_4bit=self.load_in_4bit, device=self.device, dtype=self.dtype,
-                            tokenizer_fallback=self.tokenizer_fallback)
+                            tokenizer_fallback=self.tokenizer_fallback, base_url=self.sampling.base_url)

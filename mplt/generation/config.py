@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from mplt.errors import MpltError
 
 # The fields `eval` offers as flags (the others keep their defaults there).
-STAGE_KEYS = ("n", "temperature", "top_p", "max_new_tokens", "batch_size", "seed", "backend")
+STAGE_KEYS = ("n", "temperature", "top_p", "max_new_tokens", "batch_size", "seed", "backend", "base_url")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class SamplingConfig:
     batch_size: int = 16              # rows per batch; rows are (prompt, sample index) pairs
     seed: int = 0                     # global seed; each sample's own seed derives from (seed, id, index)
     backend: str = "hf"               # a key of mplt.generation.backends.BACKENDS
+    base_url: str = ""                # backend "openai": the server, e.g. http://127.0.0.1:8000
     strip_prompt: bool = True         # MultiPL-E sends `prompt.strip()` (docs/conventions.md, section 4)
     extra_stop_tokens: tuple[str, ...] = ()   # added to every prompt's stop_tokens (e.g. "<file_sep>")
     max_context: int | None = None    # override the model's context length (tokens)
@@ -42,7 +43,7 @@ class SamplingConfig:
             raise MpltError(f"top_p must be in (0, 1], got {self.top_p}")
         if self.max_new_tokens < 1 or self.batch_size < 1:
             raise MpltError("max_new_tokens and batch_size must be >= 1")
-        check_backend(self.backend)
+        check_backend(self.backend, base_url=self.base_url)
 
     @property
     def greedy(self) -> bool:
@@ -55,7 +56,8 @@ def add_sampling_arguments(parser, defaults: SamplingConfig | None = None) -> No
     from mplt.generation.backends import BACKENDS
     defaults = defaults or SamplingConfig()
     helps = {"n": "completions per problem", "batch_size": "rows per batch (prompt, sample index)",
-             "backend": f"generation backend: {' | '.join(BACKENDS)}"}
+             "backend": f"generation backend: {' | '.join(BACKENDS)}",
+             "base_url": "OpenAI-compatible server for --backend openai (API key: $MPLT_OPENAI_API_KEY)"}
     for key in STAGE_KEYS:
         default = getattr(defaults, key)
         parser.add_argument("--" + key.replace("_", "-"), dest=key, type=type(default), default=default,

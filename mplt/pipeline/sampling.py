@@ -58,7 +58,8 @@ def model_sampler(model: str, sampling: SamplingConfig, *, dtype: str = "auto", 
             raise MpltError("no model configured for sampling (set `model` or `samples_file`)")
         done = read_done_ids(out_path)
         if not all(p["id"] in done for p in prompts):
-            backend = open_backend(sampling.backend, ModelOptions(model=model, dtype=dtype))
+            backend = open_backend(sampling.backend, ModelOptions(model=model, dtype=dtype,
+                                                                    base_url=sampling.base_url))
             stream_completions(backend, prompts, sampling, out_path, progress=progress)
             done = read_done_ids(out_path)
         return [done[p["id"]] for p in prompts if p["id"] in done]

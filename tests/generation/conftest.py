@@ -15,3 +15,19 @@ def prompts():
     return [{"id": f"p{i}", "prompt": "def f(x):\n    return" + " x" * i + "\n", "stop_tokens": ["\ndef"],
              "extra": i} for i in range(3)]
 
+
+
+@pytest.fixture(scope="session")
+def lora_adapter_dir(tiny_model_dir, tmp_path_factory):
+    """A rank-8 LoRA adapter of the tiny model on q_proj/v_proj with random (seeded) A and B, so that
+    it changes the output (peft's default B = 0 would not)."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    lora = get_peft_model(model, LoraConfig(r=8, lora_alpha=64, target_modules=["q_proj", "v_proj"],
+                                            init_lora_weights=False, task_type="CAUSAL_LM"))
+    out = tmp_path_factory.mktemp("lora")
+    lora.save_pretrained(out)
+    return out

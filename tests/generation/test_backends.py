@@ -42,8 +42,8 @@ def prompts(k: int) -> list[dict]:
 
 
 def test_unknown_backend_is_one_line_listing_the_known_ones():
-    with pytest.raises(MpltError, match=r"unknown backend 'vllm'; known: hf$"):
-        SamplingConfig(backend="vllm")
+    with pytest.raises(MpltError, match=r"unknown backend 'nope'; known: hf, vllm, openai$"):
+        SamplingConfig(backend="nope")
     with pytest.raises(MpltError, match=r"^\[testgen\] backend: unknown backend 'nope'; known: hf"):
         config_from_dict(testgen.TestgenConfig, {"backend": "nope"}, "[testgen]")
     with pytest.raises(MpltError, match=r"^\[evaluate\] backend: unknown backend"):

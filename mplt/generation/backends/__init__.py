@@ -3,8 +3,8 @@ maps to the module that implements `mplt.generation.backends.base.Backend`.
 
 A backend only turns prompts into completions; streaming to JSONL, resume by id and the check that
 a resumed file was sampled with the same settings live once, in `mplt.generation.sample`. A new
-engine (vLLM in process, an OpenAI-compatible server) is one module here that defines `open_backend`
-and one line in BACKENDS. Modules are imported on first use, so naming a backend costs nothing.
+engine is one module here that defines `open_backend` and one line in BACKENDS. Modules are
+imported on first use, so naming a backend costs nothing (vllm, for one, is an optional extra).
 """
 from __future__ import annotations
 
@@ -15,17 +15,29 @@ from mplt.errors import MpltError
 # name -> module defining `open_backend(options: ModelOptions) -> Backend`
 BACKENDS = {
     "hf": "mplt.generation.backends.hf",   # transformers `generate` (the paper's and MultiPL-E's default)
+    "vllm": "mplt.generation.backends.vllm",       # vllm.LLM in this process (`pip install -e .[vllm]`)
+    "openai": "mplt.generation.backends.openai",   # any server with an OpenAI-style /v1/completions
 }
+# The backends that sample on a server at `base_url` rather than in this process.
+REMOTE = ("openai",)
 
 
-def check_backend(name: str, where: str = "backend") -> str:
-    """`name` if it is a registered backend, else a one-line error listing the known ones."""
+def check_backend(name: str, where: str = "backend", base_url: str = "") -> str:
+    """`name` if it is a registered backend and `base_url` suits it (a remote backend needs an http(s)
+    URL, the others take none), else a one-line error."""
     if name not in BACKENDS:
         raise MpltError(f"{where}: unknown backend {name!r}; known: {', '.join(BACKENDS)}")
+    if name in REMOTE:
+        scheme, _, rest = base_url.partition("://")
+        if scheme not in ("http", "https") or not rest.strip("/"):
+            raise MpltError(f"{where}: backend {name!r} needs base_url (--base-url) as http://HOST:PORT, "
+                            f"got {base_url!r}")
+    elif base_url:
+        raise MpltError(f"{where}: base_url is only read by backend(s) {', '.join(REMOTE)}, not {name!r}")
     return name
 
 
 def open_backend(name: str, options):
     """The backend `name` serving the model described by `options` (a ModelOptions)."""
-    module = importlib.import_module(BACKENDS[check_backend(name)])
+    module = importlib.import_module(BACKENDS[check_backend(name, base_url=options.base_url)])
     return module.open_backend(options)

@@ -1,0 +1,167 @@
+"""Any server with an OpenAI-style `/v1/completions` (`vllm serve`, SGLang, TGI, a router in front of
+replicas): `--backend openai --base-url URL` (docs/generation.md, "OpenAI-compatible servers").
+
+One POST per prompt with `model`, `prompt`, `n`, `seed` (`request_seed(config.seed, id)`), `stop`,
+`max_tokens`, `temperature`, `top_p`; at most `MPLT_OPENAI_CONCURRENCY` requests (default 8) in
+flight, from threads (the standard library only: no client package). A 429, a 5xx, a timeout or a
+refused connection is retried with exponential backoff; a 404 (unknown model) or a URL that
+answers nothing after the retries is a one-line error. The API key, when the server wants one,
+comes from $MPLT_OPENAI_API_KEY or $OPENAI_API_KEY. Streaming to JSONL and resume by id are
+`stream_completions`'; records are yielded as each prompt's request returns.
+
+The request's `model` is `--adapter` when given (the name the server serves a LoRA adapter under,
+e.g. vLLM's `--lora-modules NAME=PATH`), else `--model`. Completions are cut again at the stop
+strings on our side (`truncate_at_stop_tokens`), so a server that ignores `stop` beyond four
+strings (the OpenAI API's limit) still yields MultiPL-E's cut. A prompt longer than the server's
+context (a 400 that says so) gets no completions and a `skipped_reason`, as with the HF backend.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from mplt.errors import MpltError
+from mplt.generation.backends.base import Backend, ModelOptions, request_seed
+from mplt.generation.config import SamplingConfig
+from mplt.generation.records import completion_record
+from mplt.generation.stops import truncate_at_stop_tokens
+
+KEY_VARIABLES = ("MPLT_OPENAI_API_KEY", "OPENAI_API_KEY")
+RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+CONTEXT_WORDS = ("maximum context length", "context length", "too long", "max_model_len")
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """How the client talks to the server; the environment variables override the defaults."""
+
+    concurrency: int = 8          # requests in flight (MPLT_OPENAI_CONCURRENCY)
+    timeout_s: float = 600.0      # per request (MPLT_OPENAI_TIMEOUT_S): n x 512 tokens can take minutes
+    retries: int = 6              # attempts after the first (MPLT_OPENAI_RETRIES)
+    backoff_s: float = 1.0        # first wait; doubled per retry, at most 60 s
+
+    @classmethod
+    def from_environment(cls) -> "ClientConfig":
+        values = {}
+        for field, cast in (("concurrency", int), ("timeout_s", float), ("retries", int)):
+            raw = os.environ.get(f"MPLT_OPENAI_{field.upper()}")
+            if raw:
+                try:
+                    values[field] = cast(raw)
+                except ValueError:
+                    raise MpltError(f"MPLT_OPENAI_{field.upper()} must be a number, got {raw!r}") from None
+        config = cls(**values)
+        if config.concurrency < 1 or config.timeout_s <= 0 or config.retries < 0:
+            raise MpltError("MPLT_OPENAI_CONCURRENCY >= 1, MPLT_OPENAI_TIMEOUT_S > 0, MPLT_OPENAI_RETRIES >= 0")
+        return config
+
+
+def open_backend(options: ModelOptions, client: ClientConfig | None = None) -> "OpenAIBackend":
+    if not options.model:
+        raise MpltError("backend 'openai': --model names the model the server serves")
+    return OpenAIBackend(options.base_url, options.adapter or options.model, client or ClientConfig.from_environment())
+
+
+class OpenAIBackend(Backend):
+    name = "openai"
+
+    def __init__(self, base_url: str, model: str, client: ClientConfig):
+        root = base_url.rstrip("/")
+        self.url = (root if root.endswith("/v1") else root + "/v1") + "/completions"
+        self.model, self.client = model, client
+        self.source = f"{model} @ {root}"
+        key = next((os.environ[v] for v in KEY_VARIABLES if os.environ.get(v)), None)
+        self.headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
+
+    def generate(self, prompts: list[dict], config: SamplingConfig,
+                 advance: Callable[[int], None]) -> Iterator[dict]:
+        with ThreadPoolExecutor(max_workers=self.client.concurrency) as pool:
+            pending, queue = set(), iter(prompts)
+            try:
+                while True:
+                    # Submit lazily: an error stops the run without queueing every remaining prompt.
+                    for prompt in queue:
+                        pending.add(pool.submit(self._complete, prompt, config))
+                        if len(pending) >= self.client.concurrency:
+                            break
+                    if not pending:
+                        return
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        advance(config.n)
+                        yield future.result()
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def _complete(self, prompt: dict, config: SamplingConfig) -> dict:
+        text = prompt["prompt"].strip() if config.strip_prompt else prompt["prompt"]
+        stops = tuple(prompt.get("stop_tokens") or ()) + config.extra_stop_tokens
+        samples = 1 if config.greedy else config.n
+        body = {"model": self.model, "prompt": text, "n": samples, "max_tokens": config.max_new_tokens,
+                "temperature": config.temperature, "top_p": 1.0 if config.greedy else config.top_p,
+                "seed": request_seed(config.seed, str(prompt["id"]))}
+        if stops:
+            body["stop"] = list(stops)
+        status, answer = self._post(body)
+        if status == 400 and any(word in answer.get("message", "").lower() for word in CONTEXT_WORDS):
+            return completion_record(prompt, config, [], f"server: {answer['message'][:200]}", 0)
+        if status != 200:
+            raise MpltError(f"{self.url}: HTTP {status} for prompt {prompt['id']!r}: {answer.get('message', '')[:200]}")
+        choices = sorted(answer.get("choices") or [], key=lambda c: c.get("index", 0))
+        if len(choices) != samples:
+            raise MpltError(f"{self.url}: asked for {samples} completions of {prompt['id']!r}, got {len(choices)}")
+        texts = [truncate_at_stop_tokens(c.get("text") or "", stops) for c in choices]
+        if config.greedy:
+            texts = texts * config.n   # greedy decoding is deterministic: one request serves all n
+        tokens = (answer.get("usage") or {}).get("prompt_tokens", 0)
+        return completion_record(prompt, config, texts, None, tokens)
+
+    def _post(self, body: dict) -> tuple[int, dict]:
+        """(status, JSON answer or {"message": ...}); retries what may pass, raises on the rest."""
+        data = json.dumps(body).encode("utf-8")
+        attempt, wait_s = 0, self.client.backoff_s
+        while True:
+            request = urllib.request.Request(self.url, data=data, headers=self.headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=self.client.timeout_s) as response:
+                    return response.status, json.loads(response.read().decode("utf-8"))
+            except urllib.error.HTTPError as e:
+                status, answer = e.code, _error_answer(e)
+                if status == 404:
+                    raise MpltError(f"{self.url}: the server does not serve model {self.model!r} (HTTP 404: "
+                                    f"{answer['message'][:200]})") from None
+                if status in (401, 403):
+                    raise MpltError(f"{self.url}: HTTP {status}; set ${KEY_VARIABLES[0]} to the server's API key") from None
+                if status not in RETRY_STATUS:
+                    return status, answer
+                reason = f"HTTP {status}"
+            except (urllib.error.URLError, socket.timeout, ConnectionError, json.JSONDecodeError) as e:
+                reason = str(getattr(e, "reason", e))
+            attempt += 1
+            if attempt > self.client.retries:
+                raise MpltError(f"{self.url}: no answer after {attempt} attempts ({reason})")
+            time.sleep(wait_s)
+            wait_s = min(2 * wait_s, 60.0)
+
+
+def _error_answer(error: urllib.error.HTTPError) -> dict:
+    """The error's message: OpenAI-style `{"error": {"message": ...}}`, vLLM's `{"message": ...}` or text."""
+    try:
+        raw = error.read().decode("utf-8", "replace")
+    except OSError:
+        raw = ""
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return {"message": raw.strip() or str(error.reason)}
+    inner = parsed.get("error", parsed) if isinstance(parsed, dict) else {}
+    message = inner.get("message") if isinstance(inner, dict) else inner
+    return {"message": str(message or raw).replace("\n", " ")}

