@@ -56,7 +56,7 @@ def test_unknown_backend_is_one_line_listing_the_known_ones():
 @pytest.mark.parametrize("cls", STAGE_CONFIGS, ids=lambda c: c.__name__)
 def test_every_sampling_stage_nests_one_sampling_config_under_flat_keys(cls):
     table = {"n": 3, "temperature": 0.5, "top_p": 0.9, "max_new_tokens": 7, "batch_size": 2, "seed": 4,
-             "backend": "hf", **({"model": "m"} if cls is EvalConfig else {})}
+             "backend": "hf", "base_url": "", **({"model": "m"} if cls is EvalConfig else {})}
     config = config_from_dict(cls, table)
     assert config.sampling == SamplingConfig(n=3, temperature=0.5, top_p=0.9, max_new_tokens=7, batch_size=2, seed=4)
     saved = config_to_dict(config)
