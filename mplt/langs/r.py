@@ -25,6 +25,11 @@ class R(TargetLanguage):
     out_of_memory_markers = ("cannot allocate vector",)
     multipl_e_config = "humaneval-r"
     multipl_t_split = "r"
+    # Forks per program (parallel::mcparallel): nothing a program does reaches the worker.
+    warm_script = "r.r"
+
+    def warm_command(self, executable, script):
+        return [executable, "--vanilla", str(script)]
 
     def run_command(self, executable, path):
         # --vanilla: no site or user profiles, no saved workspace.
