@@ -4,6 +4,8 @@ followed in the same pool by a probe whose verdict must be unaffected. The hosti
 (tests/hostile) runs through `execute_all`, warm by default."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mplt.benchmarks.humaneval import load_problems
@@ -179,3 +181,32 @@ def test_unknown_execution_mode_is_one_line(monkeypatch):
     monkeypatch.setenv(pool.EXECUTION_ENV, "tepid")
     with pytest.raises(MpltError, match="unknown execution mode 'tepid'"):
         pool.execute_all([{"id": 1, "language": "lua", "program": "print(1)"}], progress=False)
+
+
+def test_exec_warm_and_cold_give_the_same_result(tmp_path, capsys):
+    from mplt import cli
+    program = tmp_path / "wrong.rkt"
+    program.write_text(BREAKERS["rkt"]["stderr_only"])
+    records = []
+    for flags in ([], ["--cold"]):
+        assert cli.main(["exec", "--lang", "rkt", str(program), "--json", *flags]) == 1
+        records.append(json.loads(capsys.readouterr().out))
+    assert [r["status"] for r in records] == ["Exception", "Exception"]
+    assert records[0]["stderr"] == records[1]["stderr"] == "only stderr\n"
+
+
+def test_profile_execution_key_is_checked(tmp_path, capsys):
+    from mplt import cli
+    profile = tmp_path / "p.toml"
+    profile.write_text('[run]\nexecution = "tepid"\n')
+    code = cli.main(["run", "--profile", str(profile), "--run-dir", str(tmp_path / "run"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "p.toml [run] execution: 'tepid'; known: warm, cold" in err, err
+    assert err.count("\n") == 1 and not (tmp_path / "run").exists()
+
+
+def test_execution_setting_is_restored(monkeypatch):
+    monkeypatch.delenv(pool.EXECUTION_ENV, raising=False)
+    with pool.execution_setting("cold"):
+        assert pool.execution_mode() == "cold"
+    assert pool.execution_mode() == "warm"
