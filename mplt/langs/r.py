@@ -27,6 +27,7 @@ class R(TargetLanguage):
     multipl_t_split = "r"
     # Forks per program (parallel::mcparallel): nothing a program does reaches the worker.
     warm_script = "r.r"
+    warm_programs = 500   # the worker itself runs no program: replacing it is a safety margin only
 
     def warm_command(self, executable, script):
         return [executable, "--vanilla", str(script)]

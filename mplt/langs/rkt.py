@@ -32,6 +32,7 @@ class Racket(TargetLanguage):
     multipl_e_config = "humaneval-rkt"
     multipl_t_split = "racket"
     warm_script = "rkt.rkt"
+    warm_programs = 100   # a fresh namespace each: replacing the worker is a safety margin only
 
     def warm_reusable(self, program):
         # The environment variables and the FFI are shared by every namespace of the worker.
