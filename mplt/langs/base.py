@@ -98,6 +98,13 @@ class Language(ABC):
         may change the worker's state outside its own namespace (the worker is then replaced)."""
         return True
 
+    def code_only(self, program: str) -> str:
+        """`program` without its comments (a target's `comment_patterns`), for the text checks of
+        `warm_reusable`: the prose of a docstring ("read the input lines") is not code."""
+        for pattern in getattr(self, "comment_patterns", ()):
+            program = pattern.sub(" ", program)
+        return program
+
     def toolchain_version(self, executable: str) -> str:
         from mplt.tools import first_line
         return first_line([executable, *self.version_args])

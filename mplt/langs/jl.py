@@ -51,7 +51,8 @@ class Julia(TargetLanguage):
         # A fresh Module holds a program's own definitions only: methods added to Base (type
         # piracy, also through `(::typeof(f))`), ENV, the working directory, redirected streams,
         # eval into other modules and foreign calls change the whole worker (docs/warm.md).
-        return _GLOBAL_STATE.search(program) is None and not _OTHER_USING.search(program)
+        code = self.code_only(program)
+        return _GLOBAL_STATE.search(code) is None and not _OTHER_USING.search(code)
 
     def find_executable(self):
         found = super().find_executable()

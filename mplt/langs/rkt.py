@@ -36,7 +36,7 @@ class Racket(TargetLanguage):
 
     def warm_reusable(self, program):
         # The environment variables and the FFI are shared by every namespace of the worker.
-        return _GLOBAL_STATE.search(program) is None
+        return _GLOBAL_STATE.search(self.code_only(program)) is None
 
     def classify(self, exit_code, stdout, stderr):
         if exit_code == 0 and not stderr.strip():

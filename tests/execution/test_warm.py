@@ -19,16 +19,21 @@ from mplt.langs.status import OK
 from mplt.translation import Skip
 from mplt.translation.oracle import build_oracle, build_program
 
-WARM_LANGS = ["rkt", "r", pytest.param("jl", marks=pytest.mark.julia)]
+WARM_LANGS = ["lua", "rkt", "ml", "r", pytest.param("jl", marks=pytest.mark.julia)]
 # A completion that returns a constant: a Failure, or an Exception where the types disagree.
-WRONG_BODY = {"rkt": "  #f)\n", "r": "  return(NULL)\n}\n", "jl": "    return nothing\nend\n"}
+WRONG_BODY = {"lua": "    return nil\nend\n", "ml": "  failwith \"wrong\"\n\n", "rkt": "  #f)\n", "r": "  return(NULL)\n}\n", "jl": "    return nothing\nend\n"}
 FAST_PROBLEMS = 6
 # Every translated problem (320 programs a language) would take an estimated 8 min on 2 cores from
 # bench/execution.py's cold rates (Julia about 1 program/s): the slow test takes the first 40.
 SLOW_PROBLEMS = 40
-BREAK_LIMITS = {"rkt": Limits(timeout_s=5.0), "r": Limits(timeout_s=4.0), "jl": Limits(timeout_s=10.0)}
+BREAK_LIMITS = {"lua": Limits(timeout_s=4.0), "ml": Limits(timeout_s=4.0), "rkt": Limits(timeout_s=5.0), "r": Limits(timeout_s=4.0), "jl": Limits(timeout_s=10.0)}
 
 PROBE = {
+    "ml": 'let () = print_string "alive\\n"\nlet assertions = assert (1 + 1 = 2); assert (String.length "ab" = 2); ()\n',
+    "lua": ("lu = require('luaunit')\nprint('alive')\nfunction test_probe()\n  lu.assertEquals(1 + 1, 2)\n"
+            "  lu.assertNil(leaked)\n  lu.assertNil(string.shout)\n  lu.assertEquals(('ab'):upper(), 'AB')\n"
+            "  lu.assertEquals(math.pi > 3, true)\n  lu.assertNotEquals(lu.LuaUnit.verbosity, 99)\n"
+            "end\nos.exit(lu.LuaUnit.run())\n"),
     "rkt": ('#lang racket\n(require rackunit)\n(display "alive")\n(check-equal? (+ 1 1) 2)\n'
             '(check-false (getenv "MPLT_LEAK"))\n(check-equal? (string->number (number->string 1/3)) 1/3)\n'),
     "r": ('cat("alive\\n")\nstopifnot(!exists("leaked"))\nstopifnot(getOption("digits") == 7)\n'
@@ -37,6 +42,34 @@ PROBE = {
            '@test pwd() != "/"\nleaked = 2.0\n@test leaked == 2.0\nend\n'),
 }
 BREAKERS = {
+    "ml": {
+        "redefine": "let leaked = 1\nlet (+) a b = 0\n",
+        "exit_0": 'let () = print_string "bye"; exit 0\n',
+        "exit_3": "let () = exit 3\n",
+        "stderr_only": 'let () = prerr_string "only stderr\\n"\n',
+        "infinite_loop": "let () = while true do () done\n",
+        "deep_recursion": "let rec f n = 1 + f (n + 1)\nlet () = ignore (f 1)\n",
+        "memory_hog": "let a = Array.make 1_000_000_000 0\n",
+        "unix": "let () = Unix.sleep 0\n",
+        "toploop": "let () = Toploop.initialize_toplevel_env ()\n",
+        "compiler_libs": "let x = Location.none\n",
+        "syntax_error": "let x = = 1\n",
+    },
+    "lua": {
+        "redefine": "leaked = 1\nfunction string.shout(s) return s end\nstring.upper = nil\nmath.pi = 0\n",
+        "metatable": "getmetatable('').__index = {}\n",
+        "luaunit_state": "lu = require('luaunit')\nlu.LuaUnit.verbosity = 99\n",
+        "exit_0": "print('bye')\nos.exit(0)\n",
+        "exit_3": "os.exit(3)\n",
+        "exit_swallowed": "pcall(os.exit, 3)\nprint('after')\n",
+        "stderr_only": "io.stderr:write('only stderr\\n')\n",
+        "error_object": "error({})\n",
+        "syntax_error": "x = = 1\n",
+        "infinite_loop": "while true do end\n",
+        "deep_recursion": "local function f(n) return 1 + f(n + 1) end\nf(1)\n",
+        "memory_hog": "local t = {}\nfor i = 1, 1e9 do t[i] = i end\n",
+        "output": "io.output('/dev/null')\n",
+    },
     "rkt": {
         "redefine": "#lang racket\n(define leaked 1)\n(define (+ a b) 0)\n(provide leaked +)\n",
         "output_port": "#lang racket\n(current-output-port (open-output-nowhere))\n(current-error-port (open-output-nowhere))\n",
