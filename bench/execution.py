@@ -1,11 +1,18 @@
-"""Execution throughput and sandbox overhead per language (docs/sandbox.md).
+"""Execution throughput per language: MultiPL-E-style, mplt cold and mplt warm (docs/warm.md).
 
-    .venv/bin/python bench/execution.py [--langs py,lua,...] [--programs 8] [--repeats 5]
+    MPLT_HUMANEVAL=/path/HumanEval.jsonl.gz .venv/bin/python bench/execution.py \\
+        [--langs lua,rkt,ml,r,jl] [--problems 10] [--workers 2] [--repeats 5]
 
-For each language: programs/second for a small passing MultiPL-E-style test program through
-`execute_all` with 1 worker and with N = cpu_count workers (distinct programs, so the cache does
-not help), and the sandbox's overhead per program: median wall time of `run_program` minus the
-median of running the same file with the bare interpreter command. Prints a table.
+For each language, the same programs (real HumanEval test harnesses translated by mplt, each with
+its oracle body and with a wrong body: distinct programs, so the content-hash cache does not help)
+run three ways, in one run, with the same number of workers:
+  MultiPL-E-style  a fresh interpreter per program, no sandbox (as MultiPL-E's evaluator)
+  mplt cold        `execute_all(..., execution="cold")`: a fresh interpreter in the sandbox
+  mplt warm        `execute_all(..., execution="warm")`: warm workers where the language has one
+Prints programs/s for each, warm / MultiPL-E, whether the three agree on every status, the
+resident memory of one warm worker's interpreter after a few programs, and the sandbox's set-up
+cost per program (median wall time of a cold sandboxed run minus a bare run of the same file).
+Numbers depend on the machine's load: say so when quoting them.
 """
 from __future__ import annotations
 
@@ -16,100 +23,150 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mplt.benchmarks.humaneval import load_problems  # noqa: E402
 from mplt.execution import cgroups, isolation  # noqa: E402
-from mplt.execution.limits import Limits  # noqa: E402
+from mplt.execution.limits import program_limits  # noqa: E402
 from mplt.execution.pool import execute_all  # noqa: E402
 from mplt.execution.sandbox import run_program  # noqa: E402
+from mplt.execution.warm import WarmWorker, _descendants  # noqa: E402
 from mplt.langs import get_language  # noqa: E402
+from mplt.langs.status import TIMEOUT  # noqa: E402
+from mplt.translation import Skip  # noqa: E402
+from mplt.translation.oracle import build_oracle, build_program  # noqa: E402
 
-PROGRAMS = {
-    "py": "def add(a, b):\n    return a + b\n\ndef check(candidate):\n    assert candidate(1, 2) == 3\n\ncheck(add)\n",
-    "lua": ("local function add(a, b)\n    return a + b\nend\n\nlu = require('luaunit')\n\n"
-            "function test_humaneval()\nlocal candidate = add\n    lu.assertEquals(candidate(1, 2), 3)\nend\n\n"
-            "os.exit(lu.LuaUnit.run())\n"),
-    "rkt": ("#lang racket\n\n(define (add a b)\n  (+ a b))\n\n(require rackunit)\n\n(define (test-humaneval) \n\n"
-            "  (let (( candidate add))\n    (check-within (candidate 1 2) 3 0.001)\n))\n\n(test-humaneval)\n"),
-    "ml": "let add (a : int) (b : int) : int =\n  a + b\n\nlet assertions =\n let candidate = add in\n  (assert ((candidate 1 2) = 3));\n  ()\n",
-    "r": ("add <- function(a, b) {\n  a + b\n}\ntest_humaneval <- function() {\n    candidate <- add\n"
-          "    stopifnot(isTRUE(all.equal(candidate(1, 2), 3)))\n}\ntest_humaneval()\n"),
-    "jl": ("function add(a::Int64, b::Int64)::Int64 \n    a + b\nend\n\nusing Test\n\n@testset begin\n\n"
-           "candidate = add;\n\t@test(candidate(1, 2) == 3)\nend\n"),
-}
-LIMITS = Limits(timeout_s=120)
+# A completion that returns a constant: a Failure, or an Exception where the types disagree.
+WRONG_BODY = {"lua": "    return nil\nend\n", "rkt": "  #f)\n", "ml": "  failwith \"wrong\"\n\n",
+              "r": "  return(NULL)\n}\n", "jl": "    return nothing\nend\n",
+              "ex": "    nil\n  end\nend\n"}
+LIMITS = program_limits(None)
 
 
-def throughput(lang: str, n_programs: int, workers: int) -> float:
-    comment = get_language(lang).comment_prefix
-    close = " *)" if comment == "(*" else ""
-    # A distinct trailing comment per program, so the content-hash cache runs every one.
-    jobs = [{"id": i, "language": lang, "program": PROGRAMS[lang] + f"{comment} bench {time.time_ns()} {i}{close}\n"}
-            for i in range(n_programs)]
+def programs_for(problems, lang: str, count: int) -> list[str]:
+    out = []
+    for problem in problems:
+        built = build_oracle(problem, lang)
+        if isinstance(built, Skip):
+            continue
+        translated, oracle = built
+        out += [build_program(translated, oracle), build_program(translated, WRONG_BODY[lang])]
+        if len(out) >= 2 * count:
+            break
+    return out
+
+
+def multipl_e_style(lang: str, programs: list[str], workers: int) -> tuple[float, list[str]]:
+    """A fresh interpreter per program, no sandbox, `workers` threads: (programs/s, statuses)."""
+    language = get_language(lang)
+    executable = language.find_executable()
+    timeout = LIMITS.resolve_timeout(language.timeout_s)
+
+    def one(program: str) -> str:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"program{language.extension}"
+            path.write_text(program)
+            try:
+                proc = subprocess.run(language.run_command(executable, path), cwd=tmp, capture_output=True,
+                                      timeout=timeout, stdin=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                return TIMEOUT
+            return language.classify(proc.returncode, proc.stdout.decode(errors="replace"),
+                                     proc.stderr.decode(errors="replace"))
     start = time.monotonic()
-    results = execute_all(jobs, workers=workers, limits=LIMITS, progress=False)
-    elapsed = time.monotonic() - start
-    bad = [r for r in results if r["status"] != "OK"]
-    if bad:
-        raise SystemExit(f"{lang}: benchmark program failed: {bad[0]['status']} {bad[0]['stderr'][-300:]}")
-    return n_programs / elapsed
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        statuses = list(pool.map(one, programs))
+    return len(programs) / (time.monotonic() - start), statuses
 
 
-def overhead(lang: str, repeats: int) -> tuple[float, float]:
-    """(median bare seconds, median sandboxed seconds) for the same program."""
+def mplt_run(lang: str, programs: list[str], workers: int, execution: str) -> tuple[float, list[str]]:
+    jobs = [{"id": i, "language": lang, "program": p} for i, p in enumerate(programs)]
+    start = time.monotonic()
+    results = execute_all(jobs, workers=workers, limits=LIMITS, progress=False, execution=execution)
+    return len(programs) / (time.monotonic() - start), [r["status"] for r in results]
+
+
+def warm_rss_mib(lang: str, programs: list[str]) -> float | None:
+    """Resident memory of the largest process of one warm worker after a few programs."""
+    language = get_language(lang)
+    if not language.warm_script:
+        return None
+    worker = WarmWorker(language, LIMITS, isolation.detect_mode())
+    try:
+        for program in programs[:6]:
+            try:
+                worker.run(program)
+            except Exception:   # a disturbed run: the figure is for the ordinary case
+                break
+        rss = [_rss_kib(pid) for pid in _descendants(worker.proc.pid)] if worker.alive else []
+    finally:
+        worker.close()
+    return max(rss) / 1024 if rss else None
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def setup_cost_ms(lang: str, program: str, repeats: int) -> float:
+    """Median sandboxed wall time minus median bare wall time of the same program, in ms."""
     language = get_language(lang)
     executable = language.find_executable()
     bare, boxed = [], []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"program{language.extension}"
-        path.write_text(PROGRAMS[lang])
+        path.write_text(program)
         for _ in range(repeats + 1):  # the first round warms caches and is dropped
             start = time.monotonic()
             subprocess.run(language.run_command(executable, path), cwd=tmp, capture_output=True, check=False)
             bare.append(time.monotonic() - start)
             start = time.monotonic()
-            run_program(language, PROGRAMS[lang], LIMITS)
+            run_program(language, program, LIMITS)
             boxed.append(time.monotonic() - start)
-    return statistics.median(bare[1:]), statistics.median(boxed[1:])
+    return (statistics.median(boxed[1:]) - statistics.median(bare[1:])) * 1000
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--langs", default="py,lua,rkt,ml,r,jl")
-    parser.add_argument("--programs", type=int, default=8, help="programs per throughput measurement")
-    parser.add_argument("--repeats", type=int, default=5, help="runs per overhead median")
+    parser.add_argument("--langs", default="lua,rkt,ml,r,jl")
+    parser.add_argument("--problems", type=int, default=10, help="HumanEval problems per language (x2 programs)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5, help="runs per set-up cost median")
+    parser.add_argument("--humaneval-path", default=os.environ.get("MPLT_HUMANEVAL"))
     args = parser.parse_args(argv)
-    workers = os.cpu_count() or 1
-    langs = [get_language(x).name for x in args.langs.split(",") if x.strip()]
+    if not args.humaneval_path:
+        raise SystemExit("give --humaneval-path or set MPLT_HUMANEVAL (HumanEval.jsonl.gz)")
+    problems = load_problems(args.humaneval_path)
+    headers = ("lang", "programs", "MultiPL-E prog/s", "cold prog/s", "warm prog/s", "warm/MultiPL-E",
+               "statuses agree", "warm RSS MiB", "sandbox set-up ms")
     rows = []
-    for lang in langs:
+    for lang in [get_language(x).name for x in args.langs.split(",") if x.strip()]:
         if get_language(lang).find_executable() is None:
-            rows.append((lang, "missing", "", "", "", ""))
+            rows.append((lang, "missing", *[""] * (len(headers) - 2)))
             continue
-        one = throughput(lang, args.programs, 1)
-        many = throughput(lang, args.programs, workers)
-        bare, boxed = overhead(lang, args.repeats)
-        rows.append((lang, f"{one:.2f}", f"{many:.2f}", f"{bare * 1000:.0f}", f"{boxed * 1000:.0f}",
-                     f"{(boxed - bare) * 1000:+.0f}"))
-    headers = ("lang", "prog/s (1 worker)", f"prog/s ({workers} workers)", "bare ms (median)",
-               "sandboxed ms (median)", "overhead ms")
-    print(f"sandbox mode: {isolation.detect_mode()}; fork guard: {cgroups.fork_guard()}; "
-          f"load average: {os.getloadavg()[0]:.1f}")
-    try:
-        from rich.console import Console
-        from rich.table import Table
-        table = Table(title="Execution benchmark")
-        for h in headers:
-            table.add_column(h, justify="right")
-        for row in rows:
-            table.add_row(*row)
-        Console().print(table)
-    except ImportError:
-        print(" | ".join(headers))
-        for row in rows:
-            print(" | ".join(row))
+        programs = programs_for(problems, lang, args.problems)
+        base, base_status = multipl_e_style(lang, programs, args.workers)
+        cold, cold_status = mplt_run(lang, programs, args.workers, "cold")
+        warm, warm_status = mplt_run(lang, programs, args.workers, "warm")
+        agree = sum(a == b == c for a, b, c in zip(base_status, cold_status, warm_status))
+        rss = warm_rss_mib(lang, programs)
+        rows.append((lang, str(len(programs)), f"{base:.2f}", f"{cold:.2f}", f"{warm:.2f}", f"{warm / base:.2f}x",
+                     f"{agree}/{len(programs)}", f"{rss:.0f}" if rss else "-",
+                     f"{setup_cost_ms(lang, programs[0], args.repeats):+.0f}"))
+    print(f"sandbox mode: {isolation.detect_mode()}; fork guard: {cgroups.fork_guard()}; workers: {args.workers}; "
+          f"load average: {os.getloadavg()[0]:.1f} (other work on the machine slows every column)")
+    print(" | ".join(headers))
+    for row in rows:
+        print(" | ".join(row))
     return 0
 
 

@@ -42,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--generate-only", action="store_true", help="sample completions, do not execute")
     mode.add_argument("--execute-only", action="store_true", help="execute and score saved completions")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--cold", action="store_true",
+                        help="run every program in a fresh interpreter (default: warm workers, docs/warm.md)")
 
 
 def default_langs(args: argparse.Namespace) -> str:
@@ -81,9 +83,14 @@ def run(args: argparse.Namespace) -> int:
     from mplt.io import ensure_writable
     from mplt.scoring import print_table
 
+    from contextlib import nullcontext
+
+    from mplt.execution.pool import execution_setting
+
     config = build_config(args)
     ensure_writable(config.out)
-    summary = evaluate(config, progress=not args.no_progress)
+    with execution_setting("cold") if getattr(args, "cold", False) else nullcontext():
+        summary = evaluate(config, progress=not args.no_progress)
     languages = list(summary["languages"].values())
     if config.mode == "generate":
         for report in languages:

@@ -18,6 +18,9 @@ def add_arguments(parser) -> None:
                         help="address-space limit (raised to the language's floor)")
     parser.add_argument("--sandbox", choices=("bubblewrap", "netns", "none"), default=None,
                         help="force a sandbox mode (default: the best available)")
+    parser.add_argument("--cold", action="store_true",
+                        help="run in a fresh interpreter (default: in a warm worker where the language has one, "
+                             "docs/warm.md)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -27,7 +30,8 @@ def run(args) -> int:
 
     from mplt.errors import MpltError
     from mplt.execution.limits import Limits
-    from mplt.execution.sandbox import run_file
+    from mplt.execution.sandbox import read_program, run_program
+    from mplt.execution.warm import WarmPool
     from mplt.langs import get_language
 
     lang = get_language(args.lang)
@@ -45,7 +49,12 @@ def run(args) -> int:
         limits = replace(limits, timeout_s=args.timeout)
     if args.memory_mb is not None:
         limits = replace(limits, memory_mb=args.memory_mb)
-    result = run_file(lang, path, limits, mode=args.sandbox)
+    program = read_program(path)
+    if args.cold:
+        result = run_program(lang, program, limits, mode=args.sandbox)
+    else:
+        with WarmPool(limits, mode=args.sandbox) as warm:
+            result = warm.run(lang, program)
     if args.json:
         print(json.dumps({"file": str(path), **result.to_record()}, ensure_ascii=False))
     else:

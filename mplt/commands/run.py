@@ -17,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="rerun this stage and every later one from scratch")
     group.add_argument("--only", metavar="STAGE", choices=STAGE_ORDER, help="rerun just this stage from scratch")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars (logs only)")
+    parser.add_argument("--cold", action="store_true",
+                        help="run every program in a fresh interpreter, whatever the profile's [run] execution "
+                             "(default: warm workers, docs/warm.md)")
     parser.add_argument("--rehearse", action="store_true",
                         help="rehearse the profile: every stage with its settings, but random tiny models of the "
                              "same architectures, local stand-in data and cut sample counts (minutes on CPU; "
@@ -77,8 +80,10 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     check_hub_access_if_online(profile, run_dir)
     ensure_writable(run_dir)
     write_run_files(profile, run_dir, reason)
-    outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
-                          progress=not args.no_progress)
+    from mplt.execution.pool import execution_setting
+    with execution_setting("cold" if getattr(args, "cold", False) else profile.run.execution):
+        outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
+                              progress=not args.no_progress)
     _record_built_models(run_dir)
     _finish(console, run_dir, outcome)
     return outcome.exit_code

@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -21,18 +22,23 @@ from mplt.errors import MpltError
 from mplt.execution.cache import program_key
 from mplt.execution.limits import Limits
 from mplt.execution.sandbox import ToolchainMissing, run_program
+from mplt.execution.warm import EXECUTION_MODES, WarmPool
 from mplt.io import JsonlAppender, read_jsonl
 from mplt.langs import get_language
 from mplt.progress import progress_bar
 
+EXECUTION_ENV = "MPLT_EXECUTION"
 RESULT_FIELDS = ("status", "exit_code", "stdout", "stderr", "duration_s", "language", "sandbox",
                  "reason", "warnings")
 
 
 def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, workers: int | None = None,
-                limits: Limits = Limits(), progress: bool = True, description: str = "executing") -> list[dict]:
+                limits: Limits = Limits(), progress: bool = True, description: str = "executing",
+                execution: str | None = None) -> list[dict]:
     """Run every job (`id`, `language`, `program`, any extra fields) and return the results in
-    job order. Results stream to `out_path` as they finish."""
+    job order. Results stream to `out_path` as they finish. `execution` is "warm" (warm workers
+    where the language has one, docs/warm.md) or "cold"; default: `execution_mode()`."""
+    execution = execution_mode(execution)
     jobs = [_check_job(job, i) for i, job in enumerate(jobs)]
     _unique_ids(jobs)
     if out_path is not None:
@@ -62,22 +68,52 @@ def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, wor
             for key in [k for k in by_key if k in done.by_key]:
                 record(key, done.by_key[key])
             pending = [k for k in by_key if k not in done.by_key]
-            _run_parallel(pending, by_key, limits, workers or os.cpu_count() or 1, record)
+            _run_parallel(pending, by_key, limits, workers or os.cpu_count() or 1, record, execution)
     finally:
         if appender is not None:
             appender.close()
     return [results[job["id"]] for job in jobs]
 
 
+def execution_mode(execution: str | None = None) -> str:
+    """"warm" or "cold": the argument, else MPLT_EXECUTION (set by `--cold` and the profile's
+    `[run] execution`), else "warm"."""
+    mode = execution or os.environ.get(EXECUTION_ENV) or "warm"
+    if mode not in EXECUTION_MODES:
+        raise MpltError(f"unknown execution mode {mode!r} (from {'the caller' if execution else EXECUTION_ENV}); "
+                        f"known: {', '.join(EXECUTION_MODES)}")
+    return mode
+
+
+@contextmanager
+def execution_setting(execution: str):
+    """`execution` ("warm" or "cold") for every `execute_all` inside the block, stages included
+    (the `--cold` flags and `[run] execution`); the previous setting comes back after it."""
+    execution_mode(execution)
+    before = os.environ.get(EXECUTION_ENV)
+    os.environ[EXECUTION_ENV] = execution
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(EXECUTION_ENV, None)
+        else:
+            os.environ[EXECUTION_ENV] = before
+
+
 def _run_parallel(keys: list[str], by_key: dict[str, list[dict]], limits: Limits, workers: int,
-                  record) -> None:
+                  record, execution: str) -> None:
     if not keys:
         return
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(keys)))) as pool:
+    # The warm pool closes after the thread pool has waited for its threads: no worker is left.
+    def cold(language, program):
+        return run_program(language, program, limits)
+    with WarmPool(limits, cold=cold) as warm, ThreadPoolExecutor(max_workers=max(1, min(workers, len(keys)))) as pool:
+        run = warm.run if execution == "warm" else cold
         futures = {}
         for key in keys:
             job = by_key[key][0]
-            futures[pool.submit(run_program, job["language"], job["program"], limits)] = key
+            futures[pool.submit(run, job["language"], job["program"])] = key
         try:
             remaining = set(futures)
             while remaining:

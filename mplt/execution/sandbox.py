@@ -69,42 +69,26 @@ def run_program(language: Language | str, program: str, limits: Limits = Limits(
 def run_file(language: Language | str, path: str | os.PathLike, limits: Limits = Limits(),
              mode: str | None = None) -> ExecResult:
     """Run a program file; undecodable bytes become U+FFFD rather than an error."""
+    return run_program(language, read_program(path), limits, mode)
+
+
+def read_program(path: str | os.PathLike) -> str:
+    """A program file's text; undecodable bytes become U+FFFD rather than an error."""
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise MpltError(f"cannot read {path}: {e.strerror or e}") from e
-    return run_program(language, data.decode("utf-8", errors="replace"), limits, mode)
+    return data.decode("utf-8", errors="replace")
 
 
 def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Limits,
          mode: str) -> ExecResult:
     timeout = limits.resolve_timeout(lang.timeout_s)
-    memory_mb = limits.resolve_memory(lang.memory_floor_mb)
-    cpu = limits.resolve_cpu(timeout)
-    rlimits = [f"--as={memory_mb * 1024 * 1024}", f"--cpu={cpu}:{cpu + 1}",
-               f"--fsize={limits.file_size_mb * 1024 * 1024}", f"--nofile={limits.open_files}",
-               "--core=0"]
-    cgroup = Cgroups.create(limits.max_processes, limits.cgroup_memory_mb(lang.memory_floor_mb))
-    if cgroup is None:
-        # No cgroup: RLIMIT_NPROC is the fork guard, and it only binds a non-root uid.
-        rlimits.append(f"--nproc={limits.max_processes}")
-    try:
-        cmd = isolation.build_command(lang.run_command(executable, path), rlimits, str(scratch), mode,
-                                      executable, limits.disk_mb)
-        if os.geteuid() == 0:
-            # Every mode drops root to the real uid 65534 (isolation.drop_to_nobody).
-            os.chown(scratch, isolation.NOBODY, isolation.NOBODY)
-            os.chown(path, isolation.NOBODY, isolation.NOBODY)
-        if cgroup is not None:
-            cmd = cgroup.wrap(cmd, isolation.helper("sh"))
-    except BaseException:
-        if cgroup is not None:
-            cgroup.remove()
-        raise
-    env = {k: os.environ[k] for k in _KEPT_ENV if k in os.environ}
-    env.update(HOME=str(scratch), TMPDIR="/tmp" if mode == "bubblewrap" else str(scratch),
-               LANG="C.UTF-8", LC_ALL="C.UTF-8", PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
-               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", JULIA_NUM_THREADS="1")
+    if os.geteuid() == 0:
+        os.chown(path, isolation.NOBODY, isolation.NOBODY)
+    cmd, cgroup = sandboxed_command(lang, executable, lang.run_command(executable, path), scratch, limits,
+                                    mode, limits.resolve_cpu(timeout))
+    env = sandbox_env(scratch, mode)
     warnings = [NO_ISOLATION_WARNING] if mode == "none" else []
     for warning in warnings:
         log.warning(warning)
@@ -139,6 +123,41 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     status, reason = _classify(lang, exit_code, out, err, stop_reason, leftover, limits.cpu_s is None)
     return ExecResult(status, exit_code, out, err, round(duration, 4), lang.name, mode, reason,
                       tuple(warnings))
+
+
+def sandboxed_command(lang: Language, executable: str, program_cmd: list[str], scratch: Path,
+                      limits: Limits, mode: str, cpu_s: int) -> tuple[list[str], Cgroups | None]:
+    """`program_cmd` wrapped in every layer of the sandbox (rlimits, uid drop, namespaces, cgroup):
+    the one code path of cold runs and warm workers (docs/warm.md). The caller removes the cgroup."""
+    memory_mb = limits.resolve_memory(lang.memory_floor_mb)
+    rlimits = [f"--as={memory_mb * 1024 * 1024}", f"--cpu={cpu_s}:{cpu_s + 1}",
+               f"--fsize={limits.file_size_mb * 1024 * 1024}", f"--nofile={limits.open_files}",
+               "--core=0"]
+    cgroup = Cgroups.create(limits.max_processes, limits.cgroup_memory_mb(lang.memory_floor_mb))
+    if cgroup is None:
+        # No cgroup: RLIMIT_NPROC is the fork guard, and it only binds a non-root uid.
+        rlimits.append(f"--nproc={limits.max_processes}")
+    try:
+        cmd = isolation.build_command(program_cmd, rlimits, str(scratch), mode, executable, limits.disk_mb)
+        if os.geteuid() == 0:
+            # Every mode drops root to the real uid 65534 (isolation.drop_to_nobody).
+            os.chown(scratch, isolation.NOBODY, isolation.NOBODY)
+        if cgroup is not None:
+            cmd = cgroup.wrap(cmd, isolation.helper("sh"))
+    except BaseException:
+        if cgroup is not None:
+            cgroup.remove()
+        raise
+    return cmd, cgroup
+
+
+def sandbox_env(scratch: Path, mode: str) -> dict[str, str]:
+    """The whole environment a sandboxed program gets (docs/sandbox.md)."""
+    env = {k: os.environ[k] for k in _KEPT_ENV if k in os.environ}
+    env.update(HOME=str(scratch), TMPDIR="/tmp" if mode == "bubblewrap" else str(scratch),
+               LANG="C.UTF-8", LC_ALL="C.UTF-8", PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", JULIA_NUM_THREADS="1")
+    return env
 
 
 def _collect(proc: subprocess.Popen, deadline: float, limits: Limits,

@@ -29,6 +29,8 @@ from mplt.langs.types import PyType, Untranslatable
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Project-local toolchains installed by scripts/setup.sh (Julia from Debian bullseye).
 TOOLS_DIR = PROJECT_ROOT / ".tools"
+# The warm worker programs (docs/warm.md), one per language that has one.
+WARM_DIR = Path(__file__).resolve().parent / "warm"
 # The Python row of MultiPL-E's terms.csv (docs/conventions.md, section 1.2): a target's `terms`
 # gives its word for each, in this order (fields are replaced in turn).
 TERM_FIELDS = ("Python", "py", "array", "list", "tuple", "dictionary", "None", "True", "False")
@@ -64,6 +66,10 @@ class Language(ABC):
     # Hub names: the MultiPL-E HumanEval config and the nuprl/MultiPL-T split (None: none exists)
     multipl_e_config: str | None = None
     multipl_t_split: str | None = None
+    # Warm execution (docs/warm.md): the worker program in mplt/langs/warm/ ("" runs every program
+    # cold) and how many programs one worker runs before it is replaced.
+    warm_script: str = ""
+    warm_programs: int = 50
 
     @abstractmethod
     def classify(self, exit_code: int, stdout: str, stderr: str) -> str:
@@ -81,6 +87,22 @@ class Language(ABC):
 
     def run_command(self, executable: str, path: Path) -> list[str]:
         return [executable, str(path)]
+
+    def warm_command(self, executable: str, script: Path) -> list[str]:
+        """The command that starts the warm worker `script` (read only when `warm_script` is set)."""
+        return [executable, str(script)]
+
+    def warm_reusable(self, program: str) -> bool:
+        """Whether a warm worker may run more programs after `program`: False for a program that
+        may change the worker's state outside its own namespace (the worker is then replaced)."""
+        return True
+
+    def code_only(self, program: str) -> str:
+        """`program` without its comments (a target's `comment_patterns`), for the text checks of
+        `warm_reusable`: the prose of a docstring ("read the input lines") is not code."""
+        for pattern in getattr(self, "comment_patterns", ()):
+            program = pattern.sub(" ", program)
+        return program
 
     def toolchain_version(self, executable: str) -> str:
         from mplt.tools import first_line
@@ -183,6 +205,10 @@ def _problems(lang: Language) -> list[str]:
         problems.append("no executables and no find_executable")
     if lang.memory_floor_mb <= 0 or lang.timeout_s <= 0:
         problems.append("memory_floor_mb and timeout_s must be positive")
+    if lang.warm_script and not (WARM_DIR / lang.warm_script).is_file():
+        problems.append(f"warm_script {lang.warm_script} is not in {WARM_DIR.name}/")
+    if lang.warm_programs < 1:
+        problems.append("warm_programs must be positive")
     if lang.paper_rank and not lang.is_target:
         problems.append("only a target language can be one of the paper's targets")
     if not isinstance(lang, TargetLanguage):

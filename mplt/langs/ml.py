@@ -24,6 +24,12 @@ class OCaml(TargetLanguage):
     version_args = ("-version",)
     apt_packages = ("ocaml-nox",)
     memory_floor_mb = 64
+    # Forks per program (Unix.fork): nothing a program does reaches the worker (docs/warm.md).
+    warm_script = "ml.ml"
+    warm_programs = 500
+
+    def warm_command(self, executable, script):
+        return [executable, "-I", "+compiler-libs", "unix.cma", str(script)]
     # The toplevel reports an allocation beyond RLIMIT_AS as "Out of memory during evaluation."
     out_of_memory_markers = ("Out_of_memory", "Out of memory during evaluation")
     multipl_e_config = "humaneval-ml"

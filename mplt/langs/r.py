@@ -25,6 +25,12 @@ class R(TargetLanguage):
     out_of_memory_markers = ("cannot allocate vector",)
     multipl_e_config = "humaneval-r"
     multipl_t_split = "r"
+    # Forks per program (parallel::mcparallel): nothing a program does reaches the worker.
+    warm_script = "r.r"
+    warm_programs = 500   # the worker itself runs no program: replacing it is a safety margin only
+
+    def warm_command(self, executable, script):
+        return [executable, "--vanilla", str(script)]
 
     def run_command(self, executable, path):
         # --vanilla: no site or user profiles, no saved workspace.

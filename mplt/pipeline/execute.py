@@ -1,7 +1,8 @@
 """Run many sandboxed programs for a stage, streaming results to JSONL and resuming by id, with
-`mplt.execution.pool.execute_all` (parallel, caches identical programs). Each program runs through
-`mplt.execution.sandbox.run_program`, the execution engine's one entry function, which
-`reproduce.py exec` reaches too (through `run_file`). Each job is `{id, language, program, ...}`,
+`mplt.execution.pool.execute_all` (parallel, caches identical programs). Each program runs in a
+warm worker of the stage where its language has one, else through
+`mplt.execution.sandbox.run_program`, both inside the same sandbox and with the same verdicts
+(docs/warm.md), as `reproduce.py exec` does. Each job is `{id, language, program, ...}`,
 each result adds `status, exit_code, stdout, stderr, duration_s`, and jobs whose id is already in
 `out_path` are not run again.
 """

@@ -18,6 +18,7 @@ from typing import Any
 
 from mplt.config import check_types, config_from_dict, load_toml, toml_type
 from mplt.errors import MpltError
+from mplt.execution.warm import EXECUTION_MODES
 from mplt.stages.registry import PROFILE_STAGES, STAGES, build_config, get_stage
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -39,6 +40,7 @@ class RunSettings:
     hub_models: tuple[str, ...] = ()     # "repo@revision" the run downloads (checked before starting)
     hub_datasets: tuple[str, ...] = ()
     estimate: str = ""               # how long the run takes, where it was (or was not) measured
+    execution: str = "warm"          # "warm" (warm workers, docs/warm.md) or "cold" (`run --cold`)
     notes: str = ""
 
 
@@ -80,6 +82,8 @@ def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -
     if unknown:
         raise MpltError(f"{path}: unknown table(s) {', '.join(unknown)}; known: run, {', '.join(STAGE_ORDER)}")
     run = config_from_dict(RunSettings, raw.get("run"), where=f"{path.name} [run]")
+    if run.execution not in EXECUTION_MODES:
+        raise MpltError(f"{path.name} [run] execution: {run.execution!r}; known: {', '.join(EXECUTION_MODES)}")
     if not run.stages:
         raise MpltError(f"{path.name} [run] stages: empty; name at least one of {', '.join(STAGE_ORDER)}")
     bad = [s for s in run.stages if s not in STAGE_ORDER]

@@ -20,7 +20,8 @@ def lua(i: int) -> str:
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Counts real sandbox runs made by the pool."""
+    """Counts real sandbox runs made by the pool (cold runs: warm workers are tests/execution/test_warm.py's)."""
+    monkeypatch.setenv(pool.EXECUTION_ENV, "cold")
     calls = []
     real = pool.run_program
 
