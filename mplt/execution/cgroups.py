@@ -57,6 +57,15 @@ class Cgroups:
     def members(self) -> list[int]:
         return [int(p) for p in _read(self.paths[0] / "cgroup.procs").split()] if self.paths else []
 
+    def wait_empty(self, seconds: float) -> bool:
+        """True once the cgroup holds no process, False if some are still there after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while self.members():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
     def kill_all(self) -> None:
         pause = 0.001  # members usually leave within milliseconds; back off up to 20 ms
         for _ in range(200):

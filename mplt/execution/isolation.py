@@ -47,13 +47,19 @@ READY = b"mplt-sandbox: ready\n"
 _READY = ('[ -x "$1" ] || { echo "mplt-sandbox: $1 is not visible inside the sandbox" >&2; exit 127; }; '
           f"printf '%s\\n' '{READY.decode().strip()}'; ")
 # Inside the pid namespace: run the program, then fail if any process other than the namespace's
-# init and this shell is still alive (zombies awaiting reaping do not count). Only shell built-ins
-# after the program, so a fork-exhausted namespace cannot stop the check.
-_REAPER = (_READY + '"$@"; rc=$?; for p in /proc/[0-9]*; do n=${p#/proc/}; '
+# init and this shell is still alive (zombies awaiting reaping do not count). A runtime's helper
+# processes may exit just after it (the BEAM's port helpers see the emulator gone and leave), so
+# the check looks again for up to LEFTOVER_GRACE_S before it decides; only the pause between looks
+# forks (`sleep`), and where a fork-exhausted namespace refuses it the looks simply come quicker.
+LEFTOVER_GRACE_S = 0.5
+_LOOKS = 50
+_REAPER = (_READY + '"$@"; rc=$?; i=0; while :; do left=; for p in /proc/[0-9]*; do n=${p#/proc/}; '
            '[ "$n" = 1 ] || [ "$n" = $$ ] && continue; '
            '{ read -r s <"$p/stat"; } 2>/dev/null || continue; '
-           'case "${s##*)}" in " Z"*) continue;; esac; '
-           f'echo "{LEFTOVER_MARKER}" >&2; exit {LEFTOVER_EXIT}; done; exit $rc')
+           'case "${s##*)}" in " Z"*) continue;; esac; left=1; break; done; '
+           f'[ -z "$left" ] && exit $rc; [ $i -ge {_LOOKS} ] && break; i=$((i + 1)); '
+           f'sleep {LEFTOVER_GRACE_S / _LOOKS} 2>/dev/null; done; '
+           f'echo "{LEFTOVER_MARKER}" >&2; exit {LEFTOVER_EXIT}')
 # Mode none: a shell stays the program's parent, so `kill(getppid())` cannot reach the harness.
 _PLAIN = _READY + '"$@"; exit $?'
 

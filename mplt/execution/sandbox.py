@@ -104,8 +104,8 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     try:
         stdout, stderr, stop_reason = _collect(proc, start + limits.resolve_wall(timeout), limits, scratch)
         if cgroup is not None and mode == "none" and proc.poll() is not None and not stop_reason:
-            # Other modes check inside the pid namespace (isolation._REAPER).
-            leftover = bool(cgroup.members())
+            # Other modes check inside the pid namespace (isolation._REAPER), with the same grace.
+            leftover = not cgroup.wait_empty(isolation.LEFTOVER_GRACE_S)
     finally:
         _kill_group(proc)
         if cgroup is not None:

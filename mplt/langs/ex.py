@@ -39,17 +39,10 @@ from mplt.langs.types import Untranslatable
 # carrier instead of the 1 GiB the BEAM reserves by default, which RLIMIT_AS would refuse; no busy
 # waiting of idle schedulers (+sbwt none), whose spinning would count as the program's CPU time.
 _ERL_FLAGS = "+S 1:1 +SDcpu 1:1 +SDio 1 +A 1 +sbwt none +MIscs 64"
-# The BEAM forks port helpers (erl_child_setup always, inet_gethost for name lookups) that exit
-# only after they see the emulator gone: the sandbox's leftover check (docs/sandbox.md) could find
-# one still alive and call the program Killed. The wrapper waits up to 0.5 s for them after the
-# program ends; any other process left behind is still caught by that check.
 # ERL_CRASH_DUMP_SECONDS=0: no erl_crash.dump file when the emulator dies (of the memory limit, say).
-_WAIT_FOR_PORT_HELPER = (
-    'ERL_CRASH_DUMP_SECONDS=0; export ERL_CRASH_DUMP_SECONDS; "$@"; rc=$?; i=0; while [ $i -lt 50 ]; do left=; '
-    'for p in /proc/[0-9]*/stat; do { read -r s <"$p"; } 2>/dev/null || continue; '
-    'case "$s" in *"(erl_child_setup) Z"*|*"(inet_gethost) Z"*) ;; '
-    '*"(erl_child_setup) "*|*"(inet_gethost) "*) left=1;; esac; done; '
-    '[ -z "$left" ] && break; sleep 0.01; i=$((i + 1)); done; exit $rc')
+# The BEAM's port helpers (erl_child_setup, inet_gethost) exit just after the emulator; the
+# sandbox's leftover check gives every program's processes that grace (docs/sandbox.md).
+_NO_CRASH_DUMP = 'ERL_CRASH_DUMP_SECONDS=0; export ERL_CRASH_DUMP_SECONDS; exec "$@"'
 _COMPILE_ERRORS = ("(SyntaxError)", "(TokenMissingError)", "(CompileError)", "(MismatchedDelimiterError)")
 # Elixir reserved words (they cannot name a variable).
 _RESERVED = frozenset("true false nil when and or not in fn do end catch rescue after else".split())
@@ -85,7 +78,7 @@ class Elixir(TargetLanguage):
         return f"Elixir {super().toolchain_version(executable)}"
 
     def run_command(self, executable, path):
-        return ["/bin/sh", "-c", _WAIT_FOR_PORT_HELPER, "elixir", executable, "--erl", _ERL_FLAGS, str(path)]
+        return ["/bin/sh", "-c", _NO_CRASH_DUMP, "elixir", executable, "--erl", _ERL_FLAGS, str(path)]
 
     def classify(self, exit_code, stdout, stderr):
         if exit_code == 0:
