@@ -36,27 +36,14 @@ from mplt.execution.sandbox import run_program  # noqa: E402
 from mplt.execution.warm import WarmWorker, _descendants  # noqa: E402
 from mplt.langs import get_language  # noqa: E402
 from mplt.langs.status import TIMEOUT  # noqa: E402
-from mplt.translation import Skip  # noqa: E402
-from mplt.translation.oracle import build_oracle, build_program  # noqa: E402
+from mplt.translation.oracle import oracle_and_failing_programs  # noqa: E402
 
-# A completion that returns a constant: a Failure, or an Exception where the types disagree.
-WRONG_BODY = {"lua": "    return nil\nend\n", "rkt": "  #f)\n", "ml": "  failwith \"wrong\"\n\n",
-              "r": "  return(NULL)\n}\n", "jl": "    return nothing\nend\n",
-              "ex": "    nil\n  end\nend\n"}
 LIMITS = program_limits(None)
 
 
 def programs_for(problems, lang: str, count: int) -> list[str]:
-    out = []
-    for problem in problems:
-        built = build_oracle(problem, lang)
-        if isinstance(built, Skip):
-            continue
-        translated, oracle = built
-        out += [build_program(translated, oracle), build_program(translated, WRONG_BODY[lang])]
-        if len(out) >= 2 * count:
-            break
-    return out
+    """Each problem's oracle body and the language's failing body (mplt.translation.oracle)."""
+    return [program for _, _, program in oracle_and_failing_programs(problems, lang, count)]
 
 
 def multipl_e_style(lang: str, programs: list[str], workers: int) -> tuple[float, list[str]]:

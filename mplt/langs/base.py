@@ -129,6 +129,9 @@ class TargetLanguage(Language):
     coerces_numbers: bool | None = None   # ints in float positions are written as floats
     terms: tuple[str, ...] = ()           # one word per TERM_FIELDS entry (terms.csv row)
     harness_marker: str = ""              # where the test harness starts in a program (dataset cleaning)
+    # A completion that returns the language's nothing (nil, #f, NULL, ...): a wrong body that fails
+    # every translated test, the oracle's counterpart in differential tests and benchmarks.
+    failing_body: str = ""
     comment_patterns: tuple[re.Pattern, ...] = ()  # comment syntax, stripped before ROUGE dedup
 
     @abstractmethod
@@ -221,6 +224,8 @@ def _problems(lang: Language) -> list[str]:
         problems.append(f"terms must give {len(TERM_FIELDS)} words ({', '.join(TERM_FIELDS)})")
     if not lang.harness_marker:
         problems.append("harness_marker is empty")
+    if not lang.failing_body:
+        problems.append("failing_body is empty")
     if not lang.comment_patterns or not all(isinstance(p, re.Pattern) for p in lang.comment_patterns):
         problems.append("comment_patterns must be compiled regular expressions")
     return problems

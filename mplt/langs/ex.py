@@ -72,6 +72,7 @@ class Elixir(TargetLanguage):
     coerces_numbers = False
     terms = ("Elixir", "elixir", "list", "list", "tuple", "map", "nil", "true", "false")
     harness_marker = "\nExUnit.start()"
+    failing_body = "    nil\n  end\nend\n"
     comment_patterns = (re.compile(r"#[^\n]*"),)
 
     def toolchain_version(self, executable):

@@ -103,6 +103,7 @@ class Julia(TargetLanguage):
     coerces_numbers = True
     terms = ("Julia", "jl", "vector", "vector", "tuple", "dictionary", "nothing", "true", "false")
     harness_marker = "\nusing Test"
+    failing_body = "    return nothing\nend\n"
     comment_patterns = (re.compile(r'"""[\s\S]*?"""'), re.compile(r"#=[\s\S]*?=#"), re.compile(r"#[^\n]*"))
 
     def render_type(self, t):

@@ -62,6 +62,7 @@ class Lua(TargetLanguage):
     coerces_numbers = False
     terms = ("Lua", "lua", "table", "table", "table", "table", "nil", "true", "false")
     harness_marker = "\nlu ="
+    failing_body = "    return nil\nend\n"
     comment_patterns = (re.compile(r"--\[\[[\s\S]*?\]\]"), re.compile(r"--[^\n]*"))
 
     def render_value(self, value, ty=None):

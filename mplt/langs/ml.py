@@ -52,6 +52,7 @@ class OCaml(TargetLanguage):
     coerces_numbers = True
     terms = ("OCaml", "ml", "list", "list", "tuple", "association list", "None", "true", "false")
     harness_marker = "\nlet assertions"
+    failing_body = "  failwith \"wrong\"\n\n"
     comment_patterns = (re.compile(r"\(\*[\s\S]*?\*\)"),)
 
     def render_type(self, t, top=False):

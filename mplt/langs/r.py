@@ -51,6 +51,7 @@ class R(TargetLanguage):
     coerces_numbers = False
     terms = ("R", "r", "vector", "list", "list", "named list", "NULL", "TRUE", "FALSE")
     harness_marker = "\ntest_humaneval"
+    failing_body = "  return(NULL)\n}\n"
     comment_patterns = (re.compile(r"#[^\n]*"),)
 
     def render_value(self, value, ty=None):

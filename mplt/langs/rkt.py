@@ -56,6 +56,7 @@ class Racket(TargetLanguage):
     coerces_numbers = False
     terms = ("Racket", "rkt", "list", "list", "list", "hash", "#f", "#t", "#f")
     harness_marker = "(require rackunit)"
+    failing_body = "  #f)\n"
     comment_patterns = (re.compile(r"#\|[\s\S]*?\|#"), re.compile(r";[^\n]*"))
 
     def render_value(self, value, ty=None):

@@ -8,6 +8,7 @@ equality and returns the rendered expected value.
 """
 from __future__ import annotations
 
+from mplt.langs import get_target
 from mplt.translation.driver import translate_prepared, translator
 from mplt.translation.problem import PythonProblem, Skip, TranslatedProblem, build_program
 
@@ -23,6 +24,24 @@ def build_oracle(problem: PythonProblem, language: str, *, drop_failing_tests: b
     lang = translator(language)
     params = [lang.identifier(name) for name, _ in prepared.signature.params]
     return translated, lang.render_oracle(params, prepared.cases)
+
+
+def oracle_and_failing_programs(problems: list[PythonProblem], language: str,
+                                limit: int | None = None) -> list[tuple[str, str, str]]:
+    """(problem name, "oracle" | "wrong", program) for the first `limit` translatable problems: the
+    oracle body, which passes every test, and the language's `failing_body`, which fails them."""
+    failing = get_target(language).failing_body
+    out: list[tuple[str, str, str]] = []
+    for problem in problems:
+        if limit is not None and len(out) >= 2 * limit:
+            break
+        built = build_oracle(problem, language)
+        if isinstance(built, Skip):
+            continue
+        translated, oracle = built
+        out += [(translated.name, "oracle", build_program(translated, oracle)),
+                (translated.name, "wrong", build_program(translated, failing))]
+    return out
 
 
 def oracle_program(problem: PythonProblem, language: str) -> tuple[str, str] | Skip:

@@ -11,6 +11,8 @@ from mplt.execution.limits import Limits
 from mplt.langs.status import FAILURE, OK
 from mplt.io import read_jsonl
 
+from .counting import count_cold_runs
+
 LIMITS = Limits(timeout_s=20)
 
 
@@ -22,14 +24,7 @@ def lua(i: int) -> str:
 def counted(monkeypatch):
     """Counts real sandbox runs made by the pool (cold runs: warm workers are tests/execution/test_warm.py's)."""
     monkeypatch.setenv(pool.EXECUTION_ENV, "cold")
-    calls = []
-    real = pool.run_program
-
-    def run(language, program, limits):
-        calls.append(program)
-        return real(language, program, limits)
-    monkeypatch.setattr(pool, "run_program", run)
-    return calls
+    return count_cold_runs(monkeypatch)
 
 
 def test_results_in_job_order_with_extra_fields(tmp_path, counted):

@@ -16,12 +16,11 @@ from mplt.execution.warm import WarmPool, WarmWorker
 from mplt.execution import isolation
 from mplt.langs import get_language
 from mplt.langs.status import OK
-from mplt.translation import Skip
-from mplt.translation.oracle import build_oracle, build_program
+from mplt.translation.oracle import oracle_and_failing_programs
+
+from .counting import count_cold_runs
 
 WARM_LANGS = ["lua", "rkt", "ml", "r", pytest.param("jl", marks=pytest.mark.julia)]
-# A completion that returns a constant: a Failure, or an Exception where the types disagree.
-WRONG_BODY = {"lua": "    return nil\nend\n", "ml": "  failwith \"wrong\"\n\n", "rkt": "  #f)\n", "r": "  return(NULL)\n}\n", "jl": "    return nothing\nend\n"}
 FAST_PROBLEMS = 6
 # Every translated problem (320 programs a language) would take an estimated 8 min on 2 cores from
 # bench/execution.py's cold rates (Julia about 1 program/s): the slow test takes the first 40.
@@ -121,31 +120,14 @@ def problems(humaneval_path):
 
 
 def humaneval_jobs(problems, language: str, limit: int | None) -> list[dict]:
-    jobs = []
-    for problem in problems:
-        built = build_oracle(problem, language)
-        if isinstance(built, Skip):
-            continue
-        translated, oracle = built
-        for kind, body in (("oracle", oracle), ("wrong", WRONG_BODY[language])):
-            jobs.append({"id": f"{translated.name}/{kind}", "language": language,
-                         "program": build_program(translated, body)})
-        if limit is not None and len(jobs) >= 2 * limit:
-            break
-    return jobs
+    return [{"id": f"{name}/{kind}", "language": language, "program": program}
+            for name, kind, program in oracle_and_failing_programs(problems, language, limit)]
 
 
 @pytest.fixture
 def cold_runs(monkeypatch):
     """Counts the cold runs the pool makes."""
-    calls = []
-    real = pool.run_program
-
-    def run(language, program, limits):
-        calls.append(program)
-        return real(language, program, limits)
-    monkeypatch.setattr(pool, "run_program", run)
-    return calls
+    return count_cold_runs(monkeypatch)
 
 
 def differential(problems, language, limit, cold_runs):
