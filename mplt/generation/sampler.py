@@ -30,13 +30,27 @@ def derive_seed(seed: int, prompt_id: str, index: int) -> int:
 
 
 def pick_tokens(scores, uniforms, temperature: float, top_p: float):
-    """The sampled token of each row: `uniforms[r]` in [0, 1) drawn for row r. Returns [batch, 1]."""
+    """The sampled token of each row: `uniforms[r]` in [0, 1) drawn for row r. Returns [batch, 1].
+
+    Nucleus: keep the most probable tokens until their mass reaches top_p (the first token always
+    survives), as in transformers' TopPLogitsWarper; ties are ordered by token id. Then draw among
+    the kept tokens in vocabulary order. Only tokens with a non-zero weight can be drawn, and they
+    all come before the zero-weight ones in probability order, so when they are few (a peaked
+    distribution, the usual case) the nucleus is found among them alone (`_pick_among_top`);
+    otherwise by sorting the whole vocabulary (`_pick_by_sort`). Both give the same token
+    (tests/generation/test_sampler_robust.py)."""
     import torch
     probs = torch.softmax(scores.double() / temperature, dim=-1)                # [batch, vocab]
     weights = torch.round(probs * SCALE).to(torch.int64)
-    # Nucleus: keep the most probable tokens until their mass reaches top_p (the first token always
-    # survives), as in transformers' TopPLogitsWarper; ties are ordered by token id (stable sort).
-    sorted_weights, order = weights.sort(dim=-1, descending=True, stable=True)
+    nonzero = int((weights > 0).sum(dim=-1).max())
+    if nonzero * 8 <= weights.shape[-1]:
+        return _pick_among_top(weights, nonzero, uniforms, top_p)
+    return _pick_by_sort(weights, uniforms, top_p)
+
+
+def _pick_by_sort(weights, uniforms, top_p: float):
+    import torch
+    sorted_weights, order = weights.sort(dim=-1, descending=True, stable=True)  # ties by token id
     before = sorted_weights.cumsum(dim=-1) - sorted_weights
     keep_sorted = before < top_p * weights.sum(dim=-1, keepdim=True)
     keep = torch.zeros_like(keep_sorted).scatter(1, order, keep_sorted)
@@ -44,6 +58,24 @@ def pick_tokens(scores, uniforms, temperature: float, top_p: float):
     total = cumulative[:, -1:]
     targets = torch.minimum((uniforms.double()[:, None] * total).to(torch.int64), total - 1)
     return torch.searchsorted(cumulative, targets, right=True)
+
+
+def _pick_among_top(weights, k: int, uniforms, top_p: float):
+    """`_pick_by_sort` on the `k` heaviest tokens of each row (every token with a non-zero weight
+    among them): `topk` on weight * vocab + (vocab - 1 - id), unique keys whose descending order is
+    the stable sort's (weights < 2^33, so the keys stay inside int64 for any vocabulary < 2^30)."""
+    import torch
+    vocab = weights.shape[-1]
+    ids = torch.arange(vocab, dtype=torch.int64, device=weights.device)
+    top, order = (weights * vocab + (vocab - 1 - ids)).topk(k, dim=-1, sorted=True)
+    sorted_weights = top // vocab
+    before = sorted_weights.cumsum(dim=-1) - sorted_weights
+    keep = before < top_p * weights.sum(dim=-1, keepdim=True)
+    kept_ids, by_id = torch.where(keep, order, vocab).sort(dim=-1)               # vocabulary order
+    cumulative = (sorted_weights * keep).gather(1, by_id).cumsum(dim=-1)
+    total = cumulative[:, -1:]
+    targets = torch.minimum((uniforms.double()[:, None] * total).to(torch.int64), total - 1)
+    return kept_ids.gather(1, torch.searchsorted(cumulative, targets, right=True))
 
 
 def draw_uniforms(seeds: Sequence[int], steps: int):

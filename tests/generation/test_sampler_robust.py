@@ -41,3 +41,22 @@ def test_draws_at_once_equal_one_draw_per_step():
         one_by_one = torch.tensor([torch.rand((), generator=g, dtype=torch.float64).item() for _ in range(600)],
                                   dtype=torch.float64)
         assert torch.equal(at_once[row], one_by_one)
+
+
+def test_the_nucleus_among_the_heaviest_tokens_is_the_sorted_one():
+    """`pick_tokens` finds the nucleus among the tokens with a non-zero weight when they are few;
+    it must give the token of the whole-vocabulary stable sort, ties by token id included."""
+    from mplt.generation.sampler import SCALE, _pick_among_top, _pick_by_sort
+    gen = torch.Generator().manual_seed(1)
+    for spread in (2.0, 6.0, 20.0):
+        scores = torch.randn(12, 4000, generator=gen, dtype=torch.float64) * spread
+        scores[:, 100:140] = scores[:, 0:40]                  # tied weights at other token ids
+        scores[:, 3000] = scores[:, 5] = scores.max(dim=-1).values
+        for temperature, top_p in ((0.2, 0.95), (0.8, 0.95), (1.0, 0.5), (0.6, 1.0)):
+            weights = torch.round(torch.softmax(scores / temperature, dim=-1) * SCALE).to(torch.int64)
+            k = int((weights > 0).sum(dim=-1).max())
+            for _ in range(10):
+                u = torch.rand(12, generator=gen, dtype=torch.float64)
+                expected = _pick_by_sort(weights, u, top_p)
+                assert torch.equal(_pick_among_top(weights, k, u, top_p), expected)
+                assert torch.equal(pick_tokens(scores, u, temperature, top_p), expected)
