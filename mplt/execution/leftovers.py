@@ -54,6 +54,13 @@ def owner_gone(name: str) -> bool:
     return _start_time(int(match.group(2))) != match.group(3)
 
 
+def new_scratch() -> Path:
+    """A fresh scratch directory named for its owner, after one sweep of the owners gone."""
+    parent = scratch_parent()
+    sweep_scratch_once(str(parent))
+    return Path(tempfile.mkdtemp(prefix=owner_prefix(), dir=parent))
+
+
 def scratch_parent() -> Path:
     return Path(os.environ.get("MPLT_SCRATCH") or tempfile.gettempdir())
 

@@ -17,7 +17,6 @@ import selectors
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -55,9 +54,7 @@ def run_program(language: Language | str, program: str, limits: Limits = Limits(
     mode = mode or isolation.detect_mode()
     if mode not in isolation.MODES:
         raise MpltError(f"unknown sandbox mode {mode!r}; known: {', '.join(isolation.MODES)}")
-    parent = leftovers.scratch_parent()
-    leftovers.sweep_scratch_once(str(parent))
-    scratch = Path(tempfile.mkdtemp(prefix=leftovers.owner_prefix(), dir=parent))
+    scratch = leftovers.new_scratch()
     try:
         path = scratch / f"program{lang.extension}"
         path.write_text(program, encoding="utf-8")

@@ -24,7 +24,6 @@ import secrets
 import selectors
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -46,7 +45,6 @@ _MARK = b"\nmplt-warm "
 _START_TIMEOUT_S = 120.0   # Julia loads Test in seconds; far longer on a loaded machine
 _WARM_SHARE = 0.5          # a warm run past this share of the timeout is re-run cold (docs/warm.md)
 _POLL_S = 0.2
-_LEFTOVER_GRACE_S = 0.3    # a forked child may still be exiting when the worker answers
 
 
 class Disturbed(Exception):
@@ -62,9 +60,8 @@ class WarmWorker:
         self.alive = False
         self.proc = self.cgroup = None
         executable = lang.find_executable()
-        parent = leftovers.scratch_parent()
-        leftovers.sweep_scratch_once(str(parent))
-        self.scratch = Path(tempfile.mkdtemp(prefix=leftovers.owner_prefix(), dir=parent))
+        self.keep: set[str] = set()
+        self.scratch = leftovers.new_scratch()
         try:
             self._start(executable)
         except BaseException:
@@ -181,7 +178,7 @@ class WarmWorker:
         return _descendants(self.proc.pid)
 
     def _left_behind(self) -> bool:
-        give_up = time.monotonic() + _LEFTOVER_GRACE_S
+        give_up = time.monotonic() + isolation.LEFTOVER_GRACE_S   # the cold run's grace
         while set(self._members()) - self.baseline:
             if time.monotonic() > give_up:
                 return True
@@ -191,7 +188,7 @@ class WarmWorker:
     def _tidy(self) -> None:
         """Remove the program's files, and whatever it wrote into the worker's home."""
         for entry in list(self.scratch.iterdir()) if self.scratch.exists() else ():
-            if entry.name not in getattr(self, "keep", ()):
+            if entry.name not in self.keep:
                 if entry.is_dir() and not entry.is_symlink():
                     shutil.rmtree(entry, ignore_errors=True)
                 else:

@@ -49,6 +49,19 @@ class SamplingConfig:
     def greedy(self) -> bool:
         return self.temperature == 0
 
+    @property
+    def samples(self) -> int:
+        """Completions to sample per prompt: greedy decoding samples one and copies it n times."""
+        return 1 if self.greedy else self.n
+
+    def model_text(self, prompt: dict) -> str:
+        """The text the model is given for a prompt record (MultiPL-E strips it)."""
+        return prompt["prompt"].strip() if self.strip_prompt else prompt["prompt"]
+
+    def stops(self, prompt: dict) -> tuple[str, ...]:
+        """The prompt's stop strings and the ones every prompt gets."""
+        return tuple(prompt.get("stop_tokens") or ()) + self.extra_stop_tokens
+
 
 def add_sampling_arguments(parser, defaults: SamplingConfig | None = None) -> None:
     """`--n`, `--temperature`, `--top-p`, `--max-new-tokens`, `--batch-size`, `--seed`, `--backend`:

@@ -69,18 +69,16 @@ class HFBackend(Backend):
                  advance: Callable[[int], None]) -> Iterator[dict]:
         tokenizer = self.loaded.tokenizer
         context = context_length(self.loaded, config)
-        rows_per_prompt = 1 if config.greedy else config.n
+        rows_per_prompt = config.samples
         rows: list[tuple[_Pending, int]] = []
         for prompt in prompts:
-            text = prompt["prompt"].strip() if config.strip_prompt else prompt["prompt"]
-            ids = tokenizer(text)["input_ids"]
+            ids = tokenizer(config.model_text(prompt))["input_ids"]
             if not ids or len(ids) >= context:
                 reason = "empty prompt" if not ids else f"prompt is {len(ids)} tokens; the model context is {context}"
                 advance(config.n)
                 yield completion_record(prompt, config, [], reason, len(ids))
                 continue
-            stops = tuple(prompt.get("stop_tokens") or ()) + config.extra_stop_tokens
-            pending = _Pending(prompt, ids, min(config.max_new_tokens, context - len(ids)), stops, {})
+            pending = _Pending(prompt, ids, min(config.max_new_tokens, context - len(ids)), config.stops(prompt), {})
             rows.extend((pending, j) for j in range(rows_per_prompt))
             while len(rows) >= config.batch_size:
                 yield from self._run_batch(rows[:config.batch_size], config, rows_per_prompt, advance)

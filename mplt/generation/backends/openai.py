@@ -102,10 +102,8 @@ class OpenAIBackend(Backend):
                     future.cancel()
 
     def _complete(self, prompt: dict, config: SamplingConfig) -> dict:
-        text = prompt["prompt"].strip() if config.strip_prompt else prompt["prompt"]
-        stops = tuple(prompt.get("stop_tokens") or ()) + config.extra_stop_tokens
-        samples = 1 if config.greedy else config.n
-        body = {"model": self.model, "prompt": text, "n": samples, "max_tokens": config.max_new_tokens,
+        stops, samples = config.stops(prompt), config.samples
+        body = {"model": self.model, "prompt": config.model_text(prompt), "n": samples, "max_tokens": config.max_new_tokens,
                 "temperature": config.temperature, "top_p": 1.0 if config.greedy else config.top_p,
                 "seed": request_seed(config.seed, str(prompt["id"]))}
         if stops:

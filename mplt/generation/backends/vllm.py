@@ -142,8 +142,7 @@ class VLLMBackend(Backend):
         context = min(config.max_context or self.context, self.context)
         ready = []
         for prompt in prompts:
-            text = prompt["prompt"].strip() if config.strip_prompt else prompt["prompt"]
-            ids = self.tokenizer(text)["input_ids"]
+            ids = self.tokenizer(config.model_text(prompt))["input_ids"]
             if not ids or len(ids) >= context:
                 reason = "empty prompt" if not ids else f"prompt is {len(ids)} tokens; the model context is {context}"
                 advance(config.n)
@@ -159,19 +158,16 @@ class VLLMBackend(Backend):
         from vllm import SamplingParams
         from vllm.inputs import TokensPrompt
 
-        samples = 1 if config.greedy else config.n
         params = []
         for prompt, ids in chunk:
-            stops = list(prompt.get("stop_tokens") or ()) + list(config.extra_stop_tokens)
-            params.append(SamplingParams(n=samples, temperature=config.temperature,
+            params.append(SamplingParams(n=config.samples, temperature=config.temperature,
                                          top_p=1.0 if config.greedy else config.top_p,
-                                         max_tokens=min(config.max_new_tokens, context - len(ids)), stop=stops,
+                                         max_tokens=min(config.max_new_tokens, context - len(ids)), stop=list(config.stops(prompt)),
                                          seed=request_seed(config.seed, str(prompt["id"])), detokenize=True))
         outputs = self.llm.generate([TokensPrompt(prompt_token_ids=ids) for _, ids in chunk], params,
                                     use_tqdm=False, lora_request=self.lora)
         for (prompt, ids), output in zip(chunk, outputs):
-            stops = tuple(prompt.get("stop_tokens") or ()) + config.extra_stop_tokens
-            texts = [truncate_at_stop_tokens(self._decode(sample.token_ids), stops)
+            texts = [truncate_at_stop_tokens(self._decode(sample.token_ids), config.stops(prompt))
                      for sample in sorted(output.outputs, key=lambda s: s.index)]
             if config.greedy:
                 texts = texts * config.n   # greedy decoding is deterministic: one pass serves all n
