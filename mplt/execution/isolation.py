@@ -41,19 +41,34 @@ HELPER_HINTS = {"prlimit": _UTIL_LINUX, "setpriv": _UTIL_LINUX, "unshare": _UTIL
 _FALLBACK_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _TEMPORARY = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
 READY = b"mplt-sandbox: ready\n"
-# Before the program starts, the shell checks that its interpreter is visible and writes READY to
-# stdout: output that does not begin with it comes from a sandbox that never started the program
-# (a program cannot remove what was written before it existed).
-_READY = ('[ -x "$1" ] || { echo "mplt-sandbox: $1 is not visible inside the sandbox" >&2; exit 127; }; '
-          f"printf '%s\\n' '{READY.decode().strip()}'; ")
-# Inside the pid namespace: run the program, then fail if any process other than the namespace's
+# Every mode gives sandboxed processes the real group NOBODY and the effective and saved group
+# SPLIT_GID. The kernel lets a process trace, or open the /proc memory and file descriptors of,
+# another process only when all three of the target's groups equal the caller's (ptrace(2),
+# "ptrace access mode checking"), so nothing that runs in the sandbox can reach a process that
+# keeps this split: the sandbox's shell, which reports a cold program's exit status, and a warm
+# worker, which reports its programs' (docs/sandbox.md, "What a verdict rests on"). Shells reset
+# the effective group to the real one unless started with -p; programs are started through such a
+# reset (`_UNSPLIT`), so they run with one group and no secure-execution mode, as outside.
+SPLIT_GID = 65533
+# The split makes exec a secure execution (AT_SECURE), in which the C library drops TMPDIR from
+# the environment; the program's TMPDIR is therefore passed as $0 of the resetting shell.
+_UNSPLIT = 'TMPDIR=$0; export TMPDIR; exec "$@"'
+# The shell's positional arguments: $0 the shell's own path, $1 the program's TMPDIR, then the
+# command. It checks that the interpreter is visible, writes READY to stdout (output that does not
+# begin with it comes from a sandbox that never started the program: a program cannot remove what
+# was written before it existed), then runs the command: through `_UNSPLIT` for a program, as it
+# is for a warm worker, which keeps the split (mplt.execution.warm).
+_READY = ('sh=$0; tmp=$1; shift; [ -x "$1" ] || { echo "mplt-sandbox: $1 is not visible inside the sandbox" >&2; '
+          f"exit 127; }}; printf '%s\\n' '{READY.decode().strip()}'; ")
+_RUN = {"program": '"$sh" -c \'' + _UNSPLIT + '\' "$tmp" "$@"', "worker": '"$@"'}
+# Inside the pid namespace: run the command, then fail if any process other than the namespace's
 # init and this shell is still alive (zombies awaiting reaping do not count). A runtime's helper
 # processes may exit just after it (the BEAM's port helpers see the emulator gone and leave), so
 # the check looks again for up to LEFTOVER_GRACE_S before it decides; only the pause between looks
 # forks (`sleep`), and where a fork-exhausted namespace refuses it the looks simply come quicker.
 LEFTOVER_GRACE_S = 0.5
 _LOOKS = 50
-_REAPER = (_READY + '"$@"; rc=$?; i=0; while :; do left=; for p in /proc/[0-9]*; do n=${p#/proc/}; '
+_REAPER = ('; rc=$?; i=0; while :; do left=; for p in /proc/[0-9]*; do n=${p#/proc/}; '
            '[ "$n" = 1 ] || [ "$n" = $$ ] && continue; '
            '{ read -r s <"$p/stat"; } 2>/dev/null || continue; '
            'case "${s##*)}" in " Z"*) continue;; esac; left=1; break; done; '
@@ -61,7 +76,12 @@ _REAPER = (_READY + '"$@"; rc=$?; i=0; while :; do left=; for p in /proc/[0-9]*;
            f'sleep {LEFTOVER_GRACE_S / _LOOKS} 2>/dev/null; done; '
            f'echo "{LEFTOVER_MARKER}" >&2; exit {LEFTOVER_EXIT}')
 # Mode none: a shell stays the program's parent, so `kill(getppid())` cannot reach the harness.
-_PLAIN = _READY + '"$@"; exit $?'
+_PLAIN = "; exit $?"
+
+
+def shell_script(mode: str, role: str = "program") -> str:
+    """The sandbox's shell script for `mode`, running a program or a warm worker (`role`)."""
+    return _READY + _RUN[role] + (_PLAIN if mode == "none" else _REAPER)
 
 
 class SandboxBroken(MpltError):
@@ -122,11 +142,12 @@ def helpers() -> tuple[str, ...]:
     return tuple(helper(name) for name in ("sh", "prlimit", *(("setpriv",) if os.geteuid() == 0 else ())))
 
 
-def bwrap_args(scratch: str, executables: tuple[str, ...] = (), tmp_mb: int = 64) -> list[str]:
+def bwrap_args(scratch: str, executables: tuple[str, ...] = (), tmp_mb: int = 64,
+               tmp_source: Path | None = None) -> list[str]:
     """The minimal view with the trees of `executables`, and fresh namespaces. Started by root,
     bubblewrap makes no user namespace (the uid drop is `drop_to_nobody`'s); started by another
     user, its user namespace maps that user to itself, not to root."""
-    args = view.bwrap_view(scratch, view.toolchain_trees(executables), tmp_mb)
+    args = view.bwrap_view(scratch, view.toolchain_trees(executables), tmp_mb, tmp_source)
     if os.geteuid() == 0:
         args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     else:
@@ -140,8 +161,13 @@ def unshare_args() -> list[str]:
 
 
 def drop_to_nobody() -> list[str]:
-    return [helper("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+    return [helper("setpriv"), f"--reuid={NOBODY}", f"--rgid={NOBODY}", f"--egid={SPLIT_GID}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+
+
+def program_tmpdir(scratch: str, mode: str) -> str:
+    """TMPDIR of a sandboxed program: the private /tmp of bubblewrap, else the scratch directory."""
+    return "/tmp" if mode == "bubblewrap" else scratch
 
 
 def blocked_for_nobody(executable: str) -> Path | None:
@@ -161,15 +187,16 @@ def blocked_for_nobody(executable: str) -> Path | None:
 
 
 def build_command(program_cmd: list[str], rlimits: list[str], scratch: str, mode: str,
-                  executable: str, tmp_mb: int) -> list[str]:
-    """Layer the sandbox around `program_cmd` (the cgroup join is added by `Cgroups.wrap`)."""
+                  executable: str, tmp_mb: int, role: str = "program", tmp_source: Path | None = None) -> list[str]:
+    """Layer the sandbox around `program_cmd` (the cgroup join is added by `Cgroups.wrap`); `role`
+    "worker" starts a warm worker, which keeps the split group (`SPLIT_GID`)."""
     root = os.geteuid() == 0
     drop = drop_to_nobody() if root else []
     shell = helper("sh")
-    inner = [helper("prlimit"), *rlimits, "--", shell, "-c", _PLAIN if mode == "none" else _REAPER, "sh",
-             *program_cmd]
+    inner = [helper("prlimit"), *rlimits, "--", shell, "-p", "-c", shell_script(mode, role), shell,
+             program_tmpdir(scratch, mode), *program_cmd]
     if mode == "bubblewrap":
-        return [helper("bwrap"), *bwrap_args(scratch, (executable, *helpers()), tmp_mb), *drop, *inner]
+        return [helper("bwrap"), *bwrap_args(scratch, (executable, *helpers()), tmp_mb, tmp_source), *drop, *inner]
     if mode == "netns":
         script, script_args = view.netns_script(scratch, view.toolchain_trees((executable,)))
         return [helper("unshare"), *unshare_args(), shell, "-c", script, "sh", *script_args, *drop, *inner]

@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 
 from mplt.errors import MpltError
-from mplt.execution import isolation, leftovers
+from mplt.execution import completion, isolation, leftovers
 from mplt.execution.cgroups import Cgroups
 from mplt.execution.isolation import SandboxBroken
 from mplt.execution.limits import Limits
 from mplt.execution.result import ExecResult
-from mplt.langs.status import KILLED, SYNTAX_ERROR, TIMEOUT
+from mplt.langs.status import FAILURE, KILLED, OK, SYNTAX_ERROR, TIMEOUT
 from mplt.langs import get_language
 from mplt.langs.base import Language
 
@@ -55,10 +55,11 @@ def run_program(language: Language | str, program: str, limits: Limits = Limits(
     if mode not in isolation.MODES:
         raise MpltError(f"unknown sandbox mode {mode!r}; known: {', '.join(isolation.MODES)}")
     scratch = leftovers.new_scratch()
+    marker = completion.new_marker()
     try:
         path = scratch / f"program{lang.extension}"
-        path.write_text(program, encoding="utf-8")
-        return _run(lang, executable, path, scratch, limits, mode)
+        path.write_text(completion.marked_program(lang, program, marker), encoding="utf-8")
+        return _run(lang, executable, path, scratch, limits, mode, marker)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -79,7 +80,7 @@ def read_program(path: str | os.PathLike) -> str:
 
 
 def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Limits,
-         mode: str) -> ExecResult:
+         mode: str, marker: str) -> ExecResult:
     timeout = limits.resolve_timeout(lang.timeout_s)
     if os.geteuid() == 0:
         os.chown(path, isolation.NOBODY, isolation.NOBODY)
@@ -99,7 +100,7 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
         raise SandboxBroken(f"cannot start the sandbox ({cmd[0]}): {e}") from e
     leftover = False
     try:
-        stdout, stderr, stop_reason = _collect(proc, start + limits.resolve_wall(timeout), limits, scratch)
+        stdout, stderr, tail, stop_reason = _collect(proc, start + limits.resolve_wall(timeout), limits, scratch)
         if cgroup is not None and mode == "none" and proc.poll() is not None and not stop_reason:
             # Other modes check inside the pid namespace (isolation._REAPER), with the same grace.
             leftover = not cgroup.wait_empty(isolation.LEFTOVER_GRACE_S)
@@ -114,18 +115,21 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
                             f"{_first_line(stderr, proc.returncode)}")
     duration = time.monotonic() - start
     exit_code = proc.returncode
-    out = stdout.decode("utf-8", errors="replace")
+    out, completed = completion.split_completion(tail, stdout.decode("utf-8", errors="replace"), marker)
     err = stderr.decode("utf-8", errors="replace")
     # An explicit `cpu_s` is a resource limit (Killed); the default one is the timeout itself.
-    status, reason = _classify(lang, exit_code, out, err, stop_reason, leftover, limits.cpu_s is None)
+    status, reason = _classify(lang, exit_code, out, err, stop_reason, leftover, limits.cpu_s is None, completed)
     return ExecResult(status, exit_code, out, err, round(duration, 4), lang.name, mode, reason,
                       tuple(warnings))
 
 
 def sandboxed_command(lang: Language, executable: str, program_cmd: list[str], scratch: Path,
-                      limits: Limits, mode: str, cpu_s: int) -> tuple[list[str], Cgroups | None]:
+                      limits: Limits, mode: str, cpu_s: int, role: str = "program",
+                      tmp_source: Path | None = None) -> tuple[list[str], Cgroups | None]:
     """`program_cmd` wrapped in every layer of the sandbox (rlimits, uid drop, namespaces, cgroup):
-    the one code path of cold runs and warm workers (docs/warm.md). The caller removes the cgroup."""
+    the one code path of cold runs and warm workers (docs/warm.md; `role` "worker" keeps the split
+    group, `tmp_source` is a directory the harness empties, bound as the worker's /tmp). The caller
+    removes the cgroup."""
     memory_mb = limits.resolve_memory(lang.memory_floor_mb)
     rlimits = [f"--as={memory_mb * 1024 * 1024}", f"--cpu={cpu_s}:{cpu_s + 1}",
                f"--fsize={limits.file_size_mb * 1024 * 1024}", f"--nofile={limits.open_files}",
@@ -135,7 +139,8 @@ def sandboxed_command(lang: Language, executable: str, program_cmd: list[str], s
         # No cgroup: RLIMIT_NPROC is the fork guard, and it only binds a non-root uid.
         rlimits.append(f"--nproc={limits.max_processes}")
     try:
-        cmd = isolation.build_command(program_cmd, rlimits, str(scratch), mode, executable, limits.disk_mb)
+        cmd = isolation.build_command(program_cmd, rlimits, str(scratch), mode, executable, limits.disk_mb, role,
+                                      tmp_source)
         if os.geteuid() == 0:
             # Every mode drops root to the real uid 65534 (isolation.drop_to_nobody).
             os.chown(scratch, isolation.NOBODY, isolation.NOBODY)
@@ -158,10 +163,12 @@ def sandbox_env(scratch: Path, mode: str) -> dict[str, str]:
 
 
 def _collect(proc: subprocess.Popen, deadline: float, limits: Limits,
-             scratch: Path) -> tuple[bytes, bytes, str]:
+             scratch: Path) -> tuple[bytes, bytes, bytes, str]:
     """Read both pipes until EOF (or shortly after the program ended), the deadline, the output
-    cap or the disk quota. Returns (out, err, reason); reason is empty for a normal end."""
+    cap or the disk quota. Returns (out, err, the tail of out, reason); reason is empty for a
+    normal end."""
     kept = {proc.stdout: bytearray(), proc.stderr: bytearray()}
+    tail = bytearray()
     total = 0
     reason = ""
     ended_at = None
@@ -189,6 +196,8 @@ def _collect(proc: subprocess.Popen, deadline: float, limits: Limits,
                     sel.unregister(key.fileobj)
                     continue
                 total += len(chunk)
+                if key.fileobj is proc.stdout:
+                    tail = (tail + chunk)[-completion.TAIL_BYTES:]
                 buf = kept[key.fileobj]
                 # stdout also holds the sandbox's READY line, which is not the program's output
                 room = limits.output_keep_bytes + (len(isolation.READY) if key.fileobj is proc.stdout else 0) - len(buf)
@@ -202,7 +211,7 @@ def _collect(proc: subprocess.Popen, deadline: float, limits: Limits,
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             reason = "timeout"
-    return bytes(kept[proc.stdout]), bytes(kept[proc.stderr]), reason
+    return bytes(kept[proc.stdout]), bytes(kept[proc.stderr]), bytes(tail), reason
 
 
 def _first_line(stderr: bytes, exit_code: int | None) -> str:
@@ -249,7 +258,7 @@ _SIGNAL_REASONS = {signal.SIGKILL: "killed (SIGKILL: memory limit or a kill)",
 
 
 def _classify(lang: Language, exit_code: int | None, out: str, err: str, stop_reason: str,
-              leftover: bool, cpu_is_timeout: bool = False) -> tuple[str, str]:
+              leftover: bool, cpu_is_timeout: bool = False, completed: bool = True) -> tuple[str, str]:
     if stop_reason == "timeout":
         return TIMEOUT, "wall-clock timeout"
     if stop_reason:
@@ -264,4 +273,7 @@ def _classify(lang: Language, exit_code: int | None, out: str, err: str, stop_re
             return KILLED, _SIGNAL_REASONS[signal.Signals(signum)]
         if any(marker in err or marker in out for marker in lang.out_of_memory_markers):
             return KILLED, "memory limit"
-    return lang.classify(exit_code if exit_code is not None else -1, out, err), ""
+    status = lang.classify(exit_code if exit_code is not None else -1, out, err)
+    if status == OK and not completed:
+        return FAILURE, completion.EARLY_EXIT
+    return status, ""

@@ -67,7 +67,10 @@ def _make_parents(dest: str, made: set[str], bound: list[str]) -> list[str]:
     return args
 
 
-def bwrap_view(scratch: str, trees: tuple[tuple[str, str], ...], tmp_mb: int) -> list[str]:
+def bwrap_view(scratch: str, trees: tuple[tuple[str, str], ...], tmp_mb: int,
+               tmp_source=None) -> list[str]:
+    """`tmp_source`: a directory bound as /tmp (a warm worker's, which the harness empties between
+    programs: docs/warm.md) instead of a private size-capped tmpfs."""
     args = []
     for top in SYSTEM_TREES:
         if os.path.islink(top):
@@ -84,7 +87,10 @@ def bwrap_view(scratch: str, trees: tuple[tuple[str, str], ...], tmp_mb: int) ->
         args += ["--ro-bind-try", path, path]
     for path in SYS_ENTRIES:
         args += [*_make_parents(path, made, bound), "--ro-bind-try", path, path]
-    args += ["--size", str(tmp_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
+    if tmp_source is None:
+        args += ["--size", str(tmp_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
+    else:
+        args += ["--bind", str(tmp_source), "/tmp"]
     for src, dest in sorted(trees, key=lambda pair: len(pair[1])):
         if not _inside(Path(dest), bound):
             args += [*_make_parents(dest, made, bound), "--ro-bind", src, dest]

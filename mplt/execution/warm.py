@@ -1,50 +1,66 @@
-"""Warm workers: one long-lived interpreter per worker thread and language, inside the same sandbox
-as a cold run, that runs program after program (docs/warm.md).
+"""Warm workers: a sandbox that stays up and runs program after program, each in a process of its
+own, with verdicts the harness reads from the kernel (docs/warm.md).
 
 A worker is started by `sandbox.sandboxed_command`, the cold run's code path (same bubblewrap
-arguments, uid drop, rlimits, cgroup), with the language's worker program (`Language.warm_script`)
-copied into its scratch directory. Each request is one stdin line, `NONCE DIR FILE`: the program is
-written to its own subdirectory, runs there with its own namespace (or its own forked process), and
-the worker answers on stdout with `\\nmplt-warm NONCE CODE FLAG` after the program's output. Stdout
-before the marker and stderr up to it are the program's; the verdict comes from
-`sandbox._classify`, the cold run's classification.
+arguments, uid drop, rlimits, cgroup), as the "worker" role: it keeps the split group
+(`isolation.SPLIT_GID`), so no program can trace it, read its memory or open its descriptors.
+Two kinds:
 
-A warm result is only kept when it is an ordinary one (OK, Failure, Exception, SyntaxError from a
-program that ended on its own within half its timeout, with no processes left behind and no
-out-of-memory marker); anything else (timeout, a dead or silent worker, exit, too much output or
-disk, a parse the worker cannot reproduce) re-runs the program cold, so that the cold run gives the
-verdict and verdicts never depend on a worker's history. The worker is replaced after such a
-program, after `Language.warm_programs` programs, and after a program `warm_reusable` rejects.
+* spawn (every language): the sandbox's shell (`_SPAWNER`) starts the language's cold run
+  command per program, as a fresh process, and writes its exit status to a FIFO that only the
+  split group may open; it saves the sandbox's set-up, not the interpreter's start-up.
+* fork (a language with a `warm_script`): a pre-loaded interpreter forks one child per program;
+  the child drops the worker's descriptors and runs the program as the cold command would; the
+  worker answers with the child's pid, and the harness reads the child's exit status from
+  /proc once it has ended (`procs.exit_code`). The worker never reports a verdict.
+
+Per program the harness writes the program (with its completion line, `completion`) into a new
+directory, makes two FIFOs for its stdout and stderr, and sends one request line. The result
+counts when the program ended within half its timeout, its output streams closed, it left no
+process behind and its status is an ordinary one; anything else replaces the worker and runs the
+program cold, which gives the verdict. Between programs the harness empties the worker's /tmp
+and scratch directory.
 """
 from __future__ import annotations
 
 import logging
 import os
-import secrets
 import selectors
 import shutil
+import signal
+import stat
 import subprocess
 import threading
 import time
 from pathlib import Path
 
 from mplt.errors import MpltError
-from mplt.execution import isolation, leftovers
+from mplt.execution import completion, isolation, leftovers, procs
 from mplt.execution.limits import Limits
 from mplt.execution.result import ExecResult
-from mplt.execution.sandbox import (NO_ISOLATION_WARNING, _classify, _disk_usage, _kill_group, run_program,
-                                    sandbox_env, sandboxed_command)
+from mplt.execution.sandbox import (_classify, _disk_usage, _kill_group, run_program, sandbox_env,
+                                    sandboxed_command)
 from mplt.langs import get_language
 from mplt.langs.base import WARM_DIR, Language
 from mplt.langs.status import KILLED, TIMEOUT
 
 log = logging.getLogger(__name__)
 EXECUTION_MODES = ("warm", "cold")
-WARM_READY = b"mplt-warm: ready\n"
-_MARK = b"\nmplt-warm "
-_START_TIMEOUT_S = 120.0   # Julia loads Test in seconds; far longer on a loaded machine
+_START_TIMEOUT_S = 120.0   # Julia loads and warms up Test in seconds; far longer on a loaded machine
 _WARM_SHARE = 0.5          # a warm run past this share of the timeout is re-run cold (docs/warm.md)
 _POLL_S = 0.2
+_SLOT = "@mplt-program@"   # stands for the program's path in the spawner's command
+# The spawn worker: $0 the shell, $1 the answer FIFO, $2 the programs' TMPDIR, then the cold run
+# command with _SLOT for the program. Each request line is "ID DIR FILE OUT ERR GO" (GO unused); the program runs
+# in DIR with stdin /dev/null and its output on the FIFOs OUT and ERR, through the group reset
+# (isolation._UNSPLIT), so it cannot open the answer FIFO; then "ID exit STATUS" is written there.
+_SPAWNER = (
+    'sh=$0; answers=$1; tmp=$2; shift 2; echo "0 ready $$" >"$answers"; '
+    'while IFS=" " read -r id dir file out err go; do '
+    '( cd "$dir" || exit 126; n=$#; i=0; '
+    f'while [ $i -lt $n ]; do a=$1; shift; [ "$a" = "{_SLOT}" ] && a=$file; set -- "$@" "$a"; i=$((i + 1)); done; '
+    "exec \"$sh\" -c '" + isolation._UNSPLIT + "' \"$tmp\" \"$@\" </dev/null >\"$out\" 2>\"$err\" ); "
+    'echo "$id exit $?" >"$answers"; done')
 
 
 class Disturbed(Exception):
@@ -55,148 +71,309 @@ class WarmWorker:
     """One sandboxed worker process; used by one thread at a time."""
 
     def __init__(self, lang: Language, limits: Limits, mode: str):
+        if mode != "bubblewrap":
+            # Without bubblewrap, programs share the host's file system, where parallel programs
+            # could reach one worker's files from another (docs/warm.md, "Which sandbox").
+            raise MpltError(f"warm workers need the bubblewrap sandbox (this one is {mode})")
         self.lang, self.limits, self.mode = lang, limits, mode
+        self.fork = bool(lang.warm_script)
         self.runs = 0
         self.alive = False
         self.proc = self.cgroup = None
-        executable = lang.find_executable()
-        self.keep: set[str] = set()
+        self.answers = self.answers_keep = None
+        self.pending = b""
+        self.worker_stderr = bytearray()   # the first KiB of what the worker itself wrote
         self.scratch = leftovers.new_scratch()
+        self.tmp = self.scratch / "tmp"
         try:
-            self._start(executable)
+            self._start(lang.find_executable())
         except BaseException:
             self.close()
             raise
 
     def _start(self, executable: str) -> None:
-        script = self.scratch / self.lang.warm_script
-        shutil.copyfile(WARM_DIR / self.lang.warm_script, script)
-        self._own(script)
-        timeout = self.limits.resolve_timeout(self.lang.timeout_s)
-        # RLIMIT_CPU counts the whole worker: room for every program it may run, plus start-up.
-        cpu = self.limits.resolve_cpu(timeout) * (self.lang.warm_programs + 1) + int(_START_TIMEOUT_S)
-        cmd, self.cgroup = sandboxed_command(self.lang, executable, self.lang.warm_command(executable, script),
-                                             self.scratch, self.limits, self.mode, cpu)
+        self.tmp.mkdir()
+        self._own(self.tmp, 0o1777)
         env = sandbox_env(self.scratch, self.mode)
-        if self.mode == "bubblewrap":
-            env["MPLT_WARM_CLEAN_TMP"] = "1"   # the private /tmp is the worker's: emptied per program
-        self.proc = subprocess.Popen(cmd, cwd=self.scratch, env=env, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        tmpdir = isolation.program_tmpdir(str(self.scratch), self.mode)
+        pass_fds: tuple[int, ...] = ()
+        if self.fork:
+            script = self.scratch / self.lang.warm_script
+            shutil.copyfile(WARM_DIR / self.lang.warm_script, script)
+            read_end, write_end = os.pipe()
+            self.answers, pass_fds = read_end, (write_end,)
+            if os.geteuid() == 0:
+                # R can only write to the pipe by opening /dev/fd/N, which checks the pipe's owner.
+                os.fchown(write_end, isolation.NOBODY, isolation.NOBODY)
+            # The worker's arguments: its answer pipe, and the programs' TMPDIR, which it restores
+            # (secure execution drops it: isolation.SPLIT_GID).
+            command = [*self.lang.warm_command(executable, script), str(write_end), tmpdir]
+            self.keep = {script.name, self.tmp.name}
+        else:
+            fifo = self.scratch / "answers"
+            os.mkfifo(fifo, 0o020)
+            # Only the split group may write: the worker's shell, never its programs (uid 65534
+            # as the shell, but their group reset).
+            if os.geteuid() == 0:
+                os.chown(fifo, 0, isolation.SPLIT_GID)
+            os.chmod(fifo, 0o020)
+            self.answers = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+            self.answers_keep = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            shell = isolation.helper("sh")
+            command = [shell, "-p", "-c", _SPAWNER, shell, str(fifo), tmpdir,
+                       *self.lang.run_command(executable, Path(_SLOT))]
+            self.keep = {fifo.name, self.tmp.name}
+        timeout = self.limits.resolve_timeout(self.lang.timeout_s)
+        # RLIMIT_CPU counts the worker process: room for start-up and warm-up.
+        cpu = self.limits.resolve_cpu(timeout) * 4 + int(_START_TIMEOUT_S)
+        cmd, self.cgroup = sandboxed_command(self.lang, executable, command, self.scratch, self.limits,
+                                             self.mode, cpu, role="worker", tmp_source=self.tmp)
+        try:
+            self.proc = subprocess.Popen(cmd, cwd=self.scratch, env=env, stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         start_new_session=True, pass_fds=pass_fds)
+        finally:
+            for fd in pass_fds:
+                os.close(fd)
         for pipe in (self.proc.stdout, self.proc.stderr):
             os.set_blocking(pipe.fileno(), False)
-        ready = isolation.READY + WARM_READY
-        out, err, reason = self._read(time.monotonic() + _START_TIMEOUT_S, lambda buf: len(buf) >= len(ready))
-        if reason or not out.startswith(ready):
-            text = err.decode("utf-8", errors="replace").strip().splitlines()
-            raise MpltError(f"{self.lang.display_name} warm worker did not start ({reason or 'no ready line'}): "
-                            f"{text[0][:200] if text else 'no message'}")
-        self.keep = {script.name}
+        os.set_blocking(self.answers, False)
+        ready = self._answer(time.monotonic() + _START_TIMEOUT_S, "0")
+        if ready is None or ready[0] != "ready" or len(ready) < 2:
+            raise MpltError(f"{self.lang.display_name} warm worker did not start: {self._diagnosis()}")
+        self.pid = self._host_pid(int(ready[1]))
+        if self.pid is None or not procs.protected(self.pid):
+            raise MpltError(f"{self.lang.display_name} warm worker is not out of its programs' reach "
+                            "(no split group and still dumpable): docs/warm.md, \"Which sandbox\"")
         self.baseline = set(self._members())
         self.alive = True
+
+    def _host_pid(self, ns_pid: int) -> int | None:
+        members = self._members() or procs.descendants(self.proc.pid)
+        return procs.find_by_namespace_pid(members, ns_pid)
 
     def run(self, program: str) -> ExecResult:
         """The program's result, or Disturbed (the worker may then be gone: check `alive`)."""
         if not self.alive:
             raise Disturbed("the worker has ended")
         self.runs += 1
+        job_id = str(self.runs)
         job = self.scratch / f"p{self.runs}"
-        job.mkdir()
-        path = job / f"program{self.lang.extension}"
-        path.write_text(program, encoding="utf-8")
-        self._own(job)
-        self._own(path)
-        nonce = secrets.token_hex(8)
-        marker = _MARK + nonce.encode() + b" "
-        timeout = self.limits.resolve_timeout(self.lang.timeout_s)
-        start = time.monotonic()
+        io = self.scratch / f"io{self.runs}"
+        marker = completion.new_marker()
+        streams = {}
         try:
-            self.proc.stdin.write(f"{nonce} {job} {path}\n".encode())
-            self.proc.stdin.flush()
-            out, err, reason = self._read(start + timeout * _WARM_SHARE, lambda buf: _answered(buf, marker))
-            if reason:
-                raise Disturbed(reason)
-            at = out.find(marker)
-            code_text, flag = out[at + len(marker):].split(b"\n", 1)[0].split(b" ")[:2]
-            if flag != b"ok":
-                raise Disturbed(flag.decode())
-            if self._left_behind():
-                raise Disturbed("left processes behind")
-            result = self._result(int(code_text), out[:at], err, time.monotonic() - start)
-        except (Disturbed, OSError, ValueError) as e:
-            if not (isinstance(e, Disturbed) and str(e) == "cold"):
-                self.close()   # only R's "cold" (a file it will not parse) leaves the worker sound
+            job.mkdir()
+            io.mkdir()
+            path = job / f"program{self.lang.extension}"
+            path.write_text(completion.marked_program(self.lang, program, marker), encoding="utf-8")
+            for entry in (job, path, io):
+                self._own(entry)
+            for name in ("out", "err"):
+                fifo = io / name
+                os.mkfifo(fifo, 0o600)
+                self._own(fifo, 0o600)
+                # A second, writing end of our own keeps the FIFO from reading as ended before the
+                # program has opened it; it is closed once the program has ended.
+                streams[name] = (os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            go = io / "go"
+            os.mkfifo(go, 0o600)
+            self._own(go, 0o600)
+            request = f"{job_id} {job} {path} {io / 'out'} {io / 'err'} {go}\n"
+            result = self._run(job_id, request, streams, go, marker)
+        except Disturbed as e:
+            if str(e) != "cold":
+                self.close()   # only "cold" (a program the worker will not run) leaves it sound
+            raise
+        except (OSError, ValueError) as e:
+            self.close()
             raise Disturbed(str(e)) from e
         finally:
+            for read_end, write_end in streams.values():
+                for fd in (read_end, write_end):
+                    _close(fd)
             self._tidy()
-        if self.runs >= self.lang.warm_programs or not self.lang.warm_reusable(program):
+        if self.runs >= self.lang.warm_programs:
             self.close()
         return result
 
-    def _result(self, code: int, out: bytes, err: bytes, duration: float) -> ExecResult:
+    def _run(self, job_id: str, request: str, streams: dict, go: Path, marker: str) -> ExecResult:
+        timeout = self.limits.resolve_timeout(self.lang.timeout_s)
+        start = time.monotonic()
+        deadline = start + timeout * _WARM_SHARE
+        self.proc.stdin.write(request.encode())
+        self.proc.stdin.flush()
+        answer = self._answer(deadline, job_id)
+        if answer is None:
+            raise Disturbed("no answer")
+        if answer[0] == "cold":
+            raise Disturbed("cold")
+        child = None
+        code = None
+        if answer[0] == "exit":
+            code = int(answer[1])
+        elif answer[0] == "pid":
+            child = procs.find_by_namespace_pid(procs.children(self.pid), int(answer[1]))
+            if child is None:
+                raise Disturbed("the program's process is not the worker's child")
+        else:
+            raise Disturbed(f"unexpected answer {answer!r}")
+        go_fd = self._hold(go, deadline) if answer[-1] == "hold" else None
+        try:
+            out, err, tail, code, reason = self._collect(streams, deadline, child, code)
+        finally:
+            if go_fd is not None:
+                _close(go_fd)
+                os.kill(self.pid, signal.SIGCONT)
+        if reason:
+            raise Disturbed(reason)
+        if self._left_behind(child):
+            raise Disturbed("left processes behind")
         keep = self.limits.output_keep_bytes
-        stdout = out[:keep].decode("utf-8", errors="replace")
+        stdout, completed = completion.split_completion(tail, out[:keep].decode("utf-8", errors="replace"), marker)
         stderr = err[:keep].decode("utf-8", errors="replace")
-        status, reason = _classify(self.lang, code, stdout, stderr, "", False, self.limits.cpu_s is None)
-        markers = self.lang.out_of_memory_markers
-        if status in (KILLED, TIMEOUT) or any(m in stdout or m in stderr for m in markers):
+        status, why = _classify(self.lang, code, stdout, stderr, "", False, self.limits.cpu_s is None, completed)
+        if status in (KILLED, TIMEOUT) or any(m in stdout or m in stderr for m in self.lang.out_of_memory_markers):
             raise Disturbed(status)
-        warnings = (NO_ISOLATION_WARNING,) if self.mode == "none" else ()
-        return ExecResult(status, code, stdout, stderr, round(duration, 4), self.lang.name, self.mode, reason, warnings)
+        return ExecResult(status, code, stdout, stderr, round(time.monotonic() - start, 4), self.lang.name,
+                          self.mode, why)
 
-    def _read(self, deadline: float, done) -> tuple[bytes, bytes, str]:
-        """Read stdout and stderr until `done(stdout)`, the deadline, EOF, the output cap or the
-        disk quota; returns (stdout, stderr, reason), reason empty when `done`."""
-        out, err = bytearray(), bytearray()
-        bufs = {self.proc.stdout: out, self.proc.stderr: err}
+    def _hold(self, go: Path, deadline: float) -> int:
+        """Stop the worker until its program has ended, then let the program start. A worker that
+        reaps its children as soon as they end (R's parallel package does, on SIGCHLD) would
+        otherwise take the program's exit status before the harness reads it; the program waits
+        on the FIFO `go` until the worker has stopped. A program that wakes the worker up loses
+        its status, which re-runs it cold."""
+        os.kill(self.pid, signal.SIGSTOP)
+        while procs.state(self.pid) not in ("T", "t"):
+            if time.monotonic() >= deadline:
+                raise Disturbed("the worker did not stop")
+            time.sleep(0.0005)
+        # Linux opens a FIFO for both ends at once; the end stays open (the byte with it) until the
+        # program has ended, whenever it gets to read it.
+        fd = os.open(go, os.O_RDWR | os.O_NONBLOCK)
+        os.write(fd, b"g")
+        return fd
+
+    def _collect(self, streams: dict, deadline: float, child: int | None, code: int | None):
+        """The program's output until both FIFOs have ended and its exit status is known; returns
+        (out, err, tail of out, code, reason), reason empty for a normal end."""
+        out_fd, err_fd = streams["out"][0], streams["err"][0]
+        bufs = {out_fd: bytearray(), err_fd: bytearray()}
+        keeping = [pair[1] for pair in streams.values()]
+        tail = bytearray()
+        total = 0
+        pidfd = os.pidfd_open(child) if child is not None else None
+        ended_at = None
         next_disk_check = time.monotonic() + _POLL_S
-        with selectors.DefaultSelector() as sel:
-            for pipe in bufs:
-                sel.register(pipe, selectors.EVENT_READ)
-            while True:
-                now = time.monotonic()
-                if now >= deadline:
-                    return bytes(out), bytes(err), "timeout"
-                if now >= next_disk_check:
-                    next_disk_check = now + _POLL_S
-                    if _disk_usage(self.scratch, self.limits.disk_mb * 1024 * 1024):
-                        return bytes(out), bytes(err), "disk limit"
-                for key, _ in sel.select(timeout=min(deadline - now, _POLL_S)):
-                    chunk = os.read(key.fd, 65536)
-                    if not chunk:
-                        return bytes(out), bytes(err), "worker ended"
-                    bufs[key.fileobj] += chunk
-                if len(out) + len(err) > self.limits.output_kill_bytes:
-                    return bytes(out), bytes(err), "output limit"
-                if done(out):
-                    # The worker wrote the program's stderr before the answer: it is in the pipe.
-                    err += _drain(self.proc.stderr)
-                    return bytes(out), bytes(err), ""
+        try:
+            with selectors.DefaultSelector() as sel:
+                for fd in (out_fd, err_fd, self.proc.stdout.fileno(), self.proc.stderr.fileno()):
+                    sel.register(fd, selectors.EVENT_READ)
+                if pidfd is not None:
+                    sel.register(pidfd, selectors.EVENT_READ)
+                while True:
+                    if code is not None and ended_at is None:
+                        # The program has ended: only processes it left can still write.
+                        for fd in keeping:
+                            _close(fd)
+                        keeping = []
+                        ended_at = time.monotonic()
+                    if ended_at is not None and out_fd not in sel.get_map() and err_fd not in sel.get_map():
+                        return bytes(bufs[out_fd]), bytes(bufs[err_fd]), bytes(tail), code, ""
+                    now = time.monotonic()
+                    if now >= deadline:
+                        return b"", b"", b"", code, "timeout"
+                    if ended_at is not None and now - ended_at > isolation.LEFTOVER_GRACE_S:
+                        return b"", b"", b"", code, "its output stayed open after it ended"
+                    if now >= next_disk_check:
+                        next_disk_check = now + _POLL_S
+                        if _disk_usage(self.scratch, self.limits.disk_mb * 1024 * 1024):
+                            return b"", b"", b"", code, "disk limit"
+                    for key, _ in sel.select(timeout=min(deadline - now, _POLL_S)):
+                        if key.fd == pidfd:
+                            sel.unregister(pidfd)
+                            code = procs.exit_code(child)
+                            if code is None:
+                                return b"", b"", b"", None, f"no exit status ({procs.state(child)!r})"
+                        elif key.fd in bufs:
+                            chunk = os.read(key.fd, 65536)
+                            if not chunk:
+                                sel.unregister(key.fd)
+                                continue
+                            total += len(chunk)
+                            if key.fd == out_fd:
+                                tail = (tail + chunk)[-completion.TAIL_BYTES:]
+                            room = self.limits.output_keep_bytes - len(bufs[key.fd])
+                            if room > 0:
+                                bufs[key.fd] += chunk[:room]
+                        elif not _discard(key.fd, self.worker_stderr):
+                            return b"", b"", b"", code, "the worker ended"
+                    if total > self.limits.output_kill_bytes:
+                        return b"", b"", b"", code, "output limit"
+        finally:
+            _close(pidfd)
+            for fd in keeping:
+                _close(fd)
+
+    def _answer(self, deadline: float, job_id: str) -> list[str] | None:
+        """The fields after `job_id` of the worker's answer line, or None by the deadline or when the
+        worker has ended."""
+        while True:
+            line, sep, rest = self.pending.partition(b"\n")
+            if sep:
+                self.pending = rest
+                fields = line.decode(errors="replace").split()
+                if fields and fields[0] == job_id:
+                    return fields[1:]
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.proc.poll() is not None:
+                return None
+            with selectors.DefaultSelector() as sel:
+                sel.register(self.answers, selectors.EVENT_READ)
+                for pipe in (self.proc.stdout, self.proc.stderr):
+                    sel.register(pipe, selectors.EVENT_READ)
+                for key, _ in sel.select(timeout=min(remaining, _POLL_S)):
+                    if key.fd == self.answers:
+                        try:
+                            chunk = os.read(self.answers, 65536)
+                        except BlockingIOError:
+                            continue
+                        if not chunk:
+                            return None
+                        self.pending += chunk
+                    elif not _discard(key.fd, self.worker_stderr):
+                        return None
+
+    def _diagnosis(self) -> str:
+        text = bytes(self.worker_stderr).decode("utf-8", errors="replace").strip().splitlines()
+        return " | ".join(text)[:400] if text else "no message"
 
     def _members(self) -> list[int]:
         if self.cgroup is not None:
             return self.cgroup.members()
-        return _descendants(self.proc.pid)
+        return procs.descendants(self.proc.pid)
 
-    def _left_behind(self) -> bool:
+    def _left_behind(self, child: int | None) -> bool:
         give_up = time.monotonic() + isolation.LEFTOVER_GRACE_S   # the cold run's grace
-        while set(self._members()) - self.baseline:
+        while set(procs.living(self._members())) - self.baseline - {child}:
             if time.monotonic() > give_up:
                 return True
             time.sleep(0.02)
         return False
 
     def _tidy(self) -> None:
-        """Remove the program's files, and whatever it wrote into the worker's home."""
-        for entry in list(self.scratch.iterdir()) if self.scratch.exists() else ():
-            if entry.name not in self.keep:
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
+        """Remove what the program was given and what it wrote: its directories, new files in the
+        worker's scratch directory, and everything in the worker's /tmp."""
+        _empty(self.scratch, keep=self.keep)
+        _empty(self.tmp, keep=_mount_points(self.scratch))
 
-    def _own(self, path: Path) -> None:
+    def _own(self, path: Path, mode: int | None = None) -> None:
         if os.geteuid() == 0:
             os.chown(path, isolation.NOBODY, isolation.NOBODY)
+        if mode is not None:
+            os.chmod(path, mode)
 
     def close(self) -> None:
         self.alive = False
@@ -210,6 +387,9 @@ class WarmWorker:
         if self.cgroup is not None:
             self.cgroup.remove()
             self.cgroup = None
+        for fd in (self.answers, self.answers_keep):
+            _close(fd)
+        self.answers = self.answers_keep = None
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
@@ -227,7 +407,7 @@ class WarmPool:
 
     def run(self, language: Language | str, program: str) -> ExecResult:
         lang = get_language(language) if isinstance(language, str) else language
-        worker = self._take(lang) if lang.warm_script and program.strip() else None
+        worker = self._take(lang) if program.strip() else None
         if worker is None:
             return self._cold(lang, program)
         try:
@@ -277,39 +457,47 @@ class WarmPool:
         self.close()
 
 
-def _answered(buf: bytes, marker: bytes) -> bool:
-    at = buf.rfind(marker)
-    return at >= 0 and buf.find(b"\n", at + len(marker)) >= 0
+def _discard(fd: int, into: bytearray) -> bool:
+    """Read what the worker itself wrote (its own stdout and stderr belong to no program; the
+    first KiB is kept for messages); False at end of file."""
+    try:
+        chunk = os.read(fd, 65536)
+    except BlockingIOError:
+        return True
+    if len(into) < 1024:
+        into += chunk[:1024 - len(into)]
+    return bool(chunk)
 
 
-def _drain(pipe) -> bytes:
-    data = bytearray()
-    while True:
+def _close(fd: int | None) -> None:
+    if fd is not None:
         try:
-            chunk = os.read(pipe.fileno(), 65536)
-        except BlockingIOError:
-            return bytes(data)
-        if not chunk:
-            return bytes(data)
-        data += chunk
+            os.close(fd)
+        except OSError:
+            pass
 
 
-def _descendants(root: int) -> list[int]:
-    """Processes below `root` (without a cgroup: bubblewrap's and unshare's pid 1 are below it, and
-    orphans of the sandbox are re-parented to them)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if stat[0] != "Z":
-                parents[int(entry)] = int(stat[1])
-    found, frontier = [], [root]
-    while frontier:
-        pid = frontier.pop()
-        children = [p for p, pp in parents.items() if pp == pid]
-        found += children
-        frontier += children
-    return found
+def _mount_points(scratch: Path) -> set[str]:
+    """The first component of the scratch path under /tmp: bubblewrap made it a mount point in the
+    worker's /tmp (scratch lies in the host's /tmp by default), which must stay."""
+    try:
+        return {scratch.relative_to("/tmp").parts[0]}
+    except ValueError:
+        return set()
+
+
+def _empty(directory: Path, keep: set[str]) -> None:
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in keep:
+            continue
+        try:
+            if stat.S_ISDIR(entry.lstat().st_mode):
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        except OSError:
+            continue

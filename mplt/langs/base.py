@@ -66,10 +66,12 @@ class Language(ABC):
     # Hub names: the MultiPL-E HumanEval config and the nuprl/MultiPL-T split (None: none exists)
     multipl_e_config: str | None = None
     multipl_t_split: str | None = None
-    # Warm execution (docs/warm.md): the worker program in mplt/langs/warm/ ("" runs every program
-    # cold) and how many programs one worker runs before it is replaced.
+    # Warm execution (docs/warm.md): every language runs in a long-lived sandbox whose trusted
+    # spawner starts `run_command` per program; a language with a `warm_script` (in
+    # mplt/langs/warm/) forks each program from a pre-loaded interpreter instead. A worker is
+    # replaced after `warm_programs` programs.
     warm_script: str = ""
-    warm_programs: int = 50
+    warm_programs: int = 1000
 
     @abstractmethod
     def classify(self, exit_code: int, stdout: str, stderr: str) -> str:
@@ -92,17 +94,10 @@ class Language(ABC):
         """The command that starts the warm worker `script` (read only when `warm_script` is set)."""
         return [executable, str(script)]
 
-    def warm_reusable(self, program: str) -> bool:
-        """Whether a warm worker may run more programs after `program`: False for a program that
-        may change the worker's state outside its own namespace (the worker is then replaced)."""
-        return True
-
-    def code_only(self, program: str) -> str:
-        """`program` without its comments (a target's `comment_patterns`), for the text checks of
-        `warm_reusable`: the prose of a docstring ("read the input lines") is not code."""
-        for pattern in getattr(self, "comment_patterns", ()):
-            program = pattern.sub(" ", program)
-        return program
+    @abstractmethod
+    def completion_statement(self, program: str, marker: str) -> str:
+        """`program` (ending with a newline) followed by code that prints a newline, `marker` and a
+        newline on stdout once the program's last statement has run (mplt.execution.completion)."""
 
     def toolchain_version(self, executable: str) -> str:
         from mplt.tools import first_line

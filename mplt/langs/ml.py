@@ -24,16 +24,19 @@ class OCaml(TargetLanguage):
     version_args = ("-version",)
     apt_packages = ("ocaml-nox",)
     memory_floor_mb = 64
-    # Forks per program (Unix.fork): nothing a program does reaches the worker (docs/warm.md).
-    warm_script = "ml.ml"
-    warm_programs = 500
+    warm_script = "ml.ml"   # forks per program (docs/warm.md)
 
     def warm_command(self, executable, script):
         return [executable, "-I", "+compiler-libs", "unix.cma", str(script)]
+
     # The toplevel reports an allocation beyond RLIMIT_AS as "Out of memory during evaluation."
     out_of_memory_markers = ("Out_of_memory", "Out of memory during evaluation")
     multipl_e_config = "humaneval-ml"
     multipl_t_split = "ocaml"
+
+    def completion_statement(self, program, marker):
+        # `;;` ends a last top-level expression, which may not be followed by `let` without it.
+        return program + f';;\nlet () = print_string "\\n{marker}\\n"\n'
 
     def classify(self, exit_code, stdout, stderr):
         if exit_code == 0:

@@ -30,6 +30,9 @@ class Python(Language):
         # -B: no .pyc next to the program; -u: unbuffered so a killed program keeps its output.
         return [executable, "-B", "-u", str(path)]
 
+    def completion_statement(self, program, marker):
+        return program + f'print("\\n{marker}", flush=True)\n'
+
     def classify(self, exit_code, stdout, stderr):
         if exit_code == 0:
             return OK

@@ -5,6 +5,8 @@ A failed `stopifnot` prints `... is not TRUE` and exits 1; a parse error prints
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 from mplt.langs.status import EXCEPTION, FAILURE, OK, SYNTAX_ERROR
 from mplt.langs.base import TargetLanguage
@@ -25,12 +27,17 @@ class R(TargetLanguage):
     out_of_memory_markers = ("cannot allocate vector",)
     multipl_e_config = "humaneval-r"
     multipl_t_split = "r"
-    # Forks per program (parallel::mcparallel): nothing a program does reaches the worker.
-    warm_script = "r.r"
-    warm_programs = 500   # the worker itself runs no program: replacing it is a safety margin only
+    warm_script = "r.r"   # forks per program (docs/warm.md)
 
     def warm_command(self, executable, script):
-        return [executable, "--vanilla", str(script)]
+        # Rscript runs R's start-up script with bash, which would reset the split group that keeps
+        # the worker out of its programs' reach (docs/warm.md): bash -p keeps it.
+        r_script = shutil.which("R", path=str(Path(executable).parent)) or shutil.which("R")
+        return [shutil.which("bash") or "/bin/bash", "-p", r_script, "--vanilla", "--no-echo",
+                f"--file={script}", "--args"]
+
+    def completion_statement(self, program, marker):
+        return program + f'cat("\\n{marker}\\n")\n'
 
     def run_command(self, executable, path):
         # --vanilla: no site or user profiles, no saved workspace.

@@ -13,8 +13,6 @@ from mplt.langs.render import element_types, escape_string, number_text, resolve
 
 # Errors raised while reading or expanding the module: the program never ran.
 _COMPILE_MARKERS = ("read-syntax", "read:", "unbound identifier", "bad syntax", "expand:")
-# What reaches past a program's namespace, thread and custodian in a warm worker (docs/warm.md).
-_GLOBAL_STATE = re.compile(r"putenv|environment-variables|ffi|unsafe|#%|current-thread-group|plumber")
 
 
 class Racket(TargetLanguage):
@@ -31,12 +29,11 @@ class Racket(TargetLanguage):
     out_of_memory_markers = ("out of memory",)
     multipl_e_config = "humaneval-rkt"
     multipl_t_split = "racket"
-    warm_script = "rkt.rkt"
-    warm_programs = 100   # a fresh namespace each: replacing the worker is a safety margin only
+    warm_script = "rkt.rkt"   # forks per program (docs/warm.md)
 
-    def warm_reusable(self, program):
-        # The environment variables and the FFI are shared by every namespace of the worker.
-        return _GLOBAL_STATE.search(self.code_only(program)) is None
+    def completion_statement(self, program, marker):
+        # void: a module-level expression's value would be printed after the line.
+        return program + f'(void (write-string "\\n{marker}\\n" (current-output-port)))\n'
 
     def classify(self, exit_code, stdout, stderr):
         if exit_code == 0 and not stderr.strip():

@@ -1,12 +1,18 @@
-(* mplt warm worker for OCaml (docs/warm.md). One request per stdin line: "NONCE DIR FILE".
-   The worker forks per program; the child runs it with Toploop.run_script, what `ocaml FILE`
-   itself does (a fresh initial environment, errors printed the same way), and exits 0 or 2 as
-   `ocaml` does. The worker has Unix and the toplevel's own modules within reach, a cold run has
-   not: a program that names them is answered "cold" without running; compiler-libs is taken off
-   the child's load path (its other modules are not linked: an Error, as in a cold run). *)
+(* mplt warm worker for OCaml (docs/warm.md). Arguments: ANSWER_FD TMPDIR. One request per stdin
+   line, "ID DIR FILE OUT ERR GO" (GO unused); the worker forks, answers "ID pid PID" on ANSWER_FD, and never
+   reports a verdict: the harness reads the child's exit status from the kernel. The child drops
+   the worker's descriptors (the answer pipe, the requests), takes /dev/null as stdin and the FIFOs
+   OUT and ERR as stdout and stderr, and runs FILE with Toploop.run_script, what `ocaml FILE` does
+   (a fresh initial environment, errors printed the same way, exit 0 or 2). A program that names
+   Unix or the toplevel's own modules, which the worker has loaded and `ocaml FILE` has not, is
+   answered "ID cold" and runs cold. *)
 let () =
-  print_string "mplt-warm: ready\n";
-  flush stdout;
+  let answers : Unix.file_descr = Obj.magic (int_of_string Sys.argv.(1)) in
+  Unix.putenv "TMPDIR" Sys.argv.(2);
+  let answer text =
+    let line = Bytes.of_string (text ^ "\n") in
+    ignore (Unix.write answers line 0 (Bytes.length line))
+  in
   let names_unix file =
     let ic = open_in_bin file in
     let text = really_input_string ic (in_channel_length ic) in
@@ -18,34 +24,43 @@ let () =
     in
     List.exists has ["Unix"; "Toploop"; "Topdirs"; "Topmain"]
   in
-  let rec wait pid =
-    try snd (Unix.waitpid [] pid) with Unix.Unix_error (Unix.EINTR, _, _) -> wait pid
+  let rec reap () =
+    match Unix.waitpid [Unix.WNOHANG] (-1) with
+    | (0, _) -> ()
+    | _ -> reap ()
+    | exception Unix.Unix_error (Unix.EINTR, _, _) -> reap ()
+    | exception Unix.Unix_error (Unix.ECHILD, _, _) -> ()
   in
+  let onto path flags target =
+    let fd = Unix.openfile path flags 0 in
+    Unix.dup2 fd target;
+    Unix.close fd
+  in
+  answer (Printf.sprintf "0 ready %d" (Unix.getpid ()));
   try
     while true do
       match String.split_on_char ' ' (input_line stdin) with
-      | [nonce; dir; file] ->
-        let code, flag =
-          if names_unix file then (0, "cold")
-          else begin
-            flush stdout;
-            flush stderr;
-            match Unix.fork () with
-            | 0 ->
-              Unix.chdir dir;
-              let null = Unix.openfile "/dev/null" [Unix.O_RDONLY] 0 in
-              Unix.dup2 null Unix.stdin;
-              (* Only the program's directory and the standard library, as for `ocaml FILE`. *)
-              Topdirs.dir_remove_directory "+compiler-libs";
-              let ok = Toploop.run_script Format.err_formatter file [| file |] in
-              Format.pp_print_flush Format.err_formatter ();
-              Format.pp_print_flush Format.std_formatter ();
-              exit (if ok then 0 else 2)
-            | pid ->
-              (match wait pid with Unix.WEXITED c -> (c, "ok") | _ -> (0, "cold"))
-          end
-        in
-        Printf.printf "\nmplt-warm %s %d %s\n%!" nonce code flag
+      | [id; dir; file; out; err; _go] ->
+        reap ();
+        if names_unix file then answer (id ^ " cold")
+        else begin
+          flush stdout;
+          flush stderr;
+          match Unix.fork () with
+          | 0 ->
+            Unix.close answers;
+            onto "/dev/null" [Unix.O_RDONLY] Unix.stdin;
+            onto out [Unix.O_WRONLY] Unix.stdout;
+            onto err [Unix.O_WRONLY] Unix.stderr;
+            Unix.chdir dir;
+            (* Only the program's directory and the standard library, as for `ocaml FILE`. *)
+            Topdirs.dir_remove_directory "+compiler-libs";
+            let ok = Toploop.run_script Format.err_formatter file [| file |] in
+            Format.pp_print_flush Format.err_formatter ();
+            Format.pp_print_flush Format.std_formatter ();
+            exit (if ok then 0 else 2)
+          | pid -> answer (Printf.sprintf "%s pid %d" id pid)
+        end
       | _ -> ()
     done
   with End_of_file -> ()

@@ -1,16 +1,34 @@
-# mplt warm worker for R (docs/warm.md). One request per stdin line: "NONCE DIR FILE".
-# Each program is parsed here, then evaluated in a forked child (parallel::mcparallel) that the
-# worker never sees the state of: the child evaluates the top-level expressions in order, as
-# Rscript does, printing visible values and, on an error, R's own "Error in CALL : MESSAGE" line.
-# A file that does not parse gets FLAG "cold" (Rscript runs the expressions before a late syntax
-# error; only a cold run reproduces that), a child that died (quit, a crash) FLAG "died".
+# mplt warm worker for R (docs/warm.md). Arguments: ANSWER_FD TMPDIR. One request per stdin line,
+# "ID DIR FILE OUT ERR GO": the file is parsed here, then the worker forks (parallel's mcfork,
+# estranged: no result pipe), answers "ID pid PID hold" on ANSWER_FD and never reports a verdict:
+# the harness reads the child's exit status from the kernel. parallel reaps children on SIGCHLD,
+# so "hold" asks the harness to stop the worker while the program runs; the child waits for a byte
+# on the FIFO GO, sent once the worker has stopped. The child drops the worker's descriptors, takes
+# /dev/null as stdin and the FIFOs OUT and ERR as stdout and stderr, and evaluates the top-level
+# expressions in order as Rscript does, printing visible values and, on an error, R's own
+# "Error in CALL : MESSAGE" line, then exits 1. A file that does not parse is answered "ID cold"
+# (Rscript runs the expressions before a late syntax error; only a cold run reproduces that).
 local({
+  args <- commandArgs(trailingOnly = TRUE)
+  answer_fd <- as.integer(args[1])
+  Sys.setenv(TMPDIR = args[2])
   input <- file("stdin", "r")
-  clean_tmp <- nzchar(Sys.getenv("MPLT_WARM_CLEAN_TMP"))
-  top <- getwd()
-  run_child <- function(exprs, dir) {
+  answer <- function(text) {
+    con <- file(sprintf("/dev/fd/%d", answer_fd), "w", raw = TRUE)
+    cat(text, "\n", sep = "", file = con)
+    close(con)
+  }
+  run_child <- function(exprs, dir, out, err, go) {
+    # The OS-level descriptors 0, 1 and 2: closed, then reopened lowest first.
+    parallel:::closeFD(c(0L, 1L, 2L, answer_fd))
+    keep <- list(file("/dev/null", "r"), file(out, "w", raw = TRUE), file(err, "w", raw = TRUE))
+    wait <- file(go, "rb", raw = TRUE)
+    invisible(readBin(wait, "raw", 1L))
+    close(wait)
     setwd(dir)
-    tryCatch({
+    invisible(tempdir(check = TRUE))   # the harness empties /tmp between programs
+    if (exists(".Random.seed", envir = globalenv())) rm(".Random.seed", envir = globalenv())
+    code <- tryCatch({
       for (e in exprs) {
         v <- withVisible(eval(e, envir = globalenv()))
         if (v$visible) print(v$value)
@@ -22,31 +40,25 @@ local({
       cat(where, conditionMessage(c), "\n", sep = "", file = stderr())
       1L
     })
+    flush(stdout())
+    flush(stderr())
+    parallel:::mcexit(code)
   }
-  cat("mplt-warm: ready\n")
-  flush(stdout())
+  answer(paste("0 ready", Sys.getpid()))
   repeat {
     line <- readLines(input, n = 1)
     if (length(line) == 0) break
     parts <- strsplit(line, " ", fixed = TRUE)[[1]]
+    invisible(parallel:::selectChildren(timeout = 0))   # reaps the previous program
     exprs <- tryCatch(parse(parts[3], keep.source = FALSE), error = function(e) NULL)
-    code <- 0L
-    flag <- "ok"
     if (is.null(exprs)) {
-      flag <- "cold"
-    } else {
-      job <- parallel::mcparallel(run_child(exprs, parts[2]), mc.set.seed = TRUE, silent = FALSE)
-      got <- suppressWarnings(parallel::mccollect(job, wait = TRUE))
-      value <- if (is.null(got)) NULL else got[[1]]
-      if (is.integer(value) && length(value) == 1) code <- value else flag <- "died"
+      answer(paste(parts[1], "cold"))
+      next
     }
-    setwd(top)
-    if (clean_tmp) {   # the scratch directory itself may lie in /tmp: kept
-      left <- list.files("/tmp", all.files = TRUE, full.names = TRUE, no.. = TRUE)
-      unlink(left[!startsWith(paste0(top, "/"), paste0(left, "/"))], recursive = TRUE)
-    }
-    invisible(tempdir(check = TRUE))
-    cat("\nmplt-warm ", parts[1], " ", code, " ", flag, "\n", sep = "")
     flush(stdout())
+    flush(stderr())
+    child <- parallel:::mcfork(estranged = TRUE)
+    if (inherits(child, "masterProcess")) run_child(exprs, parts[2], parts[4], parts[5], parts[6])
+    answer(paste(parts[1], "pid", child$pid, "hold"))
   }
 })
