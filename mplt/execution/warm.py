@@ -50,6 +50,9 @@ _START_TIMEOUT_S = 120.0   # Julia loads and warms up Test in seconds; far longe
 _WARM_SHARE = 0.5          # a warm run past this share of the timeout is re-run cold (docs/warm.md)
 _POLL_S = 0.2
 _SLOT = "@mplt-program@"   # stands for the program's path in the spawner's command
+# The exit status of a program process whose set-up failed (in the spawner or a forking worker's
+# child, before the program ran): never a verdict; a program that exits with it runs cold.
+SETUP_FAILED = 121
 # The spawn worker: $0 the shell, $1 the answer FIFO, $2 the programs' TMPDIR, then the cold run
 # command with _SLOT for the program. Each request line is "ID DIR FILE OUT ERR GO" (GO unused); the program runs
 # in DIR with stdin /dev/null and its output on the FIFOs OUT and ERR, through the group reset
@@ -57,7 +60,7 @@ _SLOT = "@mplt-program@"   # stands for the program's path in the spawner's comm
 _SPAWNER = (
     'sh=$0; answers=$1; tmp=$2; shift 2; echo "0 ready $$" >"$answers"; '
     'while IFS=" " read -r id dir file out err go; do '
-    '( cd "$dir" || exit 126; n=$#; i=0; '
+    f'( cd "$dir" && [ -p "$out" ] && [ -w "$out" ] && [ -p "$err" ] && [ -w "$err" ] || exit {SETUP_FAILED}; n=$#; i=0; '
     f'while [ $i -lt $n ]; do a=$1; shift; [ "$a" = "{_SLOT}" ] && a=$file; set -- "$@" "$a"; i=$((i + 1)); done; '
     "exec \"$sh\" -c '" + isolation._UNSPLIT + "' \"$tmp\" \"$@\" </dev/null >\"$out\" 2>\"$err\" ); "
     'echo "$id exit $?" >"$answers"; done')
@@ -175,7 +178,7 @@ class WarmWorker:
                 self._own(fifo, 0o600)
                 # A second, writing end of our own keeps the FIFO from reading as ended before the
                 # program has opened it; it is closed once the program has ended.
-                streams[name] = (os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+                streams[name] = [os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)]
             go = io / "go"
             os.mkfifo(go, 0o600)
             self._own(go, 0o600)
@@ -189,8 +192,8 @@ class WarmWorker:
             self.close()
             raise Disturbed(str(e)) from e
         finally:
-            for read_end, write_end in streams.values():
-                for fd in (read_end, write_end):
+            for ends in streams.values():
+                for fd in ends:
                     _close(fd)
             self._tidy()
         if self.runs >= self.lang.warm_programs:
@@ -220,13 +223,15 @@ class WarmWorker:
             raise Disturbed(f"unexpected answer {answer!r}")
         go_fd = self._hold(go, deadline) if answer[-1] == "hold" else None
         try:
-            out, err, tail, code, reason = self._collect(streams, deadline, child, code)
+                out, err, tail, code, reason = self._collect(streams, deadline, child, code)
         finally:
             if go_fd is not None:
                 _close(go_fd)
                 os.kill(self.pid, signal.SIGCONT)
         if reason:
             raise Disturbed(reason)
+        if code == SETUP_FAILED:
+            raise Disturbed("the program's process was not set up, or exited with the set-up status")
         if self._left_behind(child):
             raise Disturbed("left processes behind")
         keep = self.limits.output_keep_bytes
@@ -260,7 +265,6 @@ class WarmWorker:
         (out, err, tail of out, code, reason), reason empty for a normal end."""
         out_fd, err_fd = streams["out"][0], streams["err"][0]
         bufs = {out_fd: bytearray(), err_fd: bytearray()}
-        keeping = [pair[1] for pair in streams.values()]
         tail = bytearray()
         total = 0
         pidfd = os.pidfd_open(child) if child is not None else None
@@ -275,9 +279,9 @@ class WarmWorker:
                 while True:
                     if code is not None and ended_at is None:
                         # The program has ended: only processes it left can still write.
-                        for fd in keeping:
-                            _close(fd)
-                        keeping = []
+                        for ends in streams.values():
+                            _close(ends[1])
+                            ends[1] = None
                         ended_at = time.monotonic()
                     if ended_at is not None and out_fd not in sel.get_map() and err_fd not in sel.get_map():
                         return bytes(bufs[out_fd]), bytes(bufs[err_fd]), bytes(tail), code, ""
@@ -313,8 +317,6 @@ class WarmWorker:
                         return b"", b"", b"", code, "output limit"
         finally:
             _close(pidfd)
-            for fd in keeping:
-                _close(fd)
 
     def _answer(self, deadline: float, job_id: str) -> list[str] | None:
         """The fields after `job_id` of the worker's answer line, or None by the deadline or when the

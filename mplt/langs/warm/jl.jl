@@ -7,8 +7,8 @@
 # worker (`private_descriptors`): among them the /proc/PID/mem descriptor through which Julia's
 # compiler writes code, which would otherwise write into the worker, and libuv's poll set and
 # pipes. It then takes /dev/null as stdin and the FIFOs OUT and ERR as stdout and stderr, includes
-# FILE into Main as `julia FILE` does, and exits: 0, or 1 after an uncaught error printed as julia
-# prints it, or what the program gives `exit`; 121 when its set-up failed.
+# FILE into Main as `julia FILE` does, and exits through Julia's exit: 0, or 1 after an uncaught
+# error printed as julia prints it, or what the program gives `exit`; 121 when its set-up failed.
 module MpltWarm
 
 import Test
@@ -54,6 +54,7 @@ function private_descriptors(parent::Integer, out::AbstractString, err::Abstract
     outputs = Dict(target(1) => c_open(dry ? "/dev/null" : out, O_WRONLY),
                    target(2) => c_open(dry ? "/dev/null" : err, O_WRONLY))
     pipes = Dict{String, Vector{Int}}()
+    polls = Int[]
     for name in readdir("/proc/self/fd")
         fd = parse(Int, name)
         link = target(fd)
@@ -67,9 +68,13 @@ function private_descriptors(parent::Integer, out::AbstractString, err::Abstract
             # The worker is not dumpable, so neither is its child, whose /proc files are then
             # root's: the child becomes dumpable (its split group still keeps it out of reach).
             dry || ccall(:prctl, Cint, (Cint, Culong, Culong, Culong, Culong), PR_SET_DUMPABLE, 1, 0, 0, 0)
-            replace!(at(fd), c_open("/proc/self/mem", O_RDWR | O_SYNC | O_CLOEXEC))
+            mem = c_open("/proc/self/mem", O_RDWR | O_SYNC | O_CLOEXEC)
+            # At the old descriptor's offset, so that a program writing through it (into its own
+            # memory now) lands where it would in a fresh process that had compiled the same code.
+            ccall(:lseek, Int64, (Cint, Int64, Cint), mem, ccall(:lseek, Int64, (Cint, Int64, Cint), fd, 0, 1), 0)
+            replace!(at(fd), mem)
         elseif link == "anon_inode:[eventpoll]"
-            replace!(at(fd), ccall(:epoll_create1, Cint, (Cint,), O_CLOEXEC))
+            push!(polls, fd)
         elseif link == "anon_inode:[eventfd]"
             replace!(at(fd), ccall(:eventfd, Cint, (Cuint, Cint), 0, O_CLOEXEC))
         elseif startswith(link, "pipe:") && fd != ANSWER_FD
@@ -99,6 +104,25 @@ function private_descriptors(parent::Integer, out::AbstractString, err::Abstract
         c_close(fresh[1])
         c_close(fresh[2])
     end
+    # libuv's poll set, last: a copy watching the same descriptor numbers (now the child's own
+    # objects) for the same events, as libuv's uv_loop_fork would make it.
+    for fd in polls
+        replace!(at(fd), poll_copy(fd))
+    end
+end
+
+@inline function poll_copy(fd)
+    fresh = ccall(:epoll_create1, Cint, (Cint,), O_CLOEXEC)
+    fresh < 0 && error("epoll_create1 failed")
+    # struct epoll_event: 32-bit events, 64-bit data; packed (12 bytes) on x86_64.
+    at_data = Sys.ARCH === :x86_64 ? 4 : 8
+    for m in eachmatch(r"tfd:\s*(\d+)\s+events:\s*([0-9a-f]+)\s+data:\s*([0-9a-f]+)", read("/proc/self/fdinfo/$fd", String))
+        event = zeros(UInt8, at_data + 8)
+        unsafe_store!(Ptr{UInt32}(pointer(event)), parse(UInt32, m[2]; base=16))
+        unsafe_store!(Ptr{UInt64}(pointer(event) + at_data), parse(UInt64, m[3]; base=16))
+        GC.@preserve event ccall(:epoll_ctl, Cint, (Cint, Cint, Cint, Ptr{UInt8}), fresh, 1, parse(Cint, m[1]), event)
+    end
+    return fresh
 end
 
 function run_program(dir, file)
@@ -172,10 +196,9 @@ function serve()
             catch
                 SETUP_FAILED
             end
-            code == 0 && (code = run_program(parts[2], parts[3]))
-            flush(stdout)
-            flush(stderr)
-            ccall(:_exit, Cvoid, (Cint,), code)
+            code == SETUP_FAILED && ccall(:_exit, Cvoid, (Cint,), code)
+            # Julia's own exit, as `julia FILE` ends: atexit hooks, finalizers, flushed streams.
+            exit(run_program(parts[2], parts[3]))
         end
         answer("$(parts[1]) pid $pid")
     end

@@ -1,7 +1,7 @@
 (* mplt warm worker for OCaml (docs/warm.md). Arguments: ANSWER_FD TMPDIR. One request per stdin
    line, "ID DIR FILE OUT ERR GO" (GO unused); the worker forks, answers "ID pid PID" on ANSWER_FD, and never
-   reports a verdict: the harness reads the child's exit status from the kernel. The child drops
-   the worker's descriptors (the answer pipe, the requests), takes /dev/null as stdin and the FIFOs
+   reports a verdict: the harness reads the child's exit status from the kernel. The child closes
+   the worker's descriptors (its script, the answer pipe, the requests), takes /dev/null as stdin and the FIFOs
    OUT and ERR as stdout and stderr, and runs FILE with Toploop.run_script, what `ocaml FILE` does
    (a fresh initial environment, errors printed the same way, exit 0 or 2). A program that names
    Unix or the toplevel's own modules, which the worker has loaded and `ocaml FILE` has not, is
@@ -48,7 +48,12 @@ let () =
           flush stderr;
           match Unix.fork () with
           | 0 ->
-            Unix.close answers;
+            (* Every descriptor the worker holds but 0, 1 and 2 (its script, the answer pipe). *)
+            Array.iter (fun name ->
+                match int_of_string_opt name with
+                | Some fd when fd > 2 -> (try Unix.close (Obj.magic fd : Unix.file_descr) with Unix.Unix_error _ -> ())
+                | _ -> ())
+              (Sys.readdir "/proc/self/fd");
             onto "/dev/null" [Unix.O_RDONLY] Unix.stdin;
             onto out [Unix.O_WRONLY] Unix.stdout;
             onto err [Unix.O_WRONLY] Unix.stderr;

@@ -6,7 +6,7 @@
 # on the FIFO GO, sent once the worker has stopped. The child drops the worker's descriptors, takes
 # /dev/null as stdin and the FIFOs OUT and ERR as stdout and stderr, and evaluates the top-level
 # expressions in order as Rscript does, printing visible values and, on an error, R's own
-# "Error in CALL : MESSAGE" line, then exits 1. A file that does not parse is answered "ID cold"
+# "Error in CALL : MESSAGE" line, and quits as Rscript does, with status 1 after an error. A file that does not parse is answered "ID cold"
 # (Rscript runs the expressions before a late syntax error; only a cold run reproduces that).
 local({
   args <- commandArgs(trailingOnly = TRUE)
@@ -19,8 +19,9 @@ local({
     close(con)
   }
   run_child <- function(exprs, dir, out, err, go) {
-    # The OS-level descriptors 0, 1 and 2: closed, then reopened lowest first.
-    parallel:::closeFD(c(0L, 1L, 2L, answer_fd))
+    # Every descriptor the worker holds (its script, the answer pipe, the requests) is closed;
+    # 0, 1 and 2 are then reopened, lowest first.
+    parallel:::closeFD(as.integer(list.files("/proc/self/fd")))
     keep <- list(file("/dev/null", "r"), file(out, "w", raw = TRUE), file(err, "w", raw = TRUE))
     wait <- file(go, "rb", raw = TRUE)
     invisible(readBin(wait, "raw", 1L))
@@ -40,9 +41,8 @@ local({
       cat(where, conditionMessage(c), "\n", sep = "", file = stderr())
       1L
     })
-    flush(stdout())
-    flush(stderr())
-    parallel:::mcexit(code)
+    # R's own exit, as Rscript ends: .Last, finalizers run on exit, flushed output.
+    quit(save = "no", status = code)
   }
   answer(paste("0 ready", Sys.getpid()))
   repeat {

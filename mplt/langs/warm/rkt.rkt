@@ -6,9 +6,10 @@
 ;; from the kernel). The child first gives itself private copies of every kernel object it shares
 ;; with the worker (`private-descriptors`), takes /dev/null as stdin and the FIFOs OUT and ERR as
 ;; stdout and stderr, then requires FILE as a module in a fresh namespace with `racket` and
-;; `rackunit` attached, as `racket FILE` does, and exits: 0, or 1 after an uncaught error (printed
-;; by the error display handler), or what the program gives `exit`; 121 when its set-up failed.
-(require ffi/unsafe racket/list racket/string (only-in racket) (only-in rackunit))
+;; `rackunit` attached, as `racket FILE` does, and exits through Racket's `exit`: 0, or 1 after an
+;; uncaught error (printed by the error display handler), or what the program gives `exit`; 121
+;; when its set-up failed.
+(require ffi/unsafe racket/file racket/list racket/string (only-in racket) (only-in rackunit))
 (define-namespace-anchor anchor)
 (define shared (namespace-anchor->empty-namespace anchor))
 (define args (current-command-line-arguments))
@@ -27,6 +28,7 @@
 (define c-pipe2 (libc "pipe2" (_fun (fds : (_ptr o (_array _int 2))) _int -> (r : _int) -> fds)))
 (define c-epoll-create1 (libc "epoll_create1" (_fun _int -> _int)))
 (define c-eventfd (libc "eventfd" (_fun _uint _int -> _int)))
+(define c-epoll-ctl (libc "epoll_ctl" (_fun _int _int _int _bytes -> _int)))
 (define c-waitpid (libc "waitpid" (_fun _int _pointer _int -> _int)))
 (define c-prctl (libc "prctl" (_fun _int _ulong _ulong _ulong _ulong -> _int)))
 (define c-getpid (libc "getpid" (_fun -> _int)))
@@ -66,6 +68,7 @@
 (define (private-descriptors out err)
   (define fds (descriptors))
   (define pipes (make-hash))
+  (define polls '())
   (for ([entry (in-list fds)])
     (define fd (car entry))
     (define target (cdr entry))
@@ -74,7 +77,7 @@
       [(= fd 1) (replace! 1 (c-open out O_WRONLY))]
       [(= fd 2) (replace! 2 (c-open err O_WRONLY))]
       [(string=? target "/dev/null") (void)]
-      [(string=? target "anon_inode:[eventpoll]") (replace! fd (c-epoll-create1 O_CLOEXEC))]
+      [(string=? target "anon_inode:[eventpoll]") (set! polls (cons fd polls))]
       [(string=? target "anon_inode:[eventfd]") (replace! fd (c-eventfd 0 O_CLOEXEC))]
       [(and (string-prefix? target "pipe:") (not (= fd answer-fd)))
        (hash-update! pipes target (lambda (ends) (cons fd ends)) '())]
@@ -88,7 +91,22 @@
       (when (positive? pending) (c-write (array-ref fresh 1) (make-bytes pending 42) pending))
       (replace! read-end (array-ref fresh 0)))
     (if write-end (replace! write-end (array-ref fresh 1)) (c-close (array-ref fresh 1)))
-    (unless read-end (c-close (array-ref fresh 0)))))
+    (unless read-end (c-close (array-ref fresh 0))))
+  ;; The poll set last: a copy watching the same descriptor numbers (now the child's own objects)
+  ;; for the same events.
+  (for ([fd (in-list polls)]) (replace! fd (poll-copy fd))))
+
+(define (poll-copy fd)
+  (define fresh (c-epoll-create1 O_CLOEXEC))
+  ;; struct epoll_event: 32-bit events, 64-bit data; packed (12 bytes) on x86_64.
+  (define at-data (if (eq? (system-type 'arch) 'x86_64) 4 8))
+  (for ([m (in-list (regexp-match* #px"tfd:\\s*(\\d+)\\s+events:\\s*([0-9a-f]+)\\s+data:\\s*([0-9a-f]+)"
+                                   (file->string (format "/proc/self/fdinfo/~a" fd)) #:match-select cdr))])
+    (define event (make-bytes (+ at-data 8) 0))
+    (integer->integer-bytes (string->number (cadr m) 16) 4 #f (system-big-endian?) event 0)
+    (integer->integer-bytes (string->number (caddr m) 16) 8 #f (system-big-endian?) event at-data)
+    (c-epoll-ctl fresh 1 (string->number (car m)) event))
+  fresh)
 
 (define (fresh-namespace)
   (define ns (make-base-empty-namespace))
@@ -137,11 +155,8 @@
       [(zero? pid)
        (with-handlers ([(lambda (e) #t) (lambda (e) (c-exit SETUP-FAILED))])
          (private-descriptors (list-ref parts 3) (list-ref parts 4)))
-       (define code
-         (parameterize ([current-input-port (open-input-string "")])
-           (run-program (list-ref parts 1) (list-ref parts 2))))
-       (flush-output stdout)
-       (flush-output stderr)
-       (c-exit code)]
+       ;; Racket's own exit, as `racket FILE` ends: the exit handler, the plumber's flushes.
+       (exit (parameterize ([current-input-port (open-input-string "")])
+               (run-program (list-ref parts 1) (list-ref parts 2))))]
       [else (answer (format "~a pid ~a" (car parts) pid))])
     (loop)))

@@ -1,0 +1,3 @@
+File.write!("/tmp/mplt-leak", "leaked")
+File.write("../mplt-leak", "leaked")
+System.halt(2)

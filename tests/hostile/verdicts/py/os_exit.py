@@ -1,0 +1,3 @@
+import os
+print("bye", flush=True)
+os._exit(0)
