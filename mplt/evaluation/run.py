@@ -77,6 +77,7 @@ def generate_language(config: EvalConfig, problems, backend=None, *, progress: b
 
 def execute_language(config: EvalConfig, language: str, *, progress: bool = True) -> dict:
     """Run every saved completion in the sandbox pool, score, write results and the summary."""
+    from mplt.execution.completion import EARLY_EXIT
     from mplt.execution.limits import program_limits
     from mplt.execution.pool import execute_all
     from mplt.translation import build_program
@@ -96,6 +97,9 @@ def execute_language(config: EvalConfig, language: str, *, progress: bool = True
     write_jsonl(files.results, scored)
     meta = read_json(files.meta) if files.meta.exists() else {}
     expected = meta.get("num_problems", len(completions))
+    statuses: dict[str, int] = {}
+    for result in executions:
+        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
     summary = summarize_language(
         scored, ks=KS, language=language, benchmark=meta.get("benchmark"),
         dataset_source=meta.get("dataset_source"), dataset_revision=meta.get("dataset_revision"),
@@ -106,7 +110,10 @@ def execute_language(config: EvalConfig, language: str, *, progress: bool = True
         num_missing=expected - len(completions),
         generation_skipped=[{"name": r["name"], "reason": r["skipped_reason"]}
                             for r in completions if r.get("skipped_reason")],
-        translation_skipped=len(meta.get("translation_skipped", [])))
+        translation_skipped=len(meta.get("translation_skipped", [])),
+        statuses=dict(sorted(statuses.items())),
+        # Status 0 before the tests ran: Failure here, OK in MultiPL-E (docs/deviations.md).
+        early_exits=sum(r.get("reason") == EARLY_EXIT for r in executions))
     write_json(files.summary, summary)
     return summary
 

@@ -51,7 +51,7 @@ def collect_evaluation(variant: str, directory: Path, figures: dict, meta: dict,
             found += 1
             for k, value in pass_values(node).items():
                 figures[f"pass@{k}.{variant}.{lang}"] = value
-            for key in ("num_problems", "n", "temperature", "top_p", "max_new_tokens"):
+            for key in ("num_problems", "n", "temperature", "top_p", "max_new_tokens", "early_exits"):
                 if is_number(node.get(key)):
                     figures[f"eval.{variant}.{lang}.{key}"] = node[key]
             # mplt.scoring.summary writes the sample count as min/max completions per problem

@@ -100,6 +100,11 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
     precision = results["meta"].get("evaluate_precision")
     if precision:
         parts += [f"Precision: {precision}.", ""]
+    exits = {k.split(".")[1] + " " + k.split(".")[2]: int(v) for k, v in figures.items()
+             if k.startswith("eval.") and k.endswith(".early_exits") and v}
+    if exits:
+        parts += ["Early exits (status 0 before the tests had run, counted as failures; MultiPL-E counts "
+                  "them as passes, docs/deviations.md): " + ", ".join(f"{k} {v}" for k, v in sorted(exits.items())) + ".", ""]
     if jl_warning and "jl" in langs:
         parts += [f"⚠ {jl_warning}", ""]
     if not comparable:

@@ -126,3 +126,25 @@ def test_eval_on_the_mini_benchmark_translated_to_lua(tiny_model_dir, tmp_path, 
     assert summary["num_problems"] == 2 and summary["benchmark"] == "mini" and 0.0 <= summary["pass@1"] <= 1.0
     problems = list(read_jsonl(out / "lua" / "problems.jsonl"))
     assert all(p["prompt"].rstrip().endswith(")") and "lu.assertEquals" in p["tests"] for p in problems)
+
+
+def test_early_exit_is_a_failure_and_counted(tiny_model_dir, multipl_e_dir, tmp_path, capsys):
+    """A completion that exits with status 0 before the tests run fails (MultiPL-E counts it as a
+    pass: docs/deviations.md) and is counted in the language summary."""
+    out = tmp_path / "eval"
+    args = ["eval", "--model", str(tiny_model_dir), "--langs", "py", "--benchmark", "multipl-e",
+            "--multipl-e-path", str(multipl_e_dir), "--n", "2", "--temperature", "0.8", "--max-new-tokens", "4",
+            "--seed", "1", "--out", str(out), "--no-progress"]
+    assert main([*args, "--generate-only"]) == 0
+    path = out / "py" / "completions.jsonl"
+    records = list(read_jsonl(path))
+    for record in records:
+        if record["name"] == "add_good":
+            record["completions"] = [" fine", " then\nimport sys; sys.exit(0)"]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert main(["eval", "--out", str(out), "--execute-only", "--no-progress"]) == 0
+    summary = read_json(out / "py" / "summary.json")
+    assert summary["early_exits"] == 1 and summary["pass@1"] == 0.25
+    assert summary["statuses"] == {"Failure": 3, "OK": 1}
+    early = next(e for e in read_jsonl(out / "py" / "executions.jsonl") if e["id"] == "add_good/1")
+    assert (early["status"], early["exit_code"]) == ("Failure", 0) and "early exit" in early["reason"]
