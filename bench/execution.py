@@ -8,10 +8,11 @@ its oracle body and with a wrong body: distinct programs, so the content-hash ca
 run three ways, in one run, with the same number of workers:
   MultiPL-E-style  a fresh interpreter per program, no sandbox (as MultiPL-E's evaluator)
   mplt cold        `execute_all(..., execution="cold")`: a fresh interpreter in the sandbox
-  mplt warm        `execute_all(..., execution="warm")`: warm workers where the language has one
-Prints programs/s for each, warm / MultiPL-E, whether the three agree on every status, the
-resident memory of one warm worker's interpreter after a few programs, and the sandbox's set-up
-cost per program (median wall time of a cold sandboxed run minus a bare run of the same file).
+  mplt warm        `execute_all(..., execution="warm")`: warm workers (fork or spawn, docs/warm.md)
+Prints programs/s for each, warm / MultiPL-E, whether the three agree on every status, the kind of
+warm worker, the resident memory of one warm worker after a few programs (the forking interpreter,
+or the spawner's shell), and the sandbox's set-up cost per program (median wall time of a cold
+sandboxed run minus a bare run of the same file).
 Numbers depend on the machine's load: say so when quoting them.
 """
 from __future__ import annotations
@@ -33,7 +34,7 @@ from mplt.execution import cgroups, isolation  # noqa: E402
 from mplt.execution.limits import program_limits  # noqa: E402
 from mplt.execution.pool import execute_all  # noqa: E402
 from mplt.execution.sandbox import run_program  # noqa: E402
-from mplt.execution.warm import WarmWorker, _descendants  # noqa: E402
+from mplt.execution.warm import WarmWorker  # noqa: E402
 from mplt.langs import get_language  # noqa: E402
 from mplt.langs.status import TIMEOUT  # noqa: E402
 from mplt.translation.oracle import oracle_and_failing_programs  # noqa: E402
@@ -77,21 +78,18 @@ def mplt_run(lang: str, programs: list[str], workers: int, execution: str) -> tu
 
 
 def warm_rss_mib(lang: str, programs: list[str]) -> float | None:
-    """Resident memory of the largest process of one warm worker after a few programs."""
-    language = get_language(lang)
-    if not language.warm_script:
-        return None
-    worker = WarmWorker(language, LIMITS, isolation.detect_mode())
+    """Resident memory of one warm worker's process after a few programs."""
+    worker = WarmWorker(get_language(lang), LIMITS, isolation.detect_mode())
     try:
         for program in programs[:6]:
             try:
                 worker.run(program)
             except Exception:   # a disturbed run: the figure is for the ordinary case
                 break
-        rss = [_rss_kib(pid) for pid in _descendants(worker.proc.pid)] if worker.alive else []
+        rss = _rss_kib(worker.pid) if worker.alive else 0
     finally:
         worker.close()
-    return max(rss) / 1024 if rss else None
+    return rss / 1024 if rss else None
 
 
 def _rss_kib(pid: int) -> int:
@@ -134,7 +132,7 @@ def main(argv=None) -> int:
         raise SystemExit("give --humaneval-path or set MPLT_HUMANEVAL (HumanEval.jsonl.gz)")
     problems = load_problems(args.humaneval_path)
     headers = ("lang", "programs", "MultiPL-E prog/s", "cold prog/s", "warm prog/s", "warm/MultiPL-E",
-               "statuses agree", "warm RSS MiB", "sandbox set-up ms")
+               "statuses agree", "warm kind", "warm RSS MiB", "sandbox set-up ms")
     rows = []
     for lang in [get_language(x).name for x in args.langs.split(",") if x.strip()]:
         if get_language(lang).find_executable() is None:
@@ -147,7 +145,8 @@ def main(argv=None) -> int:
         agree = sum(a == b == c for a, b, c in zip(base_status, cold_status, warm_status))
         rss = warm_rss_mib(lang, programs)
         rows.append((lang, str(len(programs)), f"{base:.2f}", f"{cold:.2f}", f"{warm:.2f}", f"{warm / base:.2f}x",
-                     f"{agree}/{len(programs)}", f"{rss:.0f}" if rss else "-",
+                     f"{agree}/{len(programs)}", "fork" if get_language(lang).warm_script else "spawn",
+                     f"{rss:.0f}" if rss else "-",
                      f"{setup_cost_ms(lang, programs[0], args.repeats):+.0f}"))
     print(f"sandbox mode: {isolation.detect_mode()}; fork guard: {cgroups.fork_guard()}; workers: {args.workers}; "
           f"load average: {os.getloadavg()[0]:.1f} (other work on the machine slows every column)")
