@@ -72,6 +72,9 @@ class Incomplete(TargetLanguage):
     def render_prompt(self, name, params, returns, desc):
         return ""
 
+    def completion_statement(self, program, marker):
+        return program
+
 
 def test_an_incomplete_language_is_refused_at_registration():
     with pytest.raises(LanguageContractError, match="does not implement render_oracle, render_tests"):
@@ -116,6 +119,9 @@ def test_source_language_needs_no_translation_methods():
 
         def classify(self, exit_code, stdout, stderr):
             return "OK"
+
+        def completion_statement(self, program, marker):
+            return program + f"print {marker}\n"
     assert list(build_registry([Source])) == ["src"]
 
 
