@@ -10,6 +10,7 @@ from pathlib import Path
 # Field 52 of /proc/PID/stat: the exit status as waitpid(2) reports it, readable while the process
 # is a zombie by a caller the kernel lets trace it (proc(5)); the harness can, its programs cannot.
 _EXIT_CODE_FIELD = 52
+RUN_TAG = "MPLT_RUN"
 _STATE_FIELD = 3
 
 
@@ -99,6 +100,23 @@ def protected(pid: int) -> bool:
         return os.stat(f"/proc/{pid}/mem").st_uid != int(ids["Uid:"][0])
     except (OSError, KeyError, IndexError, ValueError):
         return False
+
+
+def tagged(tag: str) -> list[int]:
+    """Living processes whose environment holds MPLT_RUN=`tag` (`sandbox.RUN_TAG`): how mode none
+    finds what a program left behind without a cgroup; a process that replaced its environment
+    (exec with another one) is not found."""
+    needle = f"{RUN_TAG}={tag}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                environ = Path(f"/proc/{entry}/environ").read_bytes()
+            except OSError:
+                continue
+            if needle in environ.split(b"\0"):
+                found.append(int(entry))
+    return living(found)
 
 
 def kill(pids) -> None:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from mplt.errors import MpltError
-from mplt.execution import completion, isolation, leftovers
+from mplt.execution import completion, isolation, leftovers, procs
 from mplt.execution.cgroups import Cgroups
 from mplt.execution.isolation import SandboxBroken
 from mplt.execution.limits import Limits
@@ -87,6 +87,8 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     cmd, cgroup = sandboxed_command(lang, executable, lang.run_command(executable, path), scratch, limits,
                                     mode, limits.resolve_cpu(timeout))
     env = sandbox_env(scratch, mode)
+    if mode == "none" and cgroup is None:
+        env[procs.RUN_TAG] = scratch.name   # finds leftovers without a cgroup (procs.tagged)
     warnings = [NO_ISOLATION_WARNING] if mode == "none" else []
     for warning in warnings:
         log.warning(warning)
@@ -101,10 +103,13 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     leftover = False
     try:
         stdout, stderr, tail, stop_reason = _collect(proc, start + limits.resolve_wall(timeout), limits, scratch)
-        if cgroup is not None and mode == "none" and proc.poll() is not None and not stop_reason:
+        if mode == "none" and proc.poll() is not None and not stop_reason:
             # Other modes check inside the pid namespace (isolation._REAPER), with the same grace.
-            leftover = not cgroup.wait_empty(isolation.LEFTOVER_GRACE_S)
+            leftover = (not cgroup.wait_empty(isolation.LEFTOVER_GRACE_S) if cgroup is not None
+                        else _tagged_left(scratch.name))
     finally:
+        if mode == "none" and cgroup is None:
+            procs.kill(procs.tagged(scratch.name))
         _kill_group(proc)
         if cgroup is not None:
             cgroup.remove()
@@ -212,6 +217,16 @@ def _collect(proc: subprocess.Popen, deadline: float, limits: Limits,
         except subprocess.TimeoutExpired:
             reason = "timeout"
     return bytes(kept[proc.stdout]), bytes(kept[proc.stderr]), bytes(tail), reason
+
+
+def _tagged_left(tag: str) -> bool:
+    """Whether processes of this run are still alive after the grace (mode none, no cgroup)."""
+    give_up = time.monotonic() + isolation.LEFTOVER_GRACE_S
+    while procs.tagged(tag):
+        if time.monotonic() > give_up:
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def _first_line(stderr: bytes, exit_code: int | None) -> str:

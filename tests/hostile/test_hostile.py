@@ -170,3 +170,16 @@ def test_none_mode_keeps_kernel_settings_and_secrets_out_of_reach(monkeypatch, m
     if os.geteuid() == 0:
         assert results["daemon"]["status"] == KILLED, results["daemon"]
     assert wait_until_gone(marker) == []
+
+
+@pytest.mark.parametrize("lang", ["lua", "r"])
+def test_none_mode_without_cgroups_still_finds_a_daemon(monkeypatch, marker, scratch_root, lang):
+    """Mode none in a container without cgroup access (Docker's defaults): a double-forked daemon
+    in its own session is found by the run's tag in its environment, judged Killed and killed."""
+    monkeypatch.setattr(cgroups.Cgroups, "create", classmethod(lambda cls, *a, **k: None))
+    daemon = render(HOSTILE_DIR / lang / f"daemon{get_language(lang).extension}", marker, 9, lang)
+    result = run_program(lang, daemon, limits_for(lang), mode="none")
+    assert result.status == KILLED and "background" in result.reason, result
+    assert wait_until_gone(marker) == []
+    ordinary = run_program(lang, "x <- 1\n" if lang == "r" else "x = 1\n", limits_for(lang), mode="none")
+    assert ordinary.status == OK, ordinary
