@@ -53,6 +53,7 @@ _SLOT = "@mplt-program@"   # stands for the program's path in the spawner's comm
 # The exit status of a program process whose set-up failed (in the spawner or a forking worker's
 # child, before the program ran): never a verdict; a program that exits with it runs cold.
 SETUP_FAILED = 121
+STRIKES = 3   # warm runs in a row disturbed while their cold runs were ordinary: the language goes cold
 # The spawn worker: $0 the shell, $1 the answer FIFO, $2 the programs' TMPDIR, then the cold run
 # command with _SLOT for the program. Each request line is "ID DIR FILE OUT ERR GO" (GO unused); the program runs
 # in DIR with stdin /dev/null and its output on the FIFOs OUT and ERR, through the group reset
@@ -404,6 +405,7 @@ class WarmPool:
         self._cold = cold or (lambda language, program: run_program(language, program, limits, mode))
         self._idle: dict[str, list[WarmWorker]] = {}
         self._failed: set[str] = set()
+        self._strikes: dict[str, int] = {}
         self._closed = False
         self._lock = threading.Lock()
 
@@ -414,14 +416,32 @@ class WarmPool:
             return self._cold(lang, program)
         try:
             result = worker.run(program)
-        except Disturbed:
+        except Disturbed as e:
             result = self._cold(lang, program)
+            self._strike(lang, str(e), result)
         except BaseException:
             worker.close()
             raise
+        else:
+            with self._lock:
+                self._strikes[lang.name] = 0
         finally:
             self._give_back(worker)
         return result
+
+    def _strike(self, lang: Language, why: str, cold: ExecResult) -> None:
+        """A warm run disturbed although the cold run was an ordinary one: the worker, not the
+        program, failed. STRIKES of them in a row (a runtime whose fork this version does not
+        survive, say) run the rest of the language's programs cold, with one log line."""
+        if why == "cold" or cold.status in (KILLED, TIMEOUT):
+            return
+        with self._lock:
+            self._strikes[lang.name] = self._strikes.get(lang.name, 0) + 1
+            if self._strikes[lang.name] < STRIKES or lang.name in self._failed:
+                return
+            self._failed.add(lang.name)
+        log.warning("%s warm runs failed %d times in a row where cold runs did not (last: %s); running %s "
+                    "programs cold", lang.display_name, STRIKES, why, lang.display_name)
 
     def _take(self, lang: Language) -> WarmWorker | None:
         with self._lock:

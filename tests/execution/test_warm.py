@@ -227,3 +227,27 @@ def test_execution_setting_is_restored(monkeypatch):
     with pool.execution_setting("cold"):
         assert pool.execution_mode() == "cold"
     assert pool.execution_mode() == "warm"
+
+
+def test_a_language_whose_warm_runs_keep_failing_goes_cold(monkeypatch, cold_runs):
+    """Warm runs disturbed while their cold runs are ordinary (a runtime whose fork breaks) send the
+    language cold after STRIKES of them; a disturbance caused by the program itself does not count."""
+    from mplt.execution import warm as warm_module
+
+    def broken(self, program):
+        self.close()
+        raise warm_module.Disturbed("the worker ended")
+    monkeypatch.setattr(warm_module.WarmWorker, "run", broken)
+    started = []
+    real_init = warm_module.WarmWorker.__init__
+
+    def counting_init(self, *args, **kwargs):
+        started.append(1)
+        real_init(self, *args, **kwargs)
+    monkeypatch.setattr(warm_module.WarmWorker, "__init__", counting_init)
+    with WarmPool(Limits(timeout_s=5.0)) as warm:
+        for i in range(warm_module.STRIKES + 2):
+            assert warm.run("lua", f"print({i})\n").status == OK
+        assert "lua" in warm._failed
+    assert len(started) == warm_module.STRIKES
+    assert len(cold_runs) == warm_module.STRIKES + 2
