@@ -89,7 +89,7 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
         write_run_files(profile, run_dir, reason)
         outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
                               progress=not args.no_progress)
-    _record_built_models(run_dir)
+        _record_built_models(run_dir)
     _finish(console, run_dir, outcome)
     return outcome.exit_code
 
