@@ -105,7 +105,7 @@ def _works(cmd: list[str]) -> bool:
 def forced_mode() -> str | None:
     """The mode MPLT_SANDBOX forces, None when it is unset or empty; an unknown value is an error,
     never ignored (ignored, it left the best mode in force while `doctor` reported the value as
-    forced: issue 20)."""
+    forced; docs/bad-input.md)."""
     forced = os.environ.get("MPLT_SANDBOX") or None
     if forced is not None and forced not in MODES:
         raise MpltError(f"MPLT_SANDBOX={forced!r}: unknown sandbox mode; known: {', '.join(MODES)} "

@@ -2,7 +2,7 @@
 
 Every stage appends its results to JSONL files and resumes by id (docs/style.md, rule 2): two
 commands writing the same run or `--out` directory at once both append, and the directory ends up
-with more result lines than ids (the drill of issue 20: 77 lines for 60 ids). `directory_lock`
+with more result lines than ids (a drill found 77 lines for 60 ids). `directory_lock`
 holds an exclusive `flock(2)` on `DIR/.mplt.lock` for the command's life; a second command on the
 same directory stops at once with one line naming the holder. The kernel drops the lock when its
 holder exits, however it ends (kill -9 included), so a stale lock file never blocks a rerun; the

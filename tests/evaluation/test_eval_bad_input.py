@@ -1,5 +1,5 @@
-"""`eval` on bad input found by the issue-20 drill: non-positive or non-finite timeouts, a rerun
-with other limits over recorded verdicts, `--langs ""`, greedy decoding with n > 1, and two runs on
+"""`eval` on bad input found by a drill of verdict integrity: non-positive or non-finite timeouts, a
+rerun with other limits over recorded verdicts, `--langs ""`, greedy decoding with n > 1, and two runs on
 one --out at once. Each is one `error:` line (or one `warning:` line), exit 2, and nothing already
 written is changed (docs/bad-input.md). Completions are written by hand: execution needs no model."""
 from __future__ import annotations

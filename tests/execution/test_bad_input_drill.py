@@ -1,5 +1,5 @@
-"""Bad input found by the issue-20 drill, on `exec`, the limits and the sandbox's environment
-variables: one `error:` line, exit 2, no traceback, nothing run (docs/bad-input.md)."""
+"""Bad input found by a drill of verdict integrity, on `exec`, the limits and the sandbox's
+environment variables: one `error:` line, exit 2, no traceback, nothing run (docs/bad-input.md)."""
 from __future__ import annotations
 
 import json
@@ -92,7 +92,8 @@ def fresh_detection():
 
 def test_unknown_forced_sandbox_is_an_error_not_ignored(program, capsys, monkeypatch, fresh_detection):
     monkeypatch.setenv("MPLT_SANDBOX", "bogus")
-    message = "MPLT_SANDBOX='bogus': unknown sandbox mode; known: bubblewrap, netns, none (unset it for the best available)"
+    message = ("MPLT_SANDBOX='bogus': unknown sandbox mode; known: bubblewrap, netns, none "
+               "(unset it for the best available)")
     with pytest.raises(MpltError, match="unknown sandbox mode"):
         isolation.detect_mode()
     code, out, err = run_cli(capsys, "exec", "--lang", "lua", program)

@@ -1,5 +1,5 @@
-"""Bad input found by the issue-20 drill on `translate`, `run`, `stage` and `finetune`: an output
-file that is a directory, an empty language list, a run directory another command is writing, and
+"""Bad input found by a drill of verdict integrity on `translate`, `run`, `stage` and `finetune`: an
+output file that is a directory, an empty language list, a run directory another command is writing, and
 timeouts in a profile. One `error:` line, exit 2, before any work (docs/bad-input.md)."""
 from __future__ import annotations
 
