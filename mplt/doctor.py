@@ -71,13 +71,16 @@ def sweep_leftovers() -> dict:
 
 
 def diagnose(gpu: bool = True) -> dict:
-    from mplt.execution import cgroups, isolation
+    from mplt.execution import cgroups, isolation, leftovers
     from mplt.execution.selftest import check_hardening
+    # A bad MPLT_SANDBOX or MPLT_SCRATCH is one error line (docs/bad-input.md), never reported as in force.
+    isolation.forced_mode()
+    leftovers.scratch_parent()
     offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0", "false", "False")
     removed = sweep_leftovers()
     return {"toolchains": check_toolchains(), "sandbox_tools": check_sandbox_tools(),
             "sandbox": {"mode": isolation.detect_mode(), "fork_guard": cgroups.fork_guard(),
-                        "forced": os.environ.get("MPLT_SANDBOX") or None,
+                        "forced": isolation.forced_mode(),
                         "hardening": check_hardening(), "leftovers_removed": removed},
             "gpu": check_gpu() if gpu else {"available": False, "detail": "not checked"},
             "hub_offline": offline, "cpu_count": os.cpu_count()}

@@ -113,6 +113,16 @@ def ensure_writable(directory: str | os.PathLike) -> Path:
     return directory
 
 
+def ensure_writable_file(path: str | os.PathLike, flag: str) -> Path:
+    """`ensure_writable` for an output file named by `flag`: its directory can be written and the
+    path itself is not a directory (os.replace onto one fails only after the work is done)."""
+    path = Path(path)
+    if path.is_dir():
+        raise MpltError(f"{path}: is a directory; {flag} names the JSONL file to write")
+    ensure_writable(path.parent)
+    return path
+
+
 def unwritable_reason(directory: str | os.PathLike) -> str | None:
     """None when files can be written in `directory` (created if needed), else why not, in words."""
     from mplt.errors import STORAGE_ERRNOS

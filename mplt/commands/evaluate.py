@@ -10,6 +10,7 @@ docstring for what is not protected). Everything resumes: rerun the same command
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 HELP = "evaluate a model on MultiPL-E-style benchmarks: generate, execute, score pass@k"
@@ -61,13 +62,16 @@ def build_config(args: argparse.Namespace):
     from mplt.benchmarks import get_benchmark
     from mplt.errors import MpltError
     from mplt.evaluation import EvalConfig
+    from mplt.execution.limits import check_timeout
     from mplt.generation.config import sampling_from_arguments
     from mplt.langs import parse_languages
 
-    langs = tuple(lang.name for lang in parse_languages(args.langs or default_langs(args)))
+    # Only a missing --langs means the default: an empty one is a mistake, not "all languages".
+    langs = tuple(lang.name for lang in parse_languages(default_langs(args) if args.langs is None else args.langs))
     if not langs:
-        raise MpltError("--langs names no language")
+        raise MpltError(f"--langs {args.langs!r} names no language; give e.g. lua,rkt or all")
     get_benchmark(args.benchmark)
+    check_timeout(args.timeout_s, "eval --timeout")
     mode = "generate" if args.generate_only else "execute" if args.execute_only else "all"
     return EvalConfig(model=args.model, out=args.out, langs=langs, benchmark=args.benchmark, revision=args.revision,
                       adapter=args.adapter, load_in_4bit=args.load_in_4bit, device=args.device, dtype=args.dtype,
@@ -77,19 +81,27 @@ def build_config(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from rich.console import Console
 
     from mplt.evaluation import evaluate
+    from mplt.execution.pool import execution_setting
+    from mplt.generation.config import identical_samples_warning
     from mplt.io import ensure_writable
+    from mplt.run.lock import directory_lock
+    from mplt.run.preflight import check_execution_settings
     from mplt.scoring import print_table
 
-    from contextlib import nullcontext
-
-    from mplt.execution.pool import execution_setting
-
     config = build_config(args)
+    if config.mode != "generate":
+        check_execution_settings()
     ensure_writable(config.out)
-    with execution_setting("cold") if getattr(args, "cold", False) else nullcontext():
+    with directory_lock(config.out, "eval", "--out"), \
+            execution_setting("cold") if getattr(args, "cold", False) else nullcontext():
+        warning = identical_samples_warning(config.sampling, "eval") if config.mode != "execute" else None
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
         summary = evaluate(config, progress=not args.no_progress)
     languages = list(summary["languages"].values())
     if config.mode == "generate":

@@ -29,21 +29,25 @@ def run(args) -> int:
     from pathlib import Path
 
     from mplt.errors import MpltError
-    from mplt.execution.limits import Limits
+    from mplt.execution.limits import Limits, check_timeout
     from mplt.execution.sandbox import read_program, run_program
     from mplt.execution.warm import WarmPool
     from mplt.langs import get_language
+    from mplt.run.preflight import check_execution_settings
 
     lang = get_language(args.lang)
     path = Path(args.file)
     if path.is_dir():
         raise MpltError(f"{path}: is a directory; give a program file")
-    if not path.is_file():
+    if not path.exists():
         raise MpltError(f"{path}: no such file")
-    if args.timeout is not None and args.timeout <= 0:
-        raise MpltError("--timeout must be positive")
+    if not path.is_file():
+        # Reading a FIFO waits for a writer and /dev/zero never ends: refuse both before opening.
+        raise MpltError(f"{path}: not a regular file ({_file_kind(path)}); give a program file")
+    check_timeout(args.timeout, "exec --timeout")
     if args.memory_mb is not None and args.memory_mb <= 0:
         raise MpltError("--memory-mb must be positive")
+    check_execution_settings()
     limits = Limits()
     if args.timeout is not None:
         limits = replace(limits, timeout_s=args.timeout)
@@ -60,6 +64,16 @@ def run(args) -> int:
     else:
         _print_human(path, result)
     return 0 if result.passed else 1
+
+
+def _file_kind(path) -> str:
+    import stat
+    mode = path.stat().st_mode
+    for test, kind in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "another kind of file"
 
 
 def _print_human(path, result) -> None:

@@ -50,13 +50,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mplt.errors import MpltError
+    from mplt.io import ensure_writable
+    from mplt.run.lock import directory_lock
     from mplt.training.config import resolve_config
-    from mplt.training.jobs import finetune_jobs, load_training_documents
 
+    langs = tuple(x.strip() for lang in args.langs for x in lang.split(",") if x.strip()) if args.langs else None
+    if args.langs is not None and not langs:    # `--langs ""`: a mistake, not "all found"
+        raise MpltError(f"--langs {' '.join(args.langs)!r} names no language; give e.g. lua rkt")
     overrides = {
         "model": args.model, "revision": args.revision, "data": tuple(args.data),
         "data_revision": args.data_revision,
-        "langs": tuple(x for lang in args.langs for x in lang.split(",") if x) if args.langs else None,
+        "langs": langs,
         "mix": args.mix, "epochs": args.epochs, "max_steps": args.max_steps, "lr": args.lr,
         "seq_len": args.seq_len, "micro_batch": args.micro_batch, "grad_accum": args.grad_accum,
         "warmup_steps": args.warmup_steps, "warmup_fraction": args.warmup_fraction,
@@ -68,6 +73,14 @@ def run(args: argparse.Namespace) -> int:
         "gradient_checkpointing": False if args.no_gradient_checkpointing else None,
     }
     cfg = resolve_config(args.preset, args.config, overrides)
+    ensure_writable(args.out)
+    with directory_lock(args.out, "finetune", "--out"):
+        return _finetune(cfg, args)
+
+
+def _finetune(cfg, args: argparse.Namespace) -> int:
+    from mplt.training.jobs import finetune_jobs, load_training_documents
+
     documents, skipped = load_training_documents(cfg)
     for lang, why in skipped.items():
         print(f"skipping {lang}: {why}")

@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
+    from mplt.errors import MpltError
     from mplt.run.profiles import choose_default_profile, load_profile
 
     # Library progress bars (weights loading/saving) would tear the live display; logs keep the facts.
@@ -48,14 +49,15 @@ def run(args: argparse.Namespace) -> int:
     rehearse = getattr(args, "rehearse", False)
     for flag, value in (("--benchmark-path", getattr(args, "benchmark_path", None)),
                         ("--langs", getattr(args, "langs", None))):
-        if value and not rehearse:
-            from mplt.errors import MpltError
+        if value is not None and not rehearse:
             raise MpltError(f"{flag} goes with --rehearse")
+    langs = tuple(lang.strip() for lang in (getattr(args, "langs", None) or "").split(",") if lang.strip())
+    if getattr(args, "langs", None) is not None and not langs:   # empty is a mistake, not "all of them"
+        raise MpltError(f"--langs {args.langs!r} names no language; give e.g. lua,rkt")
     run_dir = Path(args.run_dir or Path("runs") / (Path(name).stem + ("-rehearsal" if rehearse else "")))
     profile = load_profile(name, run_dir)
     if rehearse:
         from mplt.rehearsal.profile import RehearsalLimits, rehearse_profile
-        langs = tuple(lang for lang in (args.langs or "").split(",") if lang)
         profile = rehearse_profile(profile, run_dir, RehearsalLimits(langs=langs), benchmark_path=args.benchmark_path)
     return run_loaded(profile, run_dir, reason, args)
 
@@ -65,7 +67,7 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
 
     from mplt.io import ensure_writable
     from mplt.run.estimate import estimate
-    from mplt.run.preflight import check_gpu, check_hub, check_hub_access_if_online
+    from mplt.run.preflight import check_execution_settings, check_gpu, check_hub, check_hub_access_if_online
     from mplt.run.runner import run_profile, write_run_files
 
     console = get_console()
@@ -78,13 +80,16 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     check_gpu(profile)
     check_hub(profile)
     check_hub_access_if_online(profile, run_dir)
+    check_execution_settings()
     ensure_writable(run_dir)
-    write_run_files(profile, run_dir, reason)
     from mplt.execution.pool import execution_setting
-    with execution_setting("cold" if getattr(args, "cold", False) else profile.run.execution):
+    from mplt.run.lock import directory_lock
+    with directory_lock(run_dir, "run", "--run-dir"), \
+            execution_setting("cold" if getattr(args, "cold", False) else profile.run.execution):
+        write_run_files(profile, run_dir, reason)
         outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
                               progress=not args.no_progress)
-    _record_built_models(run_dir)
+        _record_built_models(run_dir)
     _finish(console, run_dir, outcome)
     return outcome.exit_code
 

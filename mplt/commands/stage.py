@@ -22,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from mplt.config import load_toml
     from mplt.errors import MpltError
     from mplt.io import ensure_writable
+    from mplt.run.lock import directory_lock
+    from mplt.run.preflight import check_execution_settings
     from mplt.stages import get_stage, run_stage
     get_stage(args.name)     # an unknown name is one line, before the profile is read
     from mplt.run.profiles import expand, placeholder_values   # {run}, {data}, {repo} in profiles
@@ -29,9 +31,11 @@ def run(args: argparse.Namespace) -> int:
     table = profile.get(args.name, {})
     if not isinstance(table, dict):
         raise MpltError(f"{args.config}: [{args.name}] must be a table")
+    check_execution_settings()
     ensure_writable(args.run_dir)
-    summary = run_stage(args.name, Path(args.run_dir), table, progress=not args.no_progress,
-                        source=Path(args.config).name if args.config else "")
+    with directory_lock(args.run_dir, "stage", "--run-dir"):
+        summary = run_stage(args.name, Path(args.run_dir), table, progress=not args.no_progress,
+                            source=Path(args.config).name if args.config else "")
     shown = {k: v for k, v in summary.items() if k not in ("funnel", "dropped")}
     print(json.dumps(shown, indent=2, default=str))
     return 0

@@ -30,12 +30,16 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from mplt.benchmarks.humaneval import load_problems
-    from mplt.io import write_jsonl
+    from mplt.errors import MpltError
+    from mplt.io import ensure_writable_file, write_jsonl
     from mplt.langs import parse_languages
     from mplt.translation import Skip, translate_problem
     from mplt.translation.driver import prefetch_references
 
     languages = [lang.name for lang in parse_languages(args.lang)]
+    if not languages:   # an empty --lang is a mistake, not "all languages" nor an empty file
+        raise MpltError(f"--lang {args.lang!r} names no language; give e.g. lua,rkt or all")
+    ensure_writable_file(args.out, "--out")   # before the translation, not when its result is written
     problems = load_problems(args.humaneval_path)
     prefetch_references(problems, languages)   # the reference check, batched (speed only)
     records, reasons, dropped = [], Counter(), Counter()

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from mplt.config import flat
 from mplt.errors import MpltError
+from mplt.execution.limits import check_timeout
 from mplt.generation import SamplingConfig
 from mplt.langs import TARGETS
 from mplt.models.load import check_dtype
@@ -43,6 +44,7 @@ class EvalConfig:
         if self.limit is not None and self.limit < 1:
             raise MpltError(f"limit must be >= 1, got {self.limit}")
         check_dtype("eval", self.dtype)
+        check_timeout(self.timeout_s)
 
     def model_options(self):
         from mplt.generation.backends.base import ModelOptions

@@ -9,7 +9,8 @@
                                     top_p, max_tokens (MultiPL-E's completion file), + n, seed,
                                     max_new_tokens, prompt_tokens, skipped_reason, id (= name)
     OUT/<lang>/executions.jsonl     one record per completion: id "<name>/<index>", name, index, language,
-                                    program, stdout, stderr, exit_code, status, timestamp, duration_s, ...
+                                    program, stdout, stderr, exit_code, status, timestamp, duration_s,
+                                    limits (what it ran under; a rerun with others is refused), ...
     OUT/<lang>/results.jsonl        one record per problem: MultiPL-E's results file (completion metadata +
                                     `results` list) + n, c, pass@k
     OUT/<lang>/summary.json         the language's pass@k summary

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mplt.config import config_to_dict, flat
 from mplt.errors import MpltError
+from mplt.execution.limits import check_timeout
 from mplt.generation.config import SamplingConfig
 from mplt.io import read_json, write_json
 from mplt.langs import TARGETS, get_language
@@ -46,6 +47,7 @@ class EvaluateStageConfig:
         if not self.base_model:
             raise MpltError("[evaluate] base_model is required")
         check_dtype("[evaluate]", self.dtype)
+        check_timeout(self.timeout_s, "[evaluate] timeout_s")
         bad = [v for v in self.variants if v not in VARIANTS]
         if bad:
             raise MpltError(f"[evaluate] unknown variant(s) {', '.join(bad)}; known: {', '.join(VARIANTS)}")

@@ -122,11 +122,22 @@ def _works(cmd: list[str]) -> bool:
         return False
 
 
+def forced_mode() -> str | None:
+    """The mode MPLT_SANDBOX forces, None when it is unset or empty; an unknown value is an error,
+    never ignored (ignored, it left the best mode in force while `doctor` reported the value as
+    forced; docs/bad-input.md)."""
+    forced = os.environ.get("MPLT_SANDBOX") or None
+    if forced is not None and forced not in MODES:
+        raise MpltError(f"MPLT_SANDBOX={forced!r}: unknown sandbox mode; known: {', '.join(MODES)} "
+                        "(unset it for the best available)")
+    return forced
+
+
 @functools.lru_cache(maxsize=None)
 def detect_mode() -> str:
     """MPLT_SANDBOX forces a mode; otherwise the best one that works here."""
-    forced = os.environ.get("MPLT_SANDBOX")
-    if forced in MODES:
+    forced = forced_mode()
+    if forced is not None:
         return forced
     try:
         if _works([helper("bwrap"), *bwrap_args("/tmp", helpers()), helper("true")]):

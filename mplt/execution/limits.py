@@ -12,6 +12,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from mplt.errors import MpltError
+
+
+def check_timeout(value, name: str = "timeout_s") -> None:
+    """A timeout is a positive, finite number of seconds, or None for the language's default. NaN
+    passes `value <= 0` (every comparison with it is false) and reaches `math.ceil`, and a negative
+    or zero timeout scores every program Timeout without running it: both are refused where they
+    are given (docs/bad-input.md, "Limits and the sandbox's settings")."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise MpltError(f"{name} must be positive and finite (seconds), got {value!r}")
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -27,6 +40,9 @@ class Limits:
     output_keep_bytes: int = 64 * 1024   # stdout/stderr kept per stream
     output_kill_bytes: int = 8 * 1024 * 1024  # total output that ends the program as Killed
     disk_mb: int = 64                    # scratch directory + private /tmp, all files together
+
+    def __post_init__(self):
+        check_timeout(self.timeout_s)
 
     def resolve_timeout(self, language_default: float) -> float:
         return float(self.timeout_s if self.timeout_s is not None else language_default)

@@ -4,9 +4,12 @@
 
 Each result is the job's fields plus `ExecResult.to_record()` plus `timestamp`, as MultiPL-E's
 result records (`program, stdout, stderr, exit_code, status, timestamp`; docs/conventions.md,
-section 5). Workers are threads: each one only waits on its sandboxed subprocess (MultiPL-E uses a
-thread pool too). A rerun over the same `out_path` skips the ids already recorded there and reuses
-the recorded verdicts of identical programs; a torn last line from a killed run is ignored.
+section 5), plus `limits`, the `Limits` it ran under. Workers are threads: each one only waits on
+its sandboxed subprocess (MultiPL-E uses a thread pool too). A rerun over the same `out_path` skips
+the ids already recorded there and reuses the recorded verdicts of identical programs; a torn last
+line from a killed run is ignored. A rerun with other limits is refused in one line naming them,
+rather than keeping verdicts the new limits would not give (docs/bad-input.md, "Resuming with other
+limits").
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import asdict
 from pathlib import Path
 
 from mplt.errors import MpltError
@@ -59,7 +63,7 @@ def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, wor
         with progress_bar(description, sum(map(len, by_key.values())), progress) as advance:
             def record(key: str, fields: dict) -> None:
                 for job in by_key[key]:
-                    result = {**job, **fields, "timestamp": int(time.time())}
+                    result = {**job, **fields, "limits": asdict(limits), "timestamp": int(time.time())}
                     results[job["id"]] = result
                     if appender is not None:
                         appender.write(result)
@@ -134,12 +138,19 @@ class _Done:
 
 
 def _load_done(out_path, wanted_ids: set, limits: Limits) -> _Done:
-    """Results already in `out_path`: by id (to skip) and by program hash (to reuse)."""
+    """Results already in `out_path`: by id (to skip) and by program hash (to reuse), only those
+    made under `limits`; a result for a wanted id made under other limits (or unrecorded ones) is
+    an error, so the rerun neither keeps it silently nor overwrites it."""
     done = _Done()
     if out_path is None or not Path(out_path).exists():
         return done
+    current = asdict(limits)
     for row in read_jsonl(out_path, skip_partial=True):
         if not all(k in row for k in ("id", "program", "language", "status")):
+            continue
+        if row.get("limits") != current:
+            if row["id"] in wanted_ids:
+                raise _other_limits(out_path, row.get("limits"), current)
             continue
         if row["id"] in wanted_ids:
             done.by_id[row["id"]] = row
@@ -149,6 +160,17 @@ def _load_done(out_path, wanted_ids: set, limits: Limits) -> _Done:
             continue
         done.by_key.setdefault(key, {k: row[k] for k in RESULT_FIELDS if k in row})
     return done
+
+
+def _other_limits(out_path, recorded, current: dict) -> MpltError:
+    if not isinstance(recorded, dict):
+        return MpltError(f"{out_path} holds verdicts with no recorded limits (an older mplt); remove that file "
+                         "to execute its programs again")
+    changed = sorted(k for k in recorded.keys() | current.keys() if recorded.get(k) != current.get(k))
+    then = ", ".join(f"{k}={recorded.get(k)!r}" for k in changed)
+    now = ", ".join(f"{k}={current.get(k)!r}" for k in changed)
+    return MpltError(f"{out_path} holds verdicts made with {then}, not {now}; rerun with the same limits, "
+                     "or remove that file to execute its programs again with the new ones")
 
 
 def _check_job(job, index: int) -> dict:

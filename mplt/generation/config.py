@@ -8,6 +8,7 @@ types and their checks are written once; `eval` gets its flags (STAGE_KEYS) from
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from mplt.errors import MpltError
@@ -37,8 +38,8 @@ class SamplingConfig:
         from mplt.generation.backends import check_backend
         if self.n < 1:
             raise MpltError(f"n must be >= 1, got {self.n}")
-        if self.temperature < 0:
-            raise MpltError(f"temperature must be >= 0, got {self.temperature}")
+        if not math.isfinite(self.temperature) or self.temperature < 0:   # NaN passes `< 0`
+            raise MpltError(f"temperature must be >= 0 and finite, got {self.temperature}")
         if not 0 < self.top_p <= 1:
             raise MpltError(f"top_p must be in (0, 1], got {self.top_p}")
         if self.max_new_tokens < 1 or self.batch_size < 1:
@@ -61,6 +62,16 @@ class SamplingConfig:
     def stops(self, prompt: dict) -> tuple[str, ...]:
         """The prompt's stop strings and the ones every prompt gets."""
         return tuple(prompt.get("stop_tokens") or ()) + self.extra_stop_tokens
+
+
+def identical_samples_warning(config: SamplingConfig, command: str) -> str | None:
+    """What to tell a user who asks for greedy decoding with n > 1: every sample of a prompt is the
+    same text (`samples`), so pass@k equals pass@1 and the n - 1 copies measure nothing; None when
+    that is not the case."""
+    if not config.greedy or config.n == 1:
+        return None
+    return (f"{command} --temperature 0 is greedy decoding: the {config.n} samples of each problem will be "
+            "identical (pass@k = pass@1); use --n 1, or a temperature above 0 for distinct samples")
 
 
 def add_sampling_arguments(parser, defaults: SamplingConfig | None = None) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mplt.config import flat
-from mplt.execution.limits import program_limits
+from mplt.execution.limits import check_timeout, program_limits
 from mplt.generation.config import SamplingConfig
 from mplt.io import read_jsonl, write_jsonl
 from mplt.pipeline import assertions as asserts
@@ -47,6 +47,11 @@ class TestgenConfig:
     min_coverage: int = 90          # percent; dirty_proc_dataset.py default (docs/method.md, section 2.5)
     workers: int = 0                # parallel sandboxed programs (0 = one per core)
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
+
+    def validate(self) -> None:
+        """Checked when the profile is read, before the stage runs (docs/bad-input.md)."""
+        check_timeout(self.test_timeout_s, "[testgen] test_timeout_s")
+        check_timeout(self.coverage_timeout_s, "[testgen] coverage_timeout_s")
 
 
 def assertion_job_id(function_id: str, assertion: str) -> str:

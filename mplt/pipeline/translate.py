@@ -22,7 +22,7 @@ from pathlib import Path
 
 from mplt.config import flat
 from mplt.errors import MpltError
-from mplt.execution.limits import program_limits
+from mplt.execution.limits import check_timeout, program_limits
 from mplt.generation.config import SamplingConfig
 from mplt.io import read_jsonl, write_jsonl
 from mplt.langs import TARGETS, get_language, get_target, target_languages
@@ -45,6 +45,11 @@ class TranslateConfig:
     timeout_s: float = 0.0          # per program; 0 = the language's default (15 s, docs/method.md, section 3.4)
     workers: int = 0
     allow_empty: bool = False       # keep nothing without failing (a rehearsal: stand-ins follow)
+
+    def validate(self) -> None:
+        """Checked when the profile is read, before the stage runs (docs/bad-input.md); 0 keeps
+        meaning the language's default."""
+        check_timeout(self.timeout_s or None, "[translate] timeout_s")
 
 
 def resolve_languages(config: TranslateConfig) -> list[str]:

@@ -7,6 +7,9 @@
 * With the Hub on: access to every model and dataset revision the profile names (a gated dataset
   without a token, a revision that does not exist), `mplt.run.hub_access`.
 * A profile that needs a GPU, without CUDA.
+* The sandbox's environment variables (`MPLT_SANDBOX`, `MPLT_SCRATCH`), for every command that runs
+  programs: a bad value is one line before the first program, not a traceback or a mode silently
+  ignored in the middle of a stage (docs/bad-input.md).
 """
 from __future__ import annotations
 
@@ -75,3 +78,11 @@ def check_gpu(profile: Profile, *, cuda_available: bool | None = None, diagnosis
         why = f": {diagnosis.problem}" if diagnosis is not None and diagnosis.problem else ""
         raise MpltError(f"profile {profile.name} needs a CUDA GPU and none was found{why}; "
                         "or use --profile smoke on CPU")
+
+
+def check_execution_settings() -> None:
+    """MPLT_SANDBOX names a known mode (or is unset) and MPLT_SCRATCH an existing, writable directory
+    (or is unset), checked where they are read (`isolation.forced_mode`, `leftovers.scratch_parent`)."""
+    from mplt.execution import isolation, leftovers
+    isolation.forced_mode()
+    leftovers.scratch_parent()
