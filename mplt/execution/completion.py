@@ -1,4 +1,4 @@
-"""Early exit is not a pass (docs/execution.md, "Early exit").
+"""Early exit is not a pass (docs/sandbox.md, "What a verdict rests on").
 
 A program that ends with status 0 before its test block has run to completion (`exit(0)` in the
 completion, `quit()`, `os.exit(0)`, `System.halt(0)`) passes in MultiPL-E's evaluator, which only

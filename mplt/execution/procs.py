@@ -1,6 +1,6 @@
 """What the harness reads about sandboxed processes from the kernel (/proc), never from them: the
 exit status of a warm worker's program, whether a worker is out of its programs' reach, which
-processes are still alive (docs/warm.md, "The verdict is the harness's")."""
+processes are still alive (docs/warm.md, "The two kinds of worker")."""
 from __future__ import annotations
 
 import os

@@ -229,7 +229,7 @@ def test_execution_setting_is_restored(monkeypatch):
     assert pool.execution_mode() == "warm"
 
 
-def test_a_language_whose_warm_runs_keep_failing_goes_cold(monkeypatch, cold_runs):
+def test_a_language_whose_warm_runs_keep_failing_goes_cold(monkeypatch):
     """Warm runs disturbed while their cold runs are ordinary (a runtime whose fork breaks) send the
     language cold after STRIKES of them; a disturbance caused by the program itself does not count."""
     from mplt.execution import warm as warm_module
@@ -245,7 +245,12 @@ def test_a_language_whose_warm_runs_keep_failing_goes_cold(monkeypatch, cold_run
         started.append(1)
         real_init(self, *args, **kwargs)
     monkeypatch.setattr(warm_module.WarmWorker, "__init__", counting_init)
-    with WarmPool(Limits(timeout_s=5.0)) as warm:
+    cold_runs = []
+
+    def cold(language, program):
+        cold_runs.append(program)
+        return pool.run_program(language, program, Limits(timeout_s=5.0))
+    with WarmPool(Limits(timeout_s=5.0), cold=cold) as warm:
         for i in range(warm_module.STRIKES + 2):
             assert warm.run("lua", f"print({i})\n").status == OK
         assert "lua" in warm._failed
