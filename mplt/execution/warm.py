@@ -112,7 +112,7 @@ class WarmWorker:
             # The worker's arguments: its answer pipe, and the programs' TMPDIR, which it restores
             # (secure execution drops it: isolation.SPLIT_GID).
             command = [*self.lang.warm_command(executable, script), str(write_end), tmpdir]
-            self.keep = {script.name, self.tmp.name}
+            self.keep = {script.name, self.tmp.name, "job", "io"}
         else:
             fifo = self.scratch / "answers"
             os.mkfifo(fifo, 0o020)
@@ -126,7 +126,7 @@ class WarmWorker:
             shell = isolation.helper("sh")
             command = [shell, "-p", "-c", _SPAWNER, shell, str(fifo), tmpdir,
                        *self.lang.run_command(executable, Path(_SLOT))]
-            self.keep = {fifo.name, self.tmp.name}
+            self.keep = {fifo.name, self.tmp.name, "job", "io"}
         timeout = self.limits.resolve_timeout(self.lang.timeout_s)
         # RLIMIT_CPU counts the worker process: room for start-up and warm-up.
         cpu = self.limits.resolve_cpu(timeout) * 4 + int(_START_TIMEOUT_S)
@@ -162,13 +162,14 @@ class WarmWorker:
             raise Disturbed("the worker has ended")
         self.runs += 1
         job_id = str(self.runs)
-        job = self.scratch / f"p{self.runs}"
-        io = self.scratch / f"io{self.runs}"
+        # The same two directories serve every program, emptied in between (removing a directory
+        # costs milliseconds on some file systems, a file microseconds).
+        job, io = self.scratch / "job", self.scratch / "io"
         marker = completion.new_marker()
         streams = {}
         try:
-            job.mkdir()
-            io.mkdir()
+            for directory in (job, io):
+                _fresh_directory(directory)
             path = job / f"program{self.lang.extension}"
             path.write_text(completion.marked_program(self.lang, program, marker), encoding="utf-8")
             for entry in (job, path, io):
@@ -367,9 +368,11 @@ class WarmWorker:
         return False
 
     def _tidy(self) -> None:
-        """Remove what the program was given and what it wrote: its directories, new files in the
-        worker's scratch directory, and everything in the worker's /tmp."""
+        """Remove what the program was given and what it wrote: the contents of its directories,
+        new files in the worker's scratch directory, and everything in the worker's /tmp."""
         _empty(self.scratch, keep=self.keep)
+        for directory in ("job", "io"):
+            _empty(self.scratch / directory, keep=set())
         _empty(self.tmp, keep=_mount_points(self.scratch))
 
     def _own(self, path: Path, mode: int | None = None) -> None:
@@ -506,6 +509,20 @@ def _mount_points(scratch: Path) -> set[str]:
         return {scratch.relative_to("/tmp").parts[0]}
     except ValueError:
         return set()
+
+
+def _fresh_directory(directory: Path) -> None:
+    """`directory` as an empty real directory, whatever the last program made of it."""
+    try:
+        if not stat.S_ISDIR(directory.lstat().st_mode):
+            directory.unlink()
+    except FileNotFoundError:
+        pass
+    if directory.exists():
+        _empty(directory, keep=set())
+    else:
+        directory.mkdir()
+    directory.chmod(0o700)
 
 
 def _empty(directory: Path, keep: set[str]) -> None:
