@@ -118,6 +118,10 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
         four_bit, precision = evaluation_precision(run_dir, config)
         log.info("evaluate: %s", precision)
         results: dict[str, dict] = {v: {} for v in config.variants}
+        adapters = [item["adapter"] for item in plan if item.get("adapter")]
+        if config.sampling.backend == "vllm" and adapters:
+            from mplt.generation.backends import vllm
+            vllm.plan_adapters(adapters)   # base and adapters on one engine
         for item in plan:
             if "skipped" in item:
                 log.warning("evaluate: %s", item["skipped"])

@@ -21,10 +21,20 @@ def prompts():
 def lora_adapter_dir(tiny_model_dir, tmp_path_factory):
     """A rank-8 LoRA adapter of the tiny model on q_proj/v_proj with random (seeded) A and B, so that
     it changes the output (peft's default B = 0 would not)."""
+    return make_lora_adapter(tiny_model_dir, tmp_path_factory, seed=0)
+
+
+@pytest.fixture(scope="session")
+def second_lora_adapter_dir(tiny_model_dir, tmp_path_factory):
+    """Another adapter like `lora_adapter_dir`, with other random weights."""
+    return make_lora_adapter(tiny_model_dir, tmp_path_factory, seed=1)
+
+
+def make_lora_adapter(tiny_model_dir, tmp_path_factory, seed: int):
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
     lora = get_peft_model(model, LoraConfig(r=8, lora_alpha=64, target_modules=["q_proj", "v_proj"],
                                             init_lora_weights=False, task_type="CAUSAL_LM"))

@@ -13,12 +13,18 @@ string (`truncate_at_stop_tokens`), so both backends cut text the same way.
 
 One engine per process: vLLM reserves its memory when the engine starts (on a GPU a share of the
 whole device), so a second engine beside the first would not fit; the base and fine-tuned
-evaluations of one run therefore share the engine, the adapter travelling with each request.
+evaluations of one run therefore share the engine, the adapter travelling with each request. A run
+that will evaluate adapters after its base model says so first (`plan_adapters`), so that the base
+model's engine already has LoRA enabled. Each adapter directory gets its own LoRA id for the
+engine's life: vLLM caches adapters by id, and one id for every adapter scored each language with
+the first language's adapter. On CPU the KV cache gets a budget from the memory free at start
+(`cpu_kv_cache_bytes`) instead of vLLM's share of all memory, which a machine in use cannot give.
 """
 from __future__ import annotations
 
 import gc
 import json
+import os
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -34,6 +40,9 @@ LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)   # the ranks vLLM 0.32 acce
 DTYPES = {"auto": "auto", "float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
 
 _ENGINE: dict = {}   # the one engine of this process: key, llm (vllm.LLM), lora_rank, engine_args
+_LORA_IDS: dict[str, int] = {}   # adapter directory -> its LoRA id on the current engine
+_PLANNED: dict[str, int] = {"rank": 0}   # the largest rank of the adapters a run will evaluate
+GIB = 1024 ** 3
 
 
 def open_backend(options: ModelOptions, **engine_args) -> "VLLMBackend":
@@ -62,6 +71,31 @@ def open_backend(options: ModelOptions, **engine_args) -> "VLLMBackend":
     return VLLMBackend(llm, source, options.adapter, spec.eos_token_id)
 
 
+def plan_adapters(adapters) -> None:
+    """The adapters a run will evaluate after its base model (the evaluate stage calls this): the
+    next engine enables LoRA up to their largest rank, so base and adapters share it."""
+    _PLANNED["rank"] = max([adapter_rank(a) for a in adapters], default=0)
+
+
+def lora_request(adapter: str):
+    """The adapter's own LoRARequest: one id per directory for the engine's life."""
+    from vllm.lora.request import LoRARequest
+    path = str(Path(adapter).resolve())
+    ident = _LORA_IDS.setdefault(path, len(_LORA_IDS) + 1)
+    return LoRARequest(f"adapter-{ident}", ident, path)
+
+
+def cpu_kv_cache_bytes() -> int:
+    """The CPU engine's KV cache: a quarter of the memory available now, between 0.5 and 4 GiB.
+    vLLM's default reserves a share of all memory and refuses to start when less is free."""
+    try:
+        available = next(int(line.split()[1]) * 1024 for line in open("/proc/meminfo")
+                         if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        return GIB
+    return int(min(4 * GIB, max(GIB // 2, available // 4)))
+
+
 def adapter_rank(adapter: str) -> int:
     """The LoRA rank of an adapter directory, rounded up to one vLLM accepts."""
     config = Path(adapter) / "adapter_config.json"
@@ -77,6 +111,7 @@ def adapter_rank(adapter: str) -> int:
 def _engine(source: str, revision: str | None, options: ModelOptions, rank: int, engine_args: dict):
     """The cached engine when it serves this model (with LoRA of at least this rank, and the same
     `engine_args` unless none are given), else a new one that replaces it."""
+    rank = max(rank, _PLANNED["rank"])
     key = (source, revision, options.dtype, options.tokenizer_fallback, options.load_in_4bit)
     if (_ENGINE.get("key") == key and _ENGINE["lora_rank"] >= rank
             and (not engine_args or engine_args == _ENGINE["engine_args"])):
@@ -96,6 +131,8 @@ def _engine(source: str, revision: str | None, options: ModelOptions, rank: int,
         # A seeded request whose prefill is split over steps crashes vLLM 0.32's CPU worker
         # ("CPU Generator does not use offset", docs/generation.md, "vLLM"): prefill whole prompts.
         args["enable_chunked_prefill"] = False
+        if not os.environ.get("VLLM_CPU_KVCACHE_SPACE"):   # the user's own budget wins
+            args["kv_cache_memory_bytes"] = cpu_kv_cache_bytes()
     if options.tokenizer_fallback:
         from mplt.models.load import resolve_spec
         fallback = resolve_spec(options.tokenizer_fallback)
@@ -109,16 +146,45 @@ def _engine(source: str, revision: str | None, options: ModelOptions, rank: int,
     try:
         llm = LLM(**args)
     except (OSError, ValueError, RuntimeError) as e:
-        raise MpltError(f"vllm cannot load model {options.model!r}: {str(e).splitlines()[0]}") from e
+        raise MpltError(f"vllm cannot load model {options.model!r}: {root_cause(e)}") from e
     _ENGINE.update(key=key, llm=llm, lora_rank=rank, engine_args=engine_args)
     return llm
 
 
+def root_cause(error: BaseException) -> str:
+    """The first line of the innermost error behind `error` that says more than "see above"."""
+    chain, seen = [], set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    lines = [str(e).strip().splitlines()[0] for e in chain if str(e).strip()]
+    useful = [line for line in lines if "root cause above" not in line]
+    if useful:
+        return useful[-1]
+    return ((lines[0] + "; ") if lines else "") + ("the engine process failed: VLLM_ENABLE_V1_MULTIPROCESSING=0 "
+                                                   "shows its error in this process")
+
+
 def close_engine() -> None:
-    """Drop the process's engine (its memory is released once nothing else refers to it)."""
-    if _ENGINE:
-        _ENGINE.clear()
-        gc.collect()
+    """Shut the process's engine down and release its memory (on a GPU, before another engine or
+    training in the same process needs it)."""
+    llm = _ENGINE.get("llm")
+    _ENGINE.clear()
+    _LORA_IDS.clear()
+    if llm is not None:
+        try:
+            llm.llm_engine.engine_core.shutdown()
+        except Exception:   # vLLM's internals: best effort, the references go below anyway
+            pass
+        del llm
+    gc.collect()
+    try:
+        import torch
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:
+        pass
 
 
 class VLLMBackend(Backend):
@@ -132,10 +198,7 @@ class VLLMBackend(Backend):
         self.cut_ids = {i for i in eos if isinstance(i, int)}
         if self.tokenizer.pad_token_id is not None:
             self.cut_ids.add(self.tokenizer.pad_token_id)
-        self.lora = None
-        if adapter:
-            from vllm.lora.request import LoRARequest
-            self.lora = LoRARequest("adapter", 1, str(Path(adapter).resolve()))
+        self.lora = lora_request(adapter) if adapter else None
 
     def generate(self, prompts: list[dict], config: SamplingConfig,
                  advance: Callable[[int], None]) -> Iterator[dict]:

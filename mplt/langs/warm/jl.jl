@@ -141,9 +141,18 @@ end
 # Warm-up: a passing and a failing @testset, an uncaught error and printing, in throw-away modules
 # of the worker itself. Its output goes to the worker's own stdout and stderr (they belong to no
 # program).
+# The values cover the types of MultiPL-E's Julia tests (docs/conventions.md, section 3.5), so that
+# `==`, `isequal` and `@test` are compiled for them in the worker rather than in every child.
+const WARM_UP_VALUES = "(1, 1.5, \"ab\", true, nothing, [1, 2], [1.5, 2.5], [\"a\", \"b\"], [[1], [2, 3]], " *
+                       "(1, 2), (1.5, \"a\"), Dict(\"a\" => 1), Dict{String, Int64}(), Int64[], String[], 'c', [true])"
+
 function warm_up()
-    for source in ("using Test\nf(x) = 2x\n@testset begin\n@test f(2) == 4\n@test f([1, 2]) == [2, 4]\nend\nprintln((1, \"x\", 1.5, [1]))\n",
-                   "using Test\nf(x) = 2x\n@testset begin\n@test f(2) == 5\n@test f(\"x\") == 1\nend\n",
+    typed = "using Test\nvalues = $WARM_UP_VALUES\nf(x) = x\n@testset begin\n" *
+            join(["@test(f(values[$i]) == values[$i])\n@test(isequal((values[$i], 1), (f(values[$i]), 1)))\n" for i in 1:17]) *
+            "end\n"
+    for source in (typed,
+                   "using Test\nf(x) = 2x\n@testset begin\n@test f(2) == 4\n@test f([1, 2]) == [2, 4]\nend\nprintln((1, \"x\", 1.5, [1]))\n",
+                   "using Test\nf(x) = 2x\n@testset begin\n@test f(2) == 5\n@test f(\"x\") == 1\n@test f([1.5]) == [2.5]\nend\n",
                    "error(\"warm-up\")\n")
         try
             Base.include_string(Module(), source)
