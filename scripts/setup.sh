@@ -27,6 +27,12 @@ lang_apt=$(PYTHONPATH="$ROOT" "$PY" -m mplt.langs --apt-packages --missing)
 need_apt+=($lang_apt)
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+# Step 2 downloads the official Julia release with curl over HTTPS: a minimal Debian 12 has neither
+# curl nor, always, the CA bundle, and would go straight to the older bullseye fallback.
+if ! command -v julia >/dev/null && [ ! -x .tools/julia/julia ] && [ "${MPLT_SKIP_JULIA:-0}" != 1 ]; then
+  command -v curl >/dev/null || need_apt+=(curl)
+  [ -f /etc/ssl/certs/ca-certificates.crt ] || need_apt+=(ca-certificates)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   as_root apt-get update -qq
