@@ -63,7 +63,7 @@ RUN JULIA_VERSION="${JULIA_VERSION}" JULIA_SHA256="${JULIA_SHA256}" sh scripts/i
 # torch). The rest of the repository is copied afterwards, so that editing the package, its tests or
 # docs does not redo this layer of several GB (tests/docker checks that these modules import alone).
 COPY pyproject.toml constraints.txt README.md ./
-COPY scripts/ scripts/
+COPY scripts/setup.sh scripts/
 COPY mplt/__init__.py mplt/errors.py mplt/torch_build.py mplt/
 COPY mplt/langs/ mplt/langs/
 RUN bash scripts/setup.sh \

@@ -112,5 +112,7 @@ if [ "$want_vllm" = 1 ]; then
 else
   check "no vllm asked ($pin $kind, MPLT_VLLM=$vllm)" '! .venv/bin/python -c "import vllm" 2>/dev/null && echo "not installed"'
 fi
-step "times: root ${t_root} s, make setup ${t_setup} s, second make setup ${t_again} s; root $(du -sh "$ROOT" | cut -f1)"
+cleanup
+mounted=()
+step "times: root ${t_root} s, make setup ${t_setup} s, second make setup ${t_again} s; root $(du -sxh "$ROOT" | cut -f1)"
 [ "$failed" = 0 ] && step "PASSED" || { step "FAILED"; exit 1; }
