@@ -39,16 +39,22 @@ bench: setup
 docker:
 	docker build -t $(IMAGE) .
 
-# The Hub is on unless PROFILE=smoke (with a GPU the default profile is `scaled`); models are cached
-# on the host. DOCKER_RUN_FLAGS: e.g. the flags that let bubblewrap sandbox inside (README "Docker").
+# The profile and the Hub setting are this host's (smoke and offline without a GPU). DOCKER_RUN_FLAGS:
+# e.g. the flags that let bubblewrap sandbox inside (README "Docker"). `--gpus all` only where the
+# host's nvidia-smi lists a GPU: without one Docker refuses the flag. --init reaps what sandboxed
+# programs leave to PID 1. The container runs as root (the sandbox drops programs to uid 65534 from
+# there); the run directory and the Hugging Face cache it wrote are handed back to the user who ran
+# make when it ends.
 DOCKER_RUN_FLAGS ?=
 HF_CACHE ?= $(HOME)/.cache/huggingface
+DOCKER_GPUS := $(if $(HAS_GPU),--gpus all)
+HOST_OWNER := $(shell id -u):$(shell id -g)
 docker-reproduce:
 	mkdir -p runs "$(HF_CACHE)"
-	docker run --rm --gpus all $(DOCKER_RUN_FLAGS) -v "$(CURDIR)/runs:/opt/mplt/runs" \
+	docker run --rm --init $(DOCKER_GPUS) $(DOCKER_RUN_FLAGS) -v "$(CURDIR)/runs:/opt/mplt/runs" \
 		-v "$(HF_CACHE):/root/.cache/huggingface" $(IMAGE) \
-		make reproduce $(if $(PROFILE),PROFILE=$(PROFILE)) RUN_DIR=runs/docker \
-		HF_OFFLINE=$(if $(filter smoke,$(PROFILE)),1,0)
+		sh -c 'make reproduce PROFILE=$(EFFECTIVE_PROFILE) RUN_DIR=runs/docker HF_OFFLINE=$(HF_OFFLINE); rc=$$?; \
+		chown -R $(HOST_OWNER) runs/docker /root/.cache/huggingface; exit $$rc'
 
 lint-docker: setup
 	.venv/bin/hadolint Dockerfile

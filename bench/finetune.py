@@ -124,10 +124,10 @@ def main() -> None:
 
     import torch
 
-    from mplt.models.tiny import build_tiny_model, stdlib_texts
+    from mplt.models.tiny import build_tiny_model, shipped_texts
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        model_dir = str(build_tiny_model(Path(tmp) / "tiny", stdlib_texts(60)))
+        model_dir = str(build_tiny_model(Path(tmp) / "tiny", shipped_texts()))
         for mode in ("qlora", "lora"):
             r = measure(mode, model_dir, args, "cpu", args.seq_len, args.micro_batch)
             rows.append(("measured", f"tiny 4.5M, CPU, {args.micro_batch}x{args.seq_len}", mode,

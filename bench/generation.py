@@ -80,8 +80,8 @@ def main() -> int:
 
     model = args.model
     if model is None:
-        from mplt.models.tiny import build_tiny_model, stdlib_texts
-        model = str(build_tiny_model(Path(tempfile.mkdtemp(prefix="mplt-bench-gen-")), stdlib_texts(60)))
+        from mplt.models.tiny import build_tiny_model, shipped_texts
+        model = str(build_tiny_model(Path(tempfile.mkdtemp(prefix="mplt-bench-gen-")), shipped_texts()))
     available = ["hf"] + (["vllm"] if importlib.util.find_spec("vllm") else []) + (["openai"] if args.base_url else [])
     names = args.backends.split(",") if args.backends else available
     problems = load_benchmark("humaneval", args.lang, BenchmarkOptions(humaneval_path=args.humaneval_path,

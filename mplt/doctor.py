@@ -63,6 +63,57 @@ def check_gpu() -> dict:
     return {"available": False, "detail": f"CPU only (torch {torch.__version__}{driver})", **versions}
 
 
+# What a container needs for bubblewrap (README, "Docker"; measured with Docker 20.10 on a host
+# without AppArmor): SYS_ADMIN and no seccomp profile for its namespaces and mounts ("Creating new
+# namespace failed", "pivot_root: Operation not permitted" otherwise), NET_ADMIN for the loopback of
+# its network namespace ("loopback: Failed RTM_NEWADDR"). AppArmor (where the host has it) and
+# Docker's masked /proc paths can refuse its mounts too, so the line lifts them as well.
+CONTAINER_FLAGS = ("--cap-add SYS_ADMIN --cap-add NET_ADMIN --security-opt seccomp=unconfined "
+                   "--security-opt apparmor=unconfined --security-opt systempaths=unconfined")
+
+
+def _first_error(cmd: list[str]) -> str | None:
+    """None when `cmd` succeeds, else the last line it printed (or why it could not start)."""
+    import subprocess
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return str(e)
+    if done.returncode == 0:
+        return None
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    return lines[-1].strip() if lines else f"exit status {done.returncode}"
+
+
+def in_container() -> bool:
+    return os.path.exists("/.dockerenv") or os.path.exists("/run/.containerenv")
+
+
+def sandbox_fallback_reason(mode: str, forced: str | None) -> str | None:
+    """One line: why the sandbox runs in a weaker mode than bubblewrap here. The probes are those
+    of `isolation.detect_mode`, run again to keep what they printed (docs/sandbox.md)."""
+    from mplt.execution import isolation
+    if forced:
+        return f"forced by MPLT_SANDBOX={forced}"
+    if mode == "bubblewrap":
+        return None
+    try:
+        why = _first_error([isolation.helper("bwrap"), *isolation.bwrap_args("/tmp", isolation.helpers()),
+                            isolation.helper("true")]) or "the probe passes now (it failed when first tried)"
+    except isolation.SandboxBroken as e:
+        why = str(e)
+    reason = f"bubblewrap does not start here ({why})"
+    if mode == "none":
+        try:
+            unshare = _first_error([isolation.helper("unshare"), *isolation.unshare_args(), isolation.helper("true")])
+        except isolation.SandboxBroken as e:
+            unshare = str(e)
+        reason += f" nor do namespaces ({unshare or 'the probe passes now'})"
+    if in_container():
+        reason += f"; in a container, run it with {CONTAINER_FLAGS} (README, Docker)"
+    return reason
+
+
 def sweep_leftovers() -> dict:
     """Scratch directories and cgroups of killed runs (docs/sandbox.md): removed at once when
     their owning process is gone, never a live run's."""
@@ -74,13 +125,14 @@ def diagnose(gpu: bool = True) -> dict:
     from mplt.execution import cgroups, isolation, leftovers
     from mplt.execution.selftest import check_hardening
     # A bad MPLT_SANDBOX or MPLT_SCRATCH is one error line (docs/bad-input.md), never reported as in force.
-    isolation.forced_mode()
+    forced = isolation.forced_mode()
     leftovers.scratch_parent()
     offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0", "false", "False")
     removed = sweep_leftovers()
+    mode = isolation.detect_mode()
     return {"toolchains": check_toolchains(), "sandbox_tools": check_sandbox_tools(),
-            "sandbox": {"mode": isolation.detect_mode(), "fork_guard": cgroups.fork_guard(),
-                        "forced": isolation.forced_mode(),
+            "sandbox": {"mode": mode, "fork_guard": cgroups.fork_guard(), "forced": forced,
+                        "why_not_bubblewrap": sandbox_fallback_reason(mode, forced),
                         "hardening": check_hardening(), "leftovers_removed": removed},
             "gpu": check_gpu() if gpu else {"available": False, "detail": "not checked"},
             "hub_offline": offline, "cpu_count": os.cpu_count()}

@@ -36,9 +36,32 @@ for p in julia julia-common libjulia1 libdsfmt-19937-1 libgit2-1.1 libhttp-parse
 done
 for deb in *.deb; do dpkg -x "$deb" "$DEST"; done
 lib="$DEST/usr/lib/x86_64-linux-gnu"
+
+# The bookworm libraries the unpacked binaries load (found with ldd on a minimal Debian 12 root,
+# scripts/check-setup-bookworm.sh): the four linked below, and those of LLVM 9 (libedit, libz3),
+# OpenBLAS (libgfortran) and libgit2 (libpcre3). A full desktop has them; debootstrap's minbase and
+# the python:3.11-slim image do not (docs/runtime.md, section 6.2).
+runtime="libpcre2-8-0 libgmp10 libcurl3-gnutls libmpfr6 libedit2 libz3-4 libgfortran5 libpcre3"
+absent=
+for p in $runtime; do
+  case $(dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null) in ii*) ;; *) absent="$absent $p" ;; esac
+done
+if [ -n "$absent" ]; then
+  echo "[julia] apt-get install$absent (libraries of the bullseye binaries)"
+  apt-get -qq update
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $absent >/dev/null
+fi
 for so in libpcre2-8.so.0 libgmp.so.10 libcurl-gnutls.so.4 libmpfr.so.6; do
   ln -sf "/usr/lib/x86_64-linux-gnu/$so" "$lib/$so"
 done
+# Anything still missing is named here rather than as a loader error at Julia's first start.
+missing=$(for f in "$DEST/usr/bin/julia" "$lib"/*.so.* "$lib"/julia/*.so*; do
+            LD_LIBRARY_PATH="$lib:$lib/julia" ldd "$f" 2>/dev/null; done | awk '/not found/ {print $1}' | sort -u)
+if [ -n "$missing" ]; then
+  echo "[julia] ERROR: the bullseye Julia needs shared libraries this system lacks:" $missing >&2
+  exit 1
+fi
 cat > "$DEST/julia" <<WRAP
 #!/bin/sh
 export LD_LIBRARY_PATH="$lib:$lib/julia\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"

@@ -33,7 +33,10 @@ bullseye() {
 command -v curl >/dev/null || bullseye "curl is not installed"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-if ! curl -fsSL --connect-timeout 10 --retry 2 -o "$TMP/julia.tar.gz" "$JULIA_URL" 2>"$TMP/curl.err"; then
+# Bounded waits: a firewall that drops packets must not hang `make setup` or `docker build`
+# (10 s to connect; a transfer slower than 10 kB/s for 60 s is given up).
+if ! curl -fsSL --connect-timeout 10 --speed-limit 10000 --speed-time 60 --retry 2 \
+     -o "$TMP/julia.tar.gz" "$JULIA_URL" 2>"$TMP/curl.err"; then
   bullseye "cannot download Julia $JULIA_VERSION ($(head -n 1 "$TMP/curl.err"))"
 fi
 if ! echo "$JULIA_SHA256  $TMP/julia.tar.gz" | sha256sum --check --strict --status -; then

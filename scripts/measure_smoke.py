@@ -71,13 +71,18 @@ def expectations(runs: list[dict], source: str) -> dict:
 
 
 def run_configuration(run_dir: Path) -> str:
-    """The CPU emulation a run ran under (environment.json `env`), e.g. `ATEN_CPU_CAPABILITY=avx2`."""
+    """The CPU emulation and Python a run ran under (environment.json), e.g.
+    `ATEN_CPU_CAPABILITY=avx2 OMP_NUM_THREADS=1, Python 3.11.7`: the figures must depend on neither
+    (docs/determinism.md)."""
     try:
-        env = json.loads((run_dir / "environment.json").read_text()).get("env", {})
+        environment = json.loads((run_dir / "environment.json").read_text())
     except (OSError, ValueError):
         return "configuration not recorded"
+    env = environment.get("env", {})
     keys = ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "OMP_NUM_THREADS")
-    return " ".join(f"{k}={env[k]}" for k in keys if k in env) or "machine default"
+    python = (environment.get("hardware") or {}).get("python")
+    return (" ".join(f"{k}={env[k]}" for k in keys if k in env) or "machine default") + \
+        (f", Python {python}" if python else "")
 
 
 def main(argv: list[str]) -> int:

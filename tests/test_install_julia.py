@@ -74,3 +74,24 @@ def test_script_pins_the_dockerfile_release():
     for arg in ("JULIA_VERSION", "JULIA_SHA256"):
         pinned = re.search(rf"^ARG {arg}=(\S+)$", dockerfile, re.M).group(1)
         assert f"{arg}=${{{arg}:-{pinned}}}" in script
+
+
+def test_the_bullseye_julia_finds_every_library_it_links():
+    """Where `make setup` fell back to Julia 1.5.3 from bullseye, the loader finds every library of
+    its binaries (the bookworm packages install-julia-bullseye.sh installs; docs/runtime.md, 6.2)."""
+    import shutil
+    # .tools/julia (make setup) or the julia on PATH (the image links /opt/julia/julia there)
+    on_path = shutil.which("julia")
+    candidates = [REPO / ".tools" / "julia", *([Path(on_path).resolve().parent] if on_path else [])]
+    dest = next((d for d in candidates if (d / "usr" / "bin" / "julia").exists()), None)
+    if dest is None:
+        pytest.skip("no bullseye Julia here (the official release bundles its libraries)")
+    lib = dest / "usr" / "lib" / "x86_64-linux-gnu"
+    missing = {}
+    for binary in [dest / "usr" / "bin" / "julia", *lib.glob("*.so.*"), *(lib / "julia").glob("*.so*")]:
+        out = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, timeout=60,
+                             env={"LD_LIBRARY_PATH": f"{lib}:{lib / 'julia'}", "PATH": "/usr/bin:/bin"}).stdout
+        gone = [line.split()[0] for line in out.splitlines() if "not found" in line]
+        if gone:
+            missing[binary.name] = gone
+    assert missing == {}, "apt-get install the bookworm packages of scripts/install-julia-bullseye.sh"

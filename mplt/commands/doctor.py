@@ -50,6 +50,8 @@ def _print_tables(report: dict) -> None:
     style = {"bubblewrap": "green", "netns": "yellow"}.get(mode, "bold red")
     forced = f" (forced by MPLT_SANDBOX={sandbox['forced']})" if sandbox["forced"] else ""
     console.print(f"sandbox mode: [{style}]{mode}[/]{forced}; fork guard: {sandbox['fork_guard']}")
+    if sandbox["why_not_bubblewrap"] and not sandbox["forced"]:
+        console.print(f"[yellow]why not bubblewrap:[/] {sandbox['why_not_bubblewrap']}", soft_wrap=True)
     if mode == "none":
         console.print("[bold red]NO SANDBOX: untrusted programs will run with network and file-system access[/]")
     hardening = sandbox["hardening"]

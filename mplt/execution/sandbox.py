@@ -87,7 +87,7 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
     cmd, cgroup = sandboxed_command(lang, executable, lang.run_command(executable, path), scratch, limits,
                                     mode, limits.resolve_cpu(timeout))
     env = sandbox_env(scratch, mode)
-    if mode == "none" and cgroup is None:
+    if cgroup is None:
         env[procs.RUN_TAG] = scratch.name   # finds leftovers without a cgroup (procs.tagged)
     warnings = [NO_ISOLATION_WARNING] if mode == "none" else []
     for warning in warnings:
@@ -108,9 +108,11 @@ def _run(lang: Language, executable: str, path: Path, scratch: Path, limits: Lim
             leftover = (not cgroup.wait_empty(isolation.LEFTOVER_GRACE_S) if cgroup is not None
                         else _tagged_left(scratch.name))
     finally:
-        if mode == "none" and cgroup is None:
-            procs.kill(procs.tagged(scratch.name))
         _kill_group(proc)
+        if cgroup is None:
+            # Killing the sandbox's process group does not wait for what runs in its pid namespace:
+            # a disk filler could still write after the scratch directory is removed.
+            _kill_tagged(scratch.name)
         if cgroup is not None:
             cgroup.remove()
     ready = stdout.startswith(isolation.READY)
@@ -217,6 +219,14 @@ def _collect(proc: subprocess.Popen, deadline: float, limits: Limits,
         except subprocess.TimeoutExpired:
             reason = "timeout"
     return bytes(kept[proc.stdout]), bytes(kept[proc.stderr]), bytes(tail), reason
+
+
+def _kill_tagged(tag: str, seconds: float = 5.0) -> None:
+    """Kill the run's tagged processes (no cgroup) until none is left, or `seconds` have passed."""
+    give_up = time.monotonic() + seconds
+    while (left := procs.tagged(tag)) and time.monotonic() < give_up:
+        procs.kill(left)
+        time.sleep(0.01)
 
 
 def _tagged_left(tag: str) -> bool:

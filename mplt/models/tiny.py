@@ -67,10 +67,17 @@ def build_tiny_model(out_dir: str | Path, texts: Iterable[str], config: TinyConf
     return out
 
 
-def stdlib_texts(limit: int = 120) -> list[str]:
-    """Python standard-library sources: always present, a fine corpus for a tiny tokenizer."""
-    import sysconfig
+def shipped_texts() -> list[str]:
+    """The text material mplt ships in `mplt/data/` (the smoke corpus, the mini benchmark, the smoke
+    warm-start solutions), in a fixed order: a tokenizer trained on it is the same on every machine.
+    Never the interpreter's or the OS's files: the standard library differs between Python builds
+    (docs/runtime.md, section 3.1)."""
+    import json
 
-    root = Path(sysconfig.get_paths()["stdlib"])
-    files = sorted(p for p in root.glob("*.py"))[:limit]
-    return [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    data = Path(__file__).resolve().parents[1] / "data"
+    corpus = [p.read_text(encoding="utf-8") for p in sorted((data / "smoke_corpus").glob("*.py"))]
+    benchmark = [r["prompt"] + r["canonical_solution"] + r["test"]
+                 for r in map(json.loads, (data / "mini_humaneval.jsonl").read_text(encoding="utf-8").splitlines())]
+    solutions = [(data / name).read_text(encoding="utf-8")
+                 for name in ("smoke_warmstart.toml", "smoke_mini_solutions.toml")]
+    return corpus + benchmark + solutions

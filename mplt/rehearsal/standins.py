@@ -63,9 +63,8 @@ def standin_items(langs: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 def _tokenizer_texts(items: dict[str, list[str]]) -> list[str]:
-    from mplt.models.tiny import stdlib_texts
-    corpus = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.py"))]
-    return stdlib_texts(30) + corpus + [text for texts in items.values() for text in texts]
+    from mplt.models.tiny import shipped_texts
+    return shipped_texts() + [text for texts in items.values() for text in texts]
 
 
 def _sentinels(names: list[str]) -> tuple[str, ...]:

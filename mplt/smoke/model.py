@@ -39,7 +39,6 @@ class SmokeModelConfig:
     benchmark_solutions: str = ""    # TOML: per benchmark entry point, target-language completions ("" = none)
     benchmark: str = "mini"          # the benchmark whose prompts those solutions complete
     langs: tuple[str, ...] = TARGETS
-    stdlib_files: int = 60           # extra tokenizer text (docs/runtime.md, section 3.1)
     vocab_size: int = 4096
     hidden_size: int = 256
     intermediate_size: int = 768     # a multiple of 32 for bitsandbytes' CPU kernels (docs/runtime.md, 4.1)
@@ -65,16 +64,27 @@ class SmokeModelConfig:
             raise MpltError("[model] epochs and batch_size must be >= 1 and lr > 0")
 
 
+def tokenizer_texts(config: SmokeModelConfig, examples: list[dict]) -> list[str]:
+    """What the tokenizer learns from: the corpus, the benchmark's prompts in every language of the
+    run (built by the benchmark's own loader, as the evaluate stage sends them) and the warm-start
+    texts. Only what the repository ships, so the tokenizer, and with it every figure of a smoke run,
+    is the same under any Python build or OS (docs/determinism.md, "Python builds")."""
+    from mplt.benchmarks import BenchmarkOptions, load_benchmark
+    corpus = [p.read_text(encoding="utf-8") for p in sorted(Path(config.corpus).glob("*.py"))]
+    prompts = [r["prompt"] for lang in config.langs
+               for r in load_benchmark(config.benchmark, lang, BenchmarkOptions()).records]
+    return corpus + prompts + [e["prompt"] + e["completion"] for e in examples]
+
+
 def build_and_warm_start(out: Path, config: SmokeModelConfig, examples: list[dict], progress: bool, log) -> dict:
     """Build the tiny model (its tokenizer trained on our texts), then warm-start it through
     `mplt.training.warmstart`."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from mplt.models.tiny import TinyConfig, build_tiny_model, stdlib_texts
+    from mplt.models.tiny import TinyConfig, build_tiny_model
     from mplt.training.warmstart import WarmStartSettings, warm_start
-    corpus_texts = [p.read_text(encoding="utf-8") for p in sorted(Path(config.corpus).glob("*.py"))]
-    texts = stdlib_texts(config.stdlib_files) + corpus_texts + [e["prompt"] + e["completion"] for e in examples]
+    texts = tokenizer_texts(config, examples)
     tiny = TinyConfig(vocab_size=config.vocab_size, hidden_size=config.hidden_size,
                       intermediate_size=config.intermediate_size, num_layers=config.num_layers,
                       num_heads=config.num_heads, max_positions=config.max_positions, seed=config.seed,

@@ -47,11 +47,11 @@ SENTINELS = ("<sep>", "<eom>", *(f"<mask_{k}>" for k in range(1, 9)), "<fim_pref
 @pytest.fixture(scope="session")
 def sentinel_tokenizer():
     """A trained byte-level BPE (real merges) with the sentinels of both formats added."""
-    from mplt.models.tiny import TinyConfig, stdlib_texts, train_tokenizer
-    return train_tokenizer(stdlib_texts(8), TinyConfig(vocab_size=1024, extra_special_tokens=SENTINELS))
+    from mplt.models.tiny import TinyConfig, shipped_texts, train_tokenizer
+    return train_tokenizer(shipped_texts(), TinyConfig(vocab_size=1024, extra_special_tokens=SENTINELS))
 
 
 @pytest.fixture(scope="session")
 def plain_tokenizer():
-    from mplt.models.tiny import TinyConfig, stdlib_texts, train_tokenizer
-    return train_tokenizer(stdlib_texts(4), TinyConfig(vocab_size=512))
+    from mplt.models.tiny import TinyConfig, shipped_texts, train_tokenizer
+    return train_tokenizer(shipped_texts(), TinyConfig(vocab_size=512))
