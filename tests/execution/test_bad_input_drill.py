@@ -7,21 +7,10 @@ import os
 
 import pytest
 
-from mplt import cli
 from mplt.errors import MpltError
 from mplt.execution import isolation, leftovers
 from mplt.execution.limits import Limits, program_limits
-
-
-def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line(err: str) -> str:
-    assert "Traceback" not in err and err.startswith("error: ") and err.count("\n") == 1, err
-    return err
+from tests.cli_errors import one_line, run_cli
 
 
 @pytest.fixture

@@ -7,24 +7,13 @@ import json
 
 import pytest
 
-from mplt import cli
 from mplt.errors import MpltError
 from mplt.run.lock import LOCK_NAME, directory_lock
+from tests.cli_errors import one_line, run_cli
 
 HUMANEVAL_LIKE = {"task_id": "Fake/0", "prompt": 'def f(x: int) -> int:\n    """Add one to the number x given."""\n',
                   "canonical_solution": "    return x + 1\n",
                   "test": "def check(candidate):\n    assert candidate(1) == 2\n", "entry_point": "f"}
-
-
-def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line(err: str) -> str:
-    assert "Traceback" not in err and err.startswith("error: ") and err.count("\n") == 1, err
-    return err
 
 
 @pytest.fixture
