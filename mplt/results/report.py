@@ -121,13 +121,14 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
     return "\n".join(parts)
 
 
-def section_epochs(results: dict, png: Path | None) -> str:
-    """The per-epoch curve of a full fine-tune (base, then each epoch), the last and the best epoch."""
+def section_epochs(results: dict, png: Path | None, comparable: bool) -> str:
+    """The per-epoch curve of a full fine-tune (base, then each epoch), the last and the best epoch;
+    the published curve beside it where the profile has one and the run is comparable."""
     curves = results["tables"].get("epoch_curves") or {}
     if not curves:
         return ""
     figures = results["figures"]
-    published = EPOCH_CURVES.get(results.get("profile") or "", {})
+    published = EPOCH_CURVES.get(results.get("profile") or "", {}) if comparable else {}
     rows = []
     for lang in plots.ordered_languages(curves):
         ours = published.get(lang, {})
@@ -136,7 +137,7 @@ def section_epochs(results: dict, png: Path | None) -> str:
         rows += [[lang, epoch, step, value, ours[epoch].value if epoch in ours else None]
                  for epoch, step, value in curves[lang]]
     parts = ["## pass@1 after each epoch (full fine-tuning)", "",
-             table(["Lang", "Epoch", "Step", "Ours: pass@1", "Published"], rows), ""]
+             table(["Lang", "Epoch", "Optimizer step", "Ours: pass@1", "Published"], rows), ""]
     for lang in plots.ordered_languages(curves):
         parts.append(f"* {lang}: last epoch {figures.get(f'eval.last_epoch.{lang}')}: "
                      f"{format_number(figures.get(f'pass@1.finetuned.{lang}'))}; best epoch "
@@ -199,7 +200,7 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
             "funnel": plots.plot_funnel(results, out_dir / "funnel.png"),
             "loss": plots.plot_loss(results, out_dir / "loss.png"),
             "epochs": plots.plot_epoch_curves(results, out_dir / "epochs.png",
-                                              EPOCH_CURVES.get(profile, {}) if rehearsal is None else {})}
+                                              EPOCH_CURVES.get(profile, {}) if comparable else {})}
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     title = f"# mplt run report: profile `{profile}`"
     parts = [f"# REHEARSAL: {title[2:]}" if rehearsal else title, "",
@@ -221,7 +222,7 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
     parts += ["", section_funnel(results, pngs["funnel"]), "",
               section_finetune(results, pngs["loss"]), "",
               section_pass_at_1(results, pngs["pass1"], comparable), "",
-              *([section_epochs(results, pngs["epochs"]), ""] if results["tables"].get("epoch_curves") else []),
+              *([section_epochs(results, pngs["epochs"], comparable), ""] if results["tables"].get("epoch_curves") else []),
               section_check(expected, rows, error)]
     if results["problems"]:
         parts += ["", "## Collection notes", "", *(f"* {p}" for p in results["problems"])]
