@@ -139,3 +139,15 @@ def test_seeded_sample_of_documents():
     assert list(a.texts) == sorted(a.texts, key=lambda t: int(t.split()[1]))     # kept in their order
     assert sample_documents(docs, 10, seed=1).texts != a.texts
     assert sample_documents(docs, 500, seed=0) == docs
+
+
+@pytest.mark.gpu
+def test_gpu_full_fine_tuning_trains_bf16_weights(bigcode_dir, data, tmp_path):
+    """On a GPU the whole model is trained in bf16, as MultiPL-T's trainer (docs/method.md, section 5.2)."""
+    cfg = full_config(bigcode_dir, data, device="cuda", compute_dtype="auto", epochs=1)
+    result = finetune(cfg, tmp_path, show_progress=False)
+    assert {p.dtype for p in result.model.parameters()} == {torch.bfloat16}
+    assert all(p.requires_grad for p in result.model.parameters())
+    base, tuned = weights(bigcode_dir), weights(result.adapter_dir)
+    assert {v.dtype for v in tuned.values()} == {torch.bfloat16}
+    assert not [k for k in base if torch.equal(base[k].to(torch.bfloat16), tuned[k])]
