@@ -90,11 +90,13 @@ def _finetune(cfg, args: argparse.Namespace) -> int:
     for outcome in finetune_jobs(cfg, args.out, progress=not args.no_progress, restart=args.restart,
                                  merge=args.merge, documents=documents):
         where, result = outcome.job.out, outcome.result
+        what = "the model after each epoch" if cfg.full else "adapter"
         if result is None:
-            done = "adapter already exported (kept; --restart trains again)"
+            done = f"{what} already exported (kept; --restart trains again)"
         else:
             last_eval = f"{result.eval_losses[-1][1]:.4f}" if result.eval_losses else "n/a"
             done = f"{result.state.step} steps, {result.state.epoch} epochs, eval loss {last_eval}"
-        print(f"{where}: {done}; adapter in {where / 'adapter'}"
-              + (f", merged model in {outcome.merged}" if outcome.merged else ""))
+        saved = f"models in {where / 'epochs'} (listed in {where / 'epochs.json'})" if cfg.full else \
+            f"adapter in {where / 'adapter'}"
+        print(f"{where}: {done}; {saved}" + (f", merged model in {outcome.merged}" if outcome.merged else ""))
     return 0

@@ -66,6 +66,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
     if restart:
         shutil.rmtree(out / "checkpoints", ignore_errors=True)
         shutil.rmtree(out / "epochs", ignore_errors=True)
+        (out / "epochs.json").unlink(missing_ok=True)
         (out / "metrics.jsonl").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     device = pick_device() if cfg.device == "auto" else cfg.device
