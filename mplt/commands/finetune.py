@@ -17,7 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="interleave languages into one adapter (OUT/adapter), or train one adapter per "
                         "language (OUT/<lang>/adapter)")
     p.add_argument("--out", required=True, help="output directory (checkpoints, metrics, adapter, card)")
-    p.add_argument("--preset", default="qlora", choices=("qlora", "paper"), help="hyperparameter preset")
+    p.add_argument("--preset", default="qlora", choices=("qlora", "paper", "full"),
+                   help="hyperparameter preset (full: every weight trained in bf16, no LoRA; mplt/training/config.py)")
     p.add_argument("--config", help="TOML file with a [finetune] table (overrides the preset)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--max-steps", type=int, help="stop after N optimizer steps (0 = all epochs)")
@@ -38,6 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fim-rate", type=float, help="share of documents infill-transformed (default 0)")
     p.add_argument("--fim-format", help="infill format for the transform (default: the model's)")
     p.add_argument("--max-docs", type=int, help="use at most N documents per language (smoke runs)")
+    p.add_argument("--sample-docs", type=int, help="a seeded sample of N documents per language (seed --seed)")
     p.add_argument("--eval-fraction", type=float, help="held-out share of documents (default 0.01)")
     p.add_argument("--last-window", choices=("pad", "drop"), help="last partial packed window")
     p.add_argument("--seed", type=int)
@@ -68,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         "compute_dtype": args.compute_dtype, "weight_decay": args.weight_decay, "lora_r": args.lora_r,
         "lora_alpha": args.lora_alpha, "lora_dropout": args.lora_dropout, "lora_targets": args.lora_targets,
         "fim_rate": args.fim_rate, "fim_format": args.fim_format, "max_docs": args.max_docs,
+        "sample_docs": args.sample_docs,
         "eval_fraction": args.eval_fraction, "last_window": args.last_window, "seed": args.seed,
         "device": args.device, "load_in_4bit": False if args.no_4bit else None,
         "gradient_checkpointing": False if args.no_gradient_checkpointing else None,
@@ -87,11 +90,13 @@ def _finetune(cfg, args: argparse.Namespace) -> int:
     for outcome in finetune_jobs(cfg, args.out, progress=not args.no_progress, restart=args.restart,
                                  merge=args.merge, documents=documents):
         where, result = outcome.job.out, outcome.result
+        what = "the model after each epoch" if cfg.full else "adapter"
         if result is None:
-            done = "adapter already exported (kept; --restart trains again)"
+            done = f"{what} already exported (kept; --restart trains again)"
         else:
             last_eval = f"{result.eval_losses[-1][1]:.4f}" if result.eval_losses else "n/a"
             done = f"{result.state.step} steps, {result.state.epoch} epochs, eval loss {last_eval}"
-        print(f"{where}: {done}; adapter in {where / 'adapter'}"
-              + (f", merged model in {outcome.merged}" if outcome.merged else ""))
+        saved = f"models in {where / 'epochs'} (listed in {where / 'epochs.json'})" if cfg.full else \
+            f"adapter in {where / 'adapter'}"
+        print(f"{where}: {done}; {saved}" + (f", merged model in {outcome.merged}" if outcome.merged else ""))
     return 0

@@ -3,6 +3,9 @@ with identical sampling settings and one shared precision, each through `mplt.ev
 the same entry function that `reproduce.py eval` calls.
 
 Layout: RUN/evaluate/{base,finetuned}/<lang>/... (mplt.evaluation.layout), RUN/evaluate/summary.json.
+After a full fine-tune (the `full` preset) every epoch's model is evaluated, as MultiPL-T's trainer
+did (docs/method.md, section 5.2): the last one as `finetuned`, the earlier ones as `epoch-N` in
+RUN/evaluate/epochs/epoch-N/; the summary's `epochs` lists which variant holds which epoch.
 """
 from __future__ import annotations
 
@@ -68,6 +71,11 @@ def evaluation_plan(run_dir: Path, config: EvaluateStageConfig) -> list[dict]:
             elif config.finetuned_model:
                 revision = (config.finetuned_revisions or {}).get(lang)
                 key = (variant, config.finetuned_model, revision, None)
+            elif (models := _run_epoch_models(run_dir, lang)):
+                for position, model in enumerate(models):
+                    name = variant if position == len(models) - 1 else epoch_variant(model)
+                    groups.setdefault((name, model["path"], None, None), []).append(lang)
+                continue
             else:
                 adapter = _run_adapter(run_dir, lang)
                 if adapter is None:
@@ -96,6 +104,35 @@ def evaluation_precision(run_dir: Path, config: EvaluateStageConfig) -> tuple[bo
     if trained_4bit is not None and four_bit != trained_4bit:
         why += f"; WARNING: the adapters were trained on a {'4-bit' if trained_4bit else 'full-precision'} base"
     return four_bit, f"base and fine-tuned both evaluated on {what} ({why})"
+
+
+def epoch_variant(model: dict) -> str:
+    """The variant name of a full fine-tune's model before its last: `epoch-N` (`step-N` for a
+    model saved inside an epoch, mplt/training/epochs.py)."""
+    return f"epoch-{model['epoch']}" if model.get("complete", True) else f"step-{model['step']}"
+
+
+def variant_dir(out: Path, variant: str) -> Path:
+    return out / variant if variant in VARIANTS else out / "epochs" / variant
+
+
+def _run_epoch_models(run_dir: Path, lang: str) -> list[dict]:
+    """A full fine-tune's models of `lang`, in training order, with absolute paths ([] after LoRA)."""
+    models = read_json(Path(run_dir) / "finetune" / SUMMARY).get("models", {}).get(lang) or []
+    return [{**m, "path": str(Path(run_dir) / m["path"])} for m in models]
+
+
+def epoch_table(run_dir: Path, config: EvaluateStageConfig) -> dict[str, list[dict]]:
+    """Per language: [{"epoch", "step", "complete", "variant"}] of every evaluated model, last = `finetuned`."""
+    if "finetuned" not in config.variants or config.finetuned_model:
+        return {}
+    table = {}
+    for lang in (get_language(x).name for x in config.langs):
+        models = _run_epoch_models(run_dir, lang)
+        table.update({lang: [{"epoch": m["epoch"], "step": m["step"], "complete": m.get("complete", True),
+                              "variant": "finetuned" if i == len(models) - 1 else epoch_variant(m)}
+                             for i, m in enumerate(models)]} if models else {})
+    return table
 
 
 def _run_adapter(run_dir: Path, lang: str) -> str | None:
@@ -131,21 +168,22 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
                      f" + {item['adapter']}" if item["adapter"] else "", ",".join(item["langs"]))
             eval_config = EvalConfig(
                 model=item["model"], revision=item["revision"], adapter=item["adapter"],
-                out=str(out / item["variant"]), langs=item["langs"], benchmark=config.benchmark,
+                out=str(variant_dir(out, item["variant"])), langs=item["langs"], benchmark=config.benchmark,
                 humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path, limit=config.limit,
                 load_in_4bit=four_bit, dtype=config.dtype, workers=config.workers, timeout_s=config.timeout_s,
                 tokenizer_fallback=config.base_model if item["model"] != config.base_model else None,
                 sampling=config.sampling)
             overall = evaluate(eval_config, progress=progress)
-            results[item["variant"]].update(overall.get("languages", {}))
+            results.setdefault(item["variant"], {}).update(overall.get("languages", {}))
         for variant, languages in results.items():
             # evaluate() rewrites OUT/summary.json per call; keep every language of the variant in it
-            write_json(out / variant / SUMMARY, {"out": str(out / variant), "languages": languages})
+            write_json(variant_dir(out, variant) / SUMMARY, {"out": str(variant_dir(out, variant)),
+                                                             "languages": languages})
         pass_at_1 = {v: {lang: s.get("pass@1") for lang, s in langs.items()} for v, langs in results.items()}
         early_exits = {v: {lang: s.get("early_exits", 0) for lang, s in langs.items()} for v, langs in results.items()}
         summary = {"stage": "evaluate", "benchmark": config.benchmark, "n": config.sampling.n,
                    "temperature": config.sampling.temperature, "pass@1": pass_at_1, "early_exits": early_exits,
-                   "load_in_4bit": four_bit, "precision": precision,
+                   "load_in_4bit": four_bit, "precision": precision, "epochs": epoch_table(run_dir, config),
                    "plan": [{k: list(v) if isinstance(v, tuple) else v for k, v in item.items()} for item in plan],
                    "seconds": round(time.monotonic() - start, 2)}
         write_summary(out, "evaluate", summary)

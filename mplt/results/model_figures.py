@@ -64,6 +64,72 @@ def collect_evaluation(variant: str, directory: Path, figures: dict, meta: dict,
     return found
 
 
+# --- the per-epoch curve of a full fine-tune ------------------------------------------------------
+
+def collect_epoch_curves(directory: Path, epochs: dict, figures: dict, tables: dict, meta: dict,
+                         problems: list[str]) -> None:
+    """`pass@1.epoch<E>.<lang>` for every evaluated epoch (the last is the `finetuned` variant),
+    `eval.last_epoch.<lang>`, and the best epoch on the benchmark: `eval.best_epoch.<lang>`,
+    `pass@1.best_epoch.<lang>`. Choosing the best epoch on the test benchmark itself (as MultiPL-T's
+    tables do, docs/method.md, section 7.1) is optimistic: the report says so."""
+    curves = tables.setdefault("epoch_curves", {})
+    for lang, rows in epochs.items():
+        lang = canonical_language(lang)
+        if lang is None or not isinstance(rows, list):
+            continue
+        curve = []
+        for row in rows:
+            variant = row.get("variant") if isinstance(row, dict) else None
+            if not isinstance(variant, str) or not is_number(row.get("epoch")):
+                continue
+            name = f"epoch{row['epoch']}" if row.get("complete", True) else f"step{row.get('step')}"
+            if variant != "finetuned":   # the earlier epochs' files: RUN/evaluate/epochs/<variant>/
+                scratch: dict = {}
+                collect_evaluation(name, directory / "epochs" / variant, scratch, meta, problems)
+                figures.update({k: v for k, v in scratch.items() if k.endswith(f".{lang}") or f".{lang}." in k})
+            value = figures.get(f"pass@1.{'finetuned' if variant == 'finetuned' else name}.{lang}")
+            if is_number(value):
+                curve.append([row["epoch"], row.get("step"), value])
+                figures[f"pass@1.{name}.{lang}"] = value
+        if not curve:
+            continue
+        best = max(curve, key=lambda r: r[2])     # the earliest epoch among equals
+        figures[f"eval.last_epoch.{lang}"] = curve[-1][0]
+        figures[f"eval.best_epoch.{lang}"] = best[0]
+        figures[f"pass@1.best_epoch.{lang}"] = best[2]
+        curves[lang] = curve
+
+
+def problem_pass_rates(directory: Path, lang: str) -> dict[str, float]:
+    """Per problem, c/n (its unbiased pass@1) from OUT/<lang>/results.jsonl (mplt.evaluation.layout)."""
+    path = directory / lang / "results.jsonl"
+    if not path.exists():
+        return {}
+    return {str(r["name"]): r["c"] / r["n"] for r in read_jsonl(path, skip_partial=True)
+            if is_number(r.get("c")) and is_number(r.get("n")) and r["n"] > 0 and "name" in r}
+
+
+def collect_paired_claims(directory: Path, figures: dict) -> None:
+    """`claim.finetuned_above_base_paired.<lang>`: the fine-tuned model above base by a paired test
+    over problems (the 95 % interval of the mean per-problem difference above 0), with
+    `pass@1.paired_delta.<lang>.{low,high,p_value,problems}`. The test is
+    `mplt.results.stats.paired_delta`; until it is part of this tree no paired figure is written and
+    the check marks the claim optional (expected_results/paper-1b-racket-5k.json)."""
+    try:
+        from mplt.results.stats import paired_delta
+    except ImportError:
+        return
+    for key in [k for k in figures if k.startswith("pass@1.finetuned.")]:
+        lang = key.rsplit(".", 1)[1]
+        base, tuned = problem_pass_rates(directory / "base", lang), problem_pass_rates(directory / "finetuned", lang)
+        if not base or not tuned:
+            continue
+        result = paired_delta(base, tuned)
+        for name in ("low", "high", "p_value", "problems"):
+            figures[f"pass@1.paired_delta.{lang}.{name}"] = getattr(result, name)
+        figures[f"claim.finetuned_above_base_paired.{lang}"] = bool(result.low > 0)
+
+
 # --- fine-tuning ---------------------------------------------------------------------------------
 
 def collect_finetune(directory: Path, figures: dict, tables: dict, problems: list[str]) -> int:

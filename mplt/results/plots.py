@@ -187,3 +187,36 @@ def plot_loss(results: dict, out: Path) -> Path | None:
     fig.savefig(out)
     plt.close(fig)
     return out
+
+
+def plot_epoch_curves(results: dict, out: Path, published: dict) -> Path | None:
+    """pass@1 of the base model (epoch 0) and after each epoch of a full fine-tune, per language;
+    the published curve dashed where the profile has one (mplt.results.published.EPOCH_CURVES)."""
+    curves = results["tables"].get("epoch_curves") or {}
+    if not curves:
+        return None
+    figures = results["figures"]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.0, 4.0), dpi=120)
+    for lang in ordered_languages(curves):
+        base = figures.get(f"pass@1.base.{lang}")
+        points = ([(0, base)] if base is not None else []) + [(e, v) for e, _, v in curves[lang]]
+        line, = ax.plot([p[0] for p in points], [p[1] for p in points], marker="o",
+                        label=f"ours: {LANG_NAMES.get(lang, lang)}")
+        if published.get(lang):
+            ref = [(0, BASE_1B[lang].value)] if lang in BASE_1B else []
+            ref += sorted((e, p.value) for e, p in published[lang].items())
+            ax.plot([p[0] for p in ref], [p[1] for p in ref], linestyle="--", marker="s", color=line.get_color(),
+                    alpha=0.7, label=f"published: {LANG_NAMES.get(lang, lang)}")
+    ax.set_xlabel("epoch (0 = base model)")
+    ax.set_ylabel("pass@1")
+    ax.set_ylim(bottom=0)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title("pass@1 after each epoch (best epoch chosen on the test set is optimistic)", fontsize=9)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out

@@ -34,3 +34,17 @@ MULTIPLT_1B: dict[str, Published] = {
 # 156-problem prompt file.
 NUM_PROBLEMS: dict[str, int] = {"lua": 161, "rkt": 161, "ml": 156, "r": 161, "jl": 159}
 SAMPLES_PER_PROBLEM = 20
+
+# The Racket dataset-size ablation of MultiPL-T 1B, 5,000 items (docs/method.md, section 7.4): pass@1 after
+# each of the first three epochs, the `Estimate` column of
+# experiments/rkt_1b_size_ablation/5k_results_all_results.csv; its `StepNum` counts micro-batches of one
+# 2048-token window, 295 per epoch. Base: StarCoderBase-1B's Racket figure above. Same protocol as the
+# fine-tuned figures (MultiPL-T's trainer evaluating each epoch, n = 20, 161 problems).
+ABLATION_5K = "experiments/rkt_1b_size_ablation/5k_results_all_results.csv"
+RACKET_5K_1B: dict[int, Published] = {
+    1: Published(0.06552795031055901, f"{REPO} {ABLATION_5K} (StepNum 295)"),
+    2: Published(0.07981366459627329, f"{REPO} {ABLATION_5K} (StepNum 590)"),
+    3: Published(0.08850931677018634, f"{REPO} {ABLATION_5K} (StepNum 885)"),
+}
+# Per profile, per language: the published pass@1 after each epoch, for the report's epoch table.
+EPOCH_CURVES: dict[str, dict[str, dict[int, Published]]] = {"paper-1b-racket-5k": {"rkt": RACKET_5K_1B}}

@@ -11,7 +11,7 @@ from mplt.io import read_json, write_json
 from mplt.results import plots
 from mplt.results.check import CheckRow, check_run, format_number, rows_to_json
 from mplt.results.julia_version import julia_version, julia_warning
-from mplt.results.published import BASE_1B, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
+from mplt.results.published import BASE_1B, EPOCH_CURVES, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
 from mplt.results.collect import collect_results, write_results
 from mplt.results.what_ran import section_what_ran, table
 
@@ -121,6 +121,38 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
     return "\n".join(parts)
 
 
+def section_epochs(results: dict, png: Path | None, comparable: bool) -> str:
+    """The per-epoch curve of a full fine-tune (base, then each epoch), the last and the best epoch;
+    the published curve beside it where the profile has one and the run is comparable."""
+    curves = results["tables"].get("epoch_curves") or {}
+    if not curves:
+        return ""
+    figures = results["figures"]
+    published = EPOCH_CURVES.get(results.get("profile") or "", {}) if comparable else {}
+    rows = []
+    for lang in plots.ordered_languages(curves):
+        ours = published.get(lang, {})
+        base_published = BASE_1B[lang].value if lang in BASE_1B and ours else None
+        rows.append([lang, "base", 0, figures.get(f"pass@1.base.{lang}"), base_published])
+        rows += [[lang, epoch, step, value, ours[epoch].value if epoch in ours else None]
+                 for epoch, step, value in curves[lang]]
+    parts = ["## pass@1 after each epoch (full fine-tuning)", "",
+             table(["Lang", "Epoch", "Optimizer step", "Ours: pass@1", "Published"], rows), ""]
+    for lang in plots.ordered_languages(curves):
+        parts.append(f"* {lang}: last epoch {figures.get(f'eval.last_epoch.{lang}')}: "
+                     f"{format_number(figures.get(f'pass@1.finetuned.{lang}'))}; best epoch "
+                     f"{figures.get(f'eval.best_epoch.{lang}')}: {format_number(figures.get(f'pass@1.best_epoch.{lang}'))}")
+    parts += ["", "The best epoch is chosen on the benchmark it is scored on, as the paper's tables choose it "
+              "(docs/method.md, section 7.1): that figure is optimistic, an upper estimate of what a model "
+              "selected without the test set would score. The last epoch is the unselected figure."]
+    if published:
+        parts += ["", "Published: " + "; ".join(f"{lang} epoch {e}: {p.source}"
+                                              for lang, curve in published.items() for e, p in curve.items())]
+    if png:
+        parts += ["", f"![pass@1 after each epoch]({png.name})"]
+    return "\n".join(parts)
+
+
 def section_check(expected: Path | None, rows: list[CheckRow] | None, error: str | None) -> str:
     if rows is None:
         return f"## Check against expected results\n\nNot checked: {error}"
@@ -166,7 +198,9 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
     pngs = {"pass1": plots.plot_pass_at_1(results, out_dir / "pass_at_1.png", comparable,
                                           "" if comparable else f"profile {profile}: not comparable with the paper"),
             "funnel": plots.plot_funnel(results, out_dir / "funnel.png"),
-            "loss": plots.plot_loss(results, out_dir / "loss.png")}
+            "loss": plots.plot_loss(results, out_dir / "loss.png"),
+            "epochs": plots.plot_epoch_curves(results, out_dir / "epochs.png",
+                                              EPOCH_CURVES.get(profile, {}) if comparable else {})}
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     title = f"# mplt run report: profile `{profile}`"
     parts = [f"# REHEARSAL: {title[2:]}" if rehearsal else title, "",
@@ -188,6 +222,7 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
     parts += ["", section_funnel(results, pngs["funnel"]), "",
               section_finetune(results, pngs["loss"]), "",
               section_pass_at_1(results, pngs["pass1"], comparable), "",
+              *([section_epochs(results, pngs["epochs"], comparable), ""] if results["tables"].get("epoch_curves") else []),
               section_check(expected, rows, error)]
     if results["problems"]:
         parts += ["", "## Collection notes", "", *(f"* {p}" for p in results["problems"])]

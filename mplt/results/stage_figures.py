@@ -82,6 +82,12 @@ def evaluate_figures(out: Figures, stage: str) -> None:
         directory = out.run_dir / stage / variant
         if directory.is_dir():
             collect_evaluation(variant, directory, out.figures, out.meta, out.problems)
+    if summary is not None and isinstance(summary.get("epochs"), dict) and summary["epochs"]:
+        from mplt.results.model_figures import collect_epoch_curves
+        collect_epoch_curves(out.run_dir / stage, summary["epochs"], out.figures, out.tables, out.meta, out.problems)
+    if (out.run_dir / stage).is_dir():
+        from mplt.results.model_figures import collect_paired_claims
+        collect_paired_claims(out.run_dir / stage, out.figures)
     for key in [k for k in out.figures if k.startswith("pass@1.finetuned.")]:
         lang = key.rsplit(".", 1)[1]
         base = out.figures.get(f"pass@1.base.{lang}")

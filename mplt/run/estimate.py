@@ -87,16 +87,28 @@ def finetune_seconds(work: Work) -> tuple[float, str]:
     ft = work.table("finetune")
     settings = ft.get("settings", {})
     from_run = "dataset" in work.stages
-    docs = settings.get("max_docs") or (work.kept * SHARES["items_per_function"] if from_run else PUBLISHED_ITEMS)
-    epochs = settings.get("epochs", 3)
+    docs = (settings.get("sample_docs") or settings.get("max_docs")
+            or (work.kept * SHARES["items_per_function"] if from_run else PUBLISHED_ITEMS))
+    epochs = settings.get("epochs", preset_setting(ft, "epochs", 3))
     tokens = docs * SHARES["tokens_per_item"] * epochs * len(ft.get("langs", [])) or 1
     return tokens / work.rates.trained_tokens_per_s, f"{docs:.0f} items x {epochs} epochs per language"
+
+
+def preset_setting(finetune_table: dict, key: str, default):
+    """A fine-tuning setting of the table's preset (mplt/training/config.py PRESETS)."""
+    from mplt.training.config import PRESETS
+    return PRESETS.get(finetune_table.get("preset", "qlora"), {}).get(key, default)
 
 
 def evaluate_seconds(work: Work) -> tuple[float, str]:
     ev = work.table("evaluate")
     problems = ev.get("limit") or EVAL_PROBLEMS.get(ev.get("benchmark", "multipl-e"), 161)
     variants = len(ev.get("variants", ["base", "finetuned"]))
+    ft = work.table("finetune")
+    if ("finetune" in work.stages and "finetuned" in ev.get("variants", ["finetuned"]) and not ev.get("finetuned_model")
+            and (ft.get("settings") or {}).get("finetune", preset_setting(ft, "finetune", "lora")) == "full"):
+        # a full fine-tune's model is evaluated after each epoch (mplt/evaluation/stage.py)
+        variants += (ft.get("settings") or {}).get("epochs", preset_setting(ft, "epochs", 3)) - 1
     samples = variants * len(ev.get("langs", [])) * problems * ev.get("n", 20)
     return (work.generation(samples, ev.get("max_new_tokens", 512)) + work.execution(samples),
             f"{variants} models x {len(ev.get('langs', []))} languages x {problems} problems x {ev.get('n', 20)} samples")

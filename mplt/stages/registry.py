@@ -57,7 +57,7 @@ _ENTRIES = (
           SummarySchema({"standin_items": I, "languages": O}),
           f"{SCREEN}:numbers_line", (Input("dataset"),)),
     Stage("finetune", "mplt.training.stage:run_finetune", "mplt.training.stage:FinetuneStageConfig",
-          SummarySchema({"model": S, "revision": ("string", "null"), "preset": S, "mix": S, "adapters": O,
+          SummarySchema({"model": S, "revision": ("string", "null"), "preset": S, "mix": S, "adapters": O, "models": O,
                          "skipped": O, "documents": O}),
           f"{SCREEN}:finetune_line", (Input(field="data"), MODEL_INPUT), f"{FIGURES}:finetune_figures",
           f"{ESTIMATE}:finetune_seconds", paper=True, by_hand=f"{FIGURES}:finetuned_by_hand", models=("model",)),

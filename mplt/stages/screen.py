@@ -33,6 +33,10 @@ def dataset_line(summary: dict[str, Any]) -> str:
 
 
 def finetune_line(summary: dict[str, Any]) -> str:
+    models = summary.get("models") or {}
+    if models:   # a full fine-tune: the model after each epoch
+        return (f"models after each epoch for {', '.join(f'{lang} ({len(m)})' for lang, m in models.items())} "
+                f"({summary.get('preset')})")
     return f"adapters for {', '.join(summary.get('adapters', {})) or 'no language'} ({summary.get('preset')})"
 
 

@@ -1,8 +1,10 @@
 """Per-epoch checkpoints that a killed run resumes from (MultiPL-T saves one per epoch but keeps no
 optimizer state and cannot resume, docs/method.md, section 5.1; we keep adapter + optimizer + scheduler + RNG + step state).
 
-Layout: `<out>/checkpoints/step-000123/` with the peft adapter files, `trainer_state.pt` and a
-human-readable `state.json`. A checkpoint is written to a temporary directory and renamed into place,
+Layout: `<out>/checkpoints/step-000123/` with the peft adapter files (with full fine-tuning: the
+whole model's safetensors), `trainer_state.pt` and a human-readable `state.json`. A full fine-tune
+keeps only its latest checkpoint (a 1B model's weights and AdamW state are about 6 GB in bf16); the
+models of earlier epochs stay in `<out>/epochs/` for evaluation (mplt/training/epochs.py). A checkpoint is written to a temporary directory and renamed into place,
 so a kill during saving leaves the previous checkpoint as the latest complete one.
 """
 from __future__ import annotations
@@ -46,7 +48,7 @@ def restore_rng(state: dict) -> None:
 
 
 def save_checkpoint(directory: Path, model, optimizer, scheduler, state: TrainState, fingerprint: str,
-                    eval_loss: float | None) -> Path:
+                    eval_loss: float | None, keep_only_latest: bool = False) -> Path:
     import torch
     final = directory / f"step-{state.step:06d}"
     tmp = directory / f".tmp-step-{state.step:06d}"
@@ -64,6 +66,10 @@ def save_checkpoint(directory: Path, model, optimizer, scheduler, state: TrainSt
         raise
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
+    if keep_only_latest:   # only once the new one is complete: a kill before leaves the older one
+        for older in directory.glob("step-*"):
+            if older != final:
+                shutil.rmtree(older, ignore_errors=True)
     return final
 
 
@@ -81,8 +87,28 @@ def load_checkpoint(path: Path, model, optimizer, scheduler, fingerprint: str) -
     if blob["fingerprint"] != fingerprint:
         raise MpltError(f"{path}: checkpoint was trained on different packed data or settings; "
                         "use a new --out directory or --restart")
-    set_peft_model_state_dict(model, load_file(str(path / "adapter_model.safetensors")))
+    if (path / "adapter_model.safetensors").exists():
+        set_peft_model_state_dict(model, load_file(str(path / "adapter_model.safetensors")))
+    else:
+        load_full_weights(model, path)
     optimizer.load_state_dict(blob["optimizer"])
     scheduler.load_state_dict(blob["scheduler"])
     restore_rng(blob["rng"])
     return TrainState(**blob["state"])
+
+
+def load_full_weights(model, path: Path) -> None:
+    """A full fine-tune's weights (one or several safetensors shards) into `model`; only weights that
+    `save_pretrained` leaves out because they are tied (the output head) may be missing."""
+    from safetensors.torch import load_file
+    shards = sorted(path.glob("*.safetensors"))
+    if not shards:
+        raise MpltError(f"{path}: no adapter or model safetensors in the checkpoint")
+    weights = {}
+    for shard in shards:
+        weights.update(load_file(str(shard)))
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    tied = set(getattr(model, "_tied_weights_keys", None) or ())
+    untied = [k for k in missing if k not in tied]
+    if untied or unexpected:
+        raise MpltError(f"{path}: checkpoint does not match the model (missing {untied[:3]}, unexpected {unexpected[:3]})")

@@ -15,11 +15,18 @@ from mplt.errors import MpltError
 from mplt.models.load import check_dtype
 
 
+FINETUNE_KINDS = ("lora", "full")
+SCHEDULER_STEPS = ("optimizer", "micro-batches")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     # model
     model: str = ""
     revision: str | None = None
+    # "lora": train a LoRA adapter (on a 4-bit base with load_in_4bit: QLoRA); "full": train every
+    # weight of the model in its compute dtype, no adapter (docs/method.md, section 5.2)
+    finetune: str = "lora"
     load_in_4bit: bool = True
     gradient_checkpointing: bool = True
     # LoRA
@@ -32,7 +39,8 @@ class TrainConfig:
     data_revision: str = "main"
     langs: tuple[str, ...] = ()
     mix: str = "interleave"           # "interleave" | "separate" (one adapter per language)
-    max_docs: int = 0                 # 0 = all; a cap per language for smoke runs
+    max_docs: int = 0                 # 0 = all; a cap per language for smoke runs (the first N)
+    sample_docs: int = 0              # > 0: a seeded sample of N documents per language (seed `seed`)
     eval_fraction: float = 0.01       # docs/method.md, section 5.1: 1 % held out (seeded here)
     eval_max_docs: int = 500
     seq_len: int = 2048
@@ -54,7 +62,11 @@ class TrainConfig:
     weight_decay: float = 0.0
     warmup_steps: int = 50
     warmup_fraction: float = 0.0      # > 0: warmup = this share of the planned steps (wins over warmup_steps)
-    max_grad_norm: float = 1.0
+    max_grad_norm: float = 1.0        # 0 = no clipping (MultiPL-T's older 1B trainer, docs/method.md, section 5.2)
+    # "optimizer": the cosine runs over the optimizer steps; "micro-batches": planned over the
+    # micro-batches but stepped once per optimizer step, so it ends near the peak lr, as MultiPL-T's
+    # older 1B trainer did (docs/method.md, section 5.2)
+    scheduler_steps: str = "optimizer"
     adam_betas: tuple[float, float] = (0.9, 0.999)
     seed: int = 0
     device: str = "auto"
@@ -66,6 +78,14 @@ class TrainConfig:
         checks = [
             (self.model, "a model is required (--model)"),
             (self.data, "a data source is required (--data)"),
+            (self.finetune in FINETUNE_KINDS, f"finetune must be {'|'.join(FINETUNE_KINDS)}, got {self.finetune!r}"),
+            (not (self.finetune == "full" and self.load_in_4bit),
+             'finetune = "full" trains every weight in bf16 and cannot load the model in 4-bit; set '
+             'load_in_4bit = false (or use the qlora preset)'),
+            (self.scheduler_steps in SCHEDULER_STEPS,
+             f"scheduler_steps must be {'|'.join(SCHEDULER_STEPS)}, got {self.scheduler_steps!r}"),
+            (self.max_grad_norm >= 0, f"max_grad_norm must be >= 0 (0 = no clipping), got {self.max_grad_norm}"),
+            (self.sample_docs >= 0, f"sample_docs must be >= 0, got {self.sample_docs}"),
             (self.mix in ("interleave", "separate"), f"mix must be interleave|separate, got {self.mix!r}"),
             (self.last_window in ("pad", "drop"), f"last_window must be pad|drop, got {self.last_window!r}"),
             (self.seq_len >= 8, f"seq_len must be >= 8, got {self.seq_len}"),
@@ -88,6 +108,10 @@ class TrainConfig:
     @property
     def tokens_per_step(self) -> int:
         return self.micro_batch * self.grad_accum * self.seq_len
+
+    @property
+    def full(self) -> bool:
+        return self.finetune == "full"
 
     def planned_warmup(self, total_steps: int) -> int:
         """Warmup steps for a run of `total_steps`: the fraction when set, else `warmup_steps`;
@@ -112,6 +136,17 @@ PRESETS: dict[str, dict[str, Any]] = {
     # the same hyperparameters drive the LoRA adapter (kept for reference; lr is low for LoRA).
     "paper": dict(lr=3e-5, micro_batch=1, grad_accum=8, seq_len=2048, epochs=7, warmup_steps=100,
                   weight_decay=0.001, max_grad_norm=1.0, last_window="drop", eval_fraction=0.01),
+    # Full fine-tuning as MultiPL-T's older trainer behind the published 1B figures (docs/method.md,
+    # section 5.2; MultiPL-T's training/code_llms/training/__init__.py and experiments/*_full_1b/train.py):
+    # every weight trained in the compute dtype (bf16 on a GPU, as theirs; no fp32 master copy), batch
+    # 8 = micro-batch 1 x accumulation 8 of packed 2048-token windows, the last window EOS-padded and
+    # masked, lr 3e-5, cosine with 10 warmup steps planned over the micro-batches (so the lr stays
+    # near its peak), AdamW with weight decay 0.001 except on biases and norms, no gradient clipping,
+    # 7 epochs, no held-out split (their trainer evaluated on the benchmark only). A checkpoint of the
+    # whole model after each epoch, so that each epoch can be evaluated (docs/deviations.md).
+    "full": dict(finetune="full", load_in_4bit=False, gradient_checkpointing=True, lr=3e-5, micro_batch=1,
+                 grad_accum=8, seq_len=2048, epochs=7, warmup_steps=10, weight_decay=0.001, max_grad_norm=0.0,
+                 scheduler_steps="micro-batches", last_window="pad", eval_fraction=0.0),
 }
 
 

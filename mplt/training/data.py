@@ -134,6 +134,17 @@ def _from_hub(dataset_id: str, langs: tuple[str, ...], revision: str, max_docs: 
     return out
 
 
+def sample_documents(docs: Documents, n: int, seed: int) -> Documents:
+    """A seeded sample of `n` documents, kept in their order (all of them when there are no more
+    than `n`; 0 = all): e.g. the 5,000 Racket items of the dataset-size ablation, whose subset
+    MultiPL-T's repository does not name (mplt/profiles/paper-1b-racket-5k.toml)."""
+    if n <= 0 or len(docs.texts) <= n:
+        return docs
+    keep = sorted(random.Random(seed).sample(range(len(docs.texts)), n))
+    return Documents(docs.language, f"{docs.source} (seeded sample of {n}, seed {seed})",
+                     tuple(docs.texts[i] for i in keep))
+
+
 def split_eval(texts: tuple[str, ...], fraction: float, max_docs: int, seed: int) -> tuple[list[str], list[str]]:
     """Seeded hold-out by documents, before packing (MultiPL-T holds out 1 %, unseeded: docs/method.md, section 5.1).
     At least one eval document when there are >= 2 documents and fraction > 0."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.training.config import TrainConfig
-from mplt.training.data import Documents, load_documents
+from mplt.training.data import Documents, load_documents, sample_documents
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,10 @@ class Job:
         return tuple(d.language for d in self.documents)
 
     def exported(self) -> bool:
-        """An adapter and its card are written last, so both mean the job finished."""
-        return (self.out / "adapter" / "adapter_config.json").exists() and (self.out / "README.md").exists()
+        """An adapter (a full fine-tune: the epochs' index) and its card are written last, so both
+        mean the job finished."""
+        model = (self.out / "adapter" / "adapter_config.json").exists() or (self.out / "epochs.json").exists()
+        return model and (self.out / "README.md").exists()
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def load_training_documents(cfg: TrainConfig) -> tuple[list[Documents], dict[str
                 if not langs:
                     raise
                 skipped.setdefault(langs[0], str(e))
-    documents = [_joined(parts, cfg.max_docs) for parts in found.values()]
+    documents = [sample_documents(_joined(parts, cfg.max_docs), cfg.sample_docs, cfg.seed) for parts in found.values()]
     for docs in documents:
         skipped.pop(docs.language, None)
     skipped.update({d.language: "no training items" for d in documents if not d.texts})
@@ -98,7 +100,9 @@ def finetune_jobs(cfg: TrainConfig, out: str | Path, *, progress: bool = True, r
             log.info("finetune %s: %d documents", ",".join(job.langs), sum(len(d.texts) for d in job.documents))
             result = finetune(job_cfg, job.out, list(job.documents), show_progress=progress, restart=restart)
         merged = None
-        if merge:
+        if merge and job_cfg.full:
+            log.info("finetune %s: a full fine-tune is a whole model already; nothing to merge", ",".join(job.langs))
+        elif merge:
             from mplt.models.load import pick_device
             from mplt.training.model import merge_adapter
             merged = job.out / "merged"

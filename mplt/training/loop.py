@@ -2,6 +2,8 @@
 
 Per optimizer step: `grad_accum` micro-batches of `micro_batch` windows, loss weighted by each
 micro-batch's label-token count (so accumulation equals one big batch), clip, AdamW, cosine schedule.
+A LoRA fine-tune exports an adapter; a full fine-tune (`finetune = "full"`) saves the whole model
+after each epoch instead (mplt/training/epochs.py), so that every epoch can be evaluated.
 A final short accumulation group closes every epoch, so each epoch ends on a step boundary and gets
 its own eval loss and checkpoint. Windows are shuffled per epoch with a generator seeded by
 (seed, epoch), so a resumed run replays exactly the order of an uninterrupted one (MultiPL-T does not
@@ -24,7 +26,7 @@ from mplt.io import JsonlAppender, read_jsonl, write_jsonl
 from mplt.progress import progress_bar
 from mplt.training.checkpoint import TrainState, latest_checkpoint, load_checkpoint, save_checkpoint
 from mplt.training.config import TrainConfig, config_dict
-from mplt.training.data import Documents, interleave, load_documents, split_eval
+from mplt.training.data import Documents, interleave, load_documents, sample_documents, split_eval
 from mplt.training.loss import causal_lm_loss
 from mplt.training.packing import IGNORE, pack_documents, tokenize
 from mplt.training.step import optimizer_step
@@ -40,13 +42,15 @@ class TrainResult:
     eval_losses: tuple[tuple[int, float], ...]   # (step, eval loss)
     data_stats: dict
     resumed_from: int | None                    # checkpoint step, if resumed
-    model: object = field(default=None, repr=False, compare=False)   # the trained peft model
+    model: object = field(default=None, repr=False, compare=False)   # the trained (peft) model
+    epoch_models: tuple[Path, ...] = ()          # full fine-tuning: the model after each epoch
 
 
 def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] | None = None,
              on_step: Callable[[int], None] | None = None, show_progress: bool = True,
              restart: bool = False) -> TrainResult:
-    """Train (or resume) a LoRA adapter on `documents` (default: cfg.data) and export it to `out_dir`."""
+    """Train (or resume) a LoRA adapter, or the whole model, on `documents` (default: cfg.data) and
+    export it to `out_dir` (the adapter; with full fine-tuning the model after each epoch)."""
     import shutil
 
     import torch
@@ -54,19 +58,22 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
 
     from mplt.models.load import pick_device
     from mplt.models.precision import compute_dtype
-    from mplt.training.export import export_adapter
+    from mplt.training.epochs import save_epoch_model
+    from mplt.training.export import export_adapter, export_full
     from mplt.training.model import max_model_length, param_groups, prepare_model
 
     out = Path(out_dir)
     if restart:
         shutil.rmtree(out / "checkpoints", ignore_errors=True)
+        shutil.rmtree(out / "epochs", ignore_errors=True)
+        (out / "epochs.json").unlink(missing_ok=True)
         (out / "metrics.jsonl").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     device = pick_device() if cfg.device == "auto" else cfg.device
     dtype = compute_dtype(device, cfg.compute_dtype)
     _seed_everything(cfg.seed)
-    documents = documents or [d for src in cfg.data for d in load_documents(src, cfg.langs, cfg.data_revision,
-                                                                               cfg.max_docs)]
+    documents = documents or [sample_documents(d, cfg.sample_docs, cfg.seed) for src in cfg.data
+                              for d in load_documents(src, cfg.langs, cfg.data_revision, cfg.max_docs)]
     model, tokenizer, spec, loaded = prepare_model(cfg, device)
     corruption = _build_corruption(cfg, tokenizer, spec)
     seq_len = min(cfg.seq_len, max_model_length(model, spec))
@@ -88,7 +95,7 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
     announce_plan(windows, groups_per_epoch, total_steps, warmup, cfg, str(dtype).removeprefix("torch."), show_progress)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=cfg.adam_betas)
-    scheduler = get_cosine_schedule_with_warmup(optimizer, warmup, total_steps)
+    scheduler = get_cosine_schedule_with_warmup(optimizer, warmup, schedule_length(cfg, windows, total_steps))
 
     ckpt_dir = out / "checkpoints"
     state, resumed_from = TrainState(), None
@@ -135,11 +142,31 @@ def finetune(cfg: TrainConfig, out_dir: str | Path, documents: list[Documents] |
                 if state.group_in_epoch >= len(groups):
                     state.epoch += 1
                     state.group_in_epoch = 0
-                save_checkpoint(ckpt_dir, model, optimizer, scheduler, state, fingerprint, evaluate())
+                eval_loss = evaluate()
+                if cfg.full:   # before the checkpoint: a resumed run retrains (and rewrites) an unsaved epoch
+                    complete = state.group_in_epoch == 0
+                    save_epoch_model(out, model, tokenizer, epoch=state.epoch if complete else state.epoch + 1,
+                                     step=state.step, complete=complete, eval_loss=eval_loss)
+                save_checkpoint(ckpt_dir, model, optimizer, scheduler, state, fingerprint, eval_loss,
+                                keep_only_latest=cfg.full)
     finally:
         metrics.close()
+    if cfg.full:
+        final, epoch_dirs = export_full(model, tokenizer, out, cfg, spec, loaded, stats, eval_losses, state)
+        return TrainResult(out, final, state, tuple(eval_losses), stats, resumed_from, model, epoch_dirs)
     adapter_dir = export_adapter(model, tokenizer, out, cfg, spec, loaded, stats, eval_losses, state)
     return TrainResult(out, adapter_dir, state, tuple(eval_losses), stats, resumed_from, model)
+
+
+def schedule_length(cfg: TrainConfig, windows: int, total_steps: int) -> int:
+    """The steps the cosine is planned over: the optimizer steps, or with `scheduler_steps =
+    "micro-batches"` the micro-batches, as MultiPL-T's older trainer (docs/method.md, section 5.2): it
+    is still stepped once per optimizer step, so after 1/grad_accum of its length the run ends with
+    the lr near its peak."""
+    if cfg.scheduler_steps == "optimizer":
+        return total_steps
+    micro_batches = math.ceil(windows / cfg.micro_batch) * cfg.epochs
+    return min(micro_batches, total_steps * cfg.grad_accum) if cfg.max_steps else micro_batches
 
 
 def announce_plan(windows: int, groups_per_epoch: int, total_steps: int, warmup: int, cfg: TrainConfig,
@@ -210,7 +237,7 @@ def _prepare_data(cfg, documents, tokenizer, seq_len, corruption):
 def _fingerprint(ids, labels, cfg: TrainConfig) -> str:
     h = hashlib.sha256(ids.numpy().tobytes())
     h.update(labels.numpy().tobytes())
-    keys = ("model", "revision", "load_in_4bit", "lora_r", "lora_alpha", "lora_targets", "micro_batch",
+    keys = ("model", "revision", "finetune", "scheduler_steps", "max_grad_norm", "load_in_4bit", "lora_r", "lora_alpha", "lora_targets", "micro_batch",
             "grad_accum", "lr", "weight_decay", "warmup_steps", "warmup_fraction", "compute_dtype", "weight_grid_bits", "seed")
     h.update(json.dumps({k: str(getattr(cfg, k)) for k in keys}, sort_keys=True).encode())
     return h.hexdigest()

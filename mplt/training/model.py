@@ -56,13 +56,35 @@ def max_model_length(model, spec) -> int:
     return spec.max_length
 
 
+def prepare_full_model(cfg, device: str):
+    """Full fine-tuning (docs/method.md, section 5.2): the whole model in the compute dtype (bf16 on a
+    GPU, as MultiPL-T's trainer loads it; fp32 or the configured dtype on CPU), every parameter trained,
+    gradient checkpointing on request. Returns (model, tokenizer, spec, loaded) like `prepare_model`."""
+    from mplt.models.load import load_model
+    loaded = load_model(cfg.model, cfg.revision, load_in_4bit=False, device=device, dtype=cfg.compute_dtype)
+    model = loaded.model
+    model.config.use_cache = False
+    for param in model.parameters():
+        param.requires_grad_(True)
+    if cfg.gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    model.train()
+    trainable = sum(p.numel() for p in model.parameters())
+    log.info("model %s: full fine-tuning, %d trainable parameters in %s", loaded.source, trainable,
+             next(model.parameters()).dtype)
+    return model, loaded.tokenizer, loaded.spec, loaded
+
+
 def prepare_model(cfg, device: str):
-    """Return (peft_model, tokenizer, spec, loaded) ready for training."""
+    """Return (peft_model, tokenizer, spec, loaded) ready for training; with `finetune = "full"`, the
+    whole model instead of a peft model (`prepare_full_model`)."""
     import torch
     from peft import prepare_model_for_kbit_training
 
     from mplt.models.load import load_model
 
+    if cfg.full:
+        return prepare_full_model(cfg, device)
     loaded = load_model(cfg.model, cfg.revision, load_in_4bit=cfg.load_in_4bit, device=device,
                         dtype=cfg.compute_dtype)
     model = loaded.model

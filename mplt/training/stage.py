@@ -3,7 +3,9 @@ paper) or one interleaved, through `mplt.training.jobs.finetune_jobs`, the same 
 `reproduce.py finetune` calls.
 
 Layout: RUN/finetune/<lang>/{adapter/, metrics.jsonl, checkpoints/, README.md}  (mix = "separate"),
-RUN/finetune/{adapter/, ...}  (mix = "interleave"); `summary.json` last.
+RUN/finetune/{adapter/, ...}  (mix = "interleave"); `summary.json` last. A full fine-tune (the
+`full` preset) writes `epochs/epoch-N/` and `epochs.json` in place of `adapter/`
+(mplt/training/epochs.py); the summary lists them under `models`, each epoch's model for evaluation.
 """
 from __future__ import annotations
 
@@ -58,13 +60,26 @@ def run_finetune(run_dir: Path, config: FinetuneStageConfig, *, progress: bool =
             raise MpltError(f"[finetune] {e}") from None
         for lang, why in skipped.items():   # a language without items is not evaluated fine-tuned
             log.warning("finetune %s: skipped: %s", lang, why)
-        adapters = {}
+        adapters, models = {}, {}
         for outcome in finetune_jobs(cfg, out, progress=progress, documents=documents):
             for lang in outcome.job.langs:   # relative to the run directory, so a copied run stays whole
-                adapters[lang] = str((outcome.job.out / "adapter").relative_to(Path(run_dir)))
+                if cfg.full:
+                    models[lang] = epoch_paths(outcome.job.out, Path(run_dir))
+                else:
+                    adapters[lang] = str((outcome.job.out / "adapter").relative_to(Path(run_dir)))
         summary = {"stage": "finetune", "model": config.model, "revision": config.revision, "preset": config.preset,
-                   "mix": config.mix, "adapters": adapters, "skipped": skipped,
+                   "finetune": cfg.finetune, "mix": config.mix, "adapters": adapters, "models": models,
+                   "skipped": skipped,
                    "documents": {d.language: len(d.texts) for d in documents},
                    "seconds": round(time.monotonic() - start, 2)}
         write_summary(out, "finetune", summary)
     return summary
+
+
+def epoch_paths(job_out: Path, run_dir: Path) -> list[dict]:
+    """A full fine-tune's model after each epoch, relative to the run directory, in training order:
+    [{"epoch", "step", "complete", "path"}] (mplt/training/epochs.py)."""
+    from mplt.training.epochs import read_index
+    index = read_index(job_out) or {"epochs": []}
+    return [{"epoch": e["epoch"], "step": e["step"], "complete": e.get("complete", True),
+             "path": str((job_out / e["path"]).relative_to(run_dir))} for e in index["epochs"]]

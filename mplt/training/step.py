@@ -9,10 +9,11 @@ from mplt.training.grid import snap_to_grid
 
 
 def optimizer_step(parameters, optimizer, scheduler, max_grad_norm: float, grid_bits: int = 0):
-    """Returns the gradient norm before clipping (a tensor)."""
+    """Returns the gradient norm before clipping (a tensor). `max_grad_norm` 0 measures the norm
+    without clipping (MultiPL-T's older 1B trainer does not clip, docs/method.md, section 5.2)."""
     import torch
     parameters = list(parameters)
-    grad_norm = torch.nn.utils.clip_grad_norm_(parameters, max_grad_norm)
+    grad_norm = torch.nn.utils.clip_grad_norm_(parameters, max_grad_norm if max_grad_norm > 0 else float("inf"))
     optimizer.step()
     snap_to_grid(parameters, grid_bits)
     scheduler.step()

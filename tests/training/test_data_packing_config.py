@@ -107,7 +107,7 @@ def test_presets_and_resolution(tmp_path):
     with pytest.raises(MpltError, match="unknown setting"):
         resolve_config("qlora", str(toml), {"model": "m", "data": ("d",)})
     with pytest.raises(MpltError, match="unknown preset"):
-        resolve_config("full")
+        resolve_config("nonesuch")
     with pytest.raises(MpltError, match="--model"):
         resolve_config("qlora", overrides={"data": ("d",)})
     assert set(PRESETS["paper"]) <= {f for f in TrainConfig.__dataclass_fields__}
