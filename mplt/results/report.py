@@ -209,6 +209,9 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
         parts += ["", SMOKE_BANNER]
     if profile in NEVER_RUN:
         parts += ["", NEVER_RUN[profile]]
+    if profile == "scaled":   # what its data budget can show (mplt/run/sizing.py)
+        from mplt.run.sizing import size_scaled, verdict
+        parts += ["", f"> **Sizing: this profile {verdict(size_scaled())}.**"]
     if rows is not None:
         failed = [r.name for r in rows if not r.ok]
         parts += ["", f"**Check: {'PASS' if not failed else 'FAIL'}** ({len(rows) - len(failed)} of {len(rows)} "
