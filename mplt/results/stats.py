@@ -19,7 +19,8 @@ the problems' own variance from the comparison).
   for pass@1 differences: most are 0 and a few are large.
 
 A claim "fine-tuned above base" holds when the test gives p < `ALPHA` (one-sided); the interval
-describes the size of the change and is not the test (docs/rehearsal.md, "Is the change real?").
+describes the size of the change and is not the test (expected_results/README.md says what the check
+expects).
 """
 from __future__ import annotations
 

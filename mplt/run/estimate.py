@@ -31,7 +31,7 @@ class Rates:
 RATES = {
     "cpu": Rates(700.0, 2500.0, 0.4, 2, 0.5,
                  "rough CPU rates for the 4M-parameter smoke model"),
-    # vLLM, the GPU profiles' engine (issue 22, B): continuous batching ends each row at its own stop
+    # vLLM, the GPU profiles' engine: continuous batching ends each row at its own stop
     # sequence, hence the 0.4 share; execution at the warm sandbox's measured per-language rates. The
     # same assumptions size the `scaled` profile (mplt/run/sizing.py `Budget`).
     "gpu": Rates(8000.0, 3000.0, 0.3, 8, 0.4,

@@ -168,3 +168,10 @@ def test_a_problem_scored_for_one_model_only_is_left_out_and_noted(tmp_path):
     results = collect_results(run)
     assert results["figures"]["eval.paired.lua.problems"] == 17
     assert any("lua: 1 problem(s) scored for one model only" in p for p in results["problems"])
+
+
+def test_the_scaled_report_says_what_its_data_budget_can_show(tmp_path):
+    from mplt.run.sizing import size_scaled, verdict
+    report = write_report(build_run(tmp_path / "run", profile="scaled"))["report"].read_text()
+    assert f"> **Sizing: this profile {verdict(size_scaled())}.**" in report
+    assert "CANNOT move pass@1 beyond sampling noise" in report

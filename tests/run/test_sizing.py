@@ -68,3 +68,9 @@ def test_estimate_and_sizing_agree_on_the_hours(tmp_path):
     sizing = size_scaled()
     # the pre-run estimate leaves out select (part of the sizing's other minutes)
     assert abs(seconds + sizing.budget.other_minutes * 60 - sizing.budget.hours * 3600) < 0.15 * 3600
+
+
+def test_the_docs_show_the_sizing_as_it_is():
+    text = (Path(__file__).resolve().parents[2] / "docs/rehearsal.md").read_text(encoding="utf-8")
+    for line in format_sizing(size_scaled()).splitlines():
+        assert line.strip() in text, line
