@@ -46,7 +46,7 @@ class PairedDelta:
 
 
 def significant(result: PairedDelta, alpha: float = ALPHA) -> bool:
-    """"Tuned above base" at one-sided level `alpha`."""
+    """Whether "tuned above base" holds at the one-sided level `alpha`."""
     return result.delta > 0 and result.p_value < alpha
 
 

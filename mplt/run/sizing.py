@@ -31,7 +31,7 @@ named here with its source; those marked ASSUMED were not measured by us (no GPU
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mplt.results.published import BASE_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
 
@@ -149,7 +149,7 @@ def size_scaled(budget: Budget = Budget()) -> Sizing:
                                         needed * seconds_per_function(budget, (lang,)) / 3600))
     noise = detectable_gain(BASE_1B["rkt"].value, ABLATION_CURVE[-1], NUM_PROBLEMS["rkt"], budget.eval_samples)
     # the same hours at the paper's own yield (a 15B generator's, 50 samples): an upper bound
-    paper = Budget(**{**budget.__dict__, "translate_samples": PAPER_SAMPLES})
+    paper = replace(budget, translate_samples=PAPER_SAMPLES)
     fit = (budget.hours * 3600 - evaluation - budget.other_minutes * 60) / seconds_per_function(paper)
     upper = int(fit * PAPER_ITEMS["rkt"] / PAPER_FUNCTIONS)
     return Sizing(budget, per_function, evaluation / 3600, functions, tuple(languages), noise, upper)
