@@ -135,14 +135,17 @@ def _finish(console, run_dir, outcome) -> None:
         from rich.table import Table
         figures = read_json(results_path).get("figures", {})
         table = Table(title="pass@1 (base -> fine-tuned)", title_justify="left")
-        for column in ("language", "base", "fine-tuned", "delta"):
+        for column in ("language", "base", "fine-tuned", "delta", "95 % interval", "p (one-sided)"):
             table.add_column(column)
         from mplt.results.plots import ordered_languages
         langs = ordered_languages({k.rsplit(".", 1)[1] for k in figures if k.startswith("pass@1.")})
         for lang in langs:
             cells = [figures.get(f"pass@1.{v}.{lang}") for v in ("base", "finetuned", "delta")]
+            low, high, p_value = (figures.get(f"pass@1.{v}.{lang}") for v in ("delta_low", "delta_high", "delta_p"))
             table.add_row(lang, *[f"{c:+.3f}" if i == 2 and c is not None else (f"{c:.3f}" if c is not None else "-")
-                                  for i, c in enumerate(cells)])
+                                  for i, c in enumerate(cells)],
+                          f"[{low:+.3f}, {high:+.3f}]" if low is not None and high is not None else "-",
+                          f"{p_value:.4f}" if p_value is not None else "-")
         if langs:
             console.print(table)
     check = outcome.summaries.get("check")

@@ -9,6 +9,9 @@ from mplt.io import DataError, read_jsonl
 from mplt.results.readers import (PASS_KEY, SKIP_DIRS, canonical_language, is_number, json_files,
                               read_json_lenient, slug)
 
+# The sign-flip test's seed (mplt/results/stats.py): fixed, so that a report is the same on every run.
+STATS_SEED = 0
+
 
 # --- evaluation ----------------------------------------------------------------------------------
 
@@ -100,34 +103,66 @@ def collect_epoch_curves(directory: Path, epochs: dict, figures: dict, tables: d
         curves[lang] = curve
 
 
-def problem_pass_rates(directory: Path, lang: str) -> dict[str, float]:
-    """Per problem, c/n (its unbiased pass@1) from OUT/<lang>/results.jsonl (mplt.evaluation.layout)."""
-    path = directory / lang / "results.jsonl"
-    if not path.exists():
-        return {}
-    return {str(r["name"]): r["c"] / r["n"] for r in read_jsonl(path, skip_partial=True)
-            if is_number(r.get("c")) and is_number(r.get("n")) and r["n"] > 0 and "name" in r}
+def problem_scores(directory: Path, problems: list[str]) -> dict[str, tuple[dict[str, float], dict[str, int]]]:
+    """language -> ({problem: pass@1}, {problem: n}) from the per-problem `results.jsonl` files under one
+    variant's directory (mplt/evaluation/layout.py: `<lang>/results.jsonl`, one record per problem with
+    `name`, `n`, `c`). pass@1 of a problem is c/n; a problem without samples (n = 0) is left out, as
+    mplt.scoring.summary leaves it out of the mean."""
+    found: dict[str, tuple[dict[str, float], dict[str, int]]] = {}
+    for path in sorted(directory.rglob("results.jsonl")):
+        if SKIP_DIRS.intersection(p.name for p in path.relative_to(directory).parents):
+            continue
+        lang = canonical_language(path.parent.name)
+        try:
+            records = list(read_jsonl(path, skip_partial=True))
+        except DataError as e:
+            problems.append(str(e))
+            continue
+        lang = lang or next((x for r in records if (x := canonical_language(r.get("language")))), None)
+        if lang is None:
+            problems.append(f"{path}: per-problem results without a language; ignored")
+            continue
+        scores, sizes = found.setdefault(lang, ({}, {}))
+        for record in records:
+            name, n, c = record.get("name") or record.get("id"), record.get("n"), record.get("c")
+            if isinstance(name, str) and isinstance(n, int) and isinstance(c, int) and 0 <= c <= n and n > 0:
+                scores[name], sizes[name] = c / n, n
+    return {lang: value for lang, value in found.items() if value[0]}
 
 
-def collect_paired_claims(directory: Path, figures: dict) -> None:
-    """`claim.finetuned_above_base_paired.<lang>`: the fine-tuned model above base by a paired test
-    over problems (the 95 % interval of the mean per-problem difference above 0), with
-    `pass@1.paired_delta.<lang>.{low,high,p_value,problems}`. The test is
-    `mplt.results.stats.paired_delta`; until it is part of this tree no paired figure is written and
-    the check marks the claim optional (expected_results/paper-1b-racket-5k.json)."""
-    try:
-        from mplt.results.stats import paired_delta
-    except ImportError:
-        return
+def compare_variants(figures: dict, scores: dict[str, dict], problems: list[str]) -> None:
+    """Fine-tuned minus base per language: the delta of the two figures, and where both models'
+    per-problem results are there, the paired interval and test over problems (mplt/results/stats.py).
+    "Fine-tuned above base" is claimed only when that test gives p < 0.05 (one-sided); without
+    per-problem results it is not tested, and the claim is absent (a check that expects it fails)."""
+    from mplt.errors import MpltError
+    from mplt.results.stats import ALPHA, paired_delta, sampling_standard_error, significant
+    for variant, by_lang in scores.items():
+        for lang, (per_problem, sizes) in by_lang.items():
+            figures[f"eval.{variant}.{lang}.sampling_se"] = sampling_standard_error(per_problem, sizes)
     for key in [k for k in figures if k.startswith("pass@1.finetuned.")]:
         lang = key.rsplit(".", 1)[1]
-        base, tuned = problem_pass_rates(directory / "base", lang), problem_pass_rates(directory / "finetuned", lang)
-        if not base or not tuned:
+        base = figures.get(f"pass@1.base.{lang}")
+        if base is None:
             continue
-        result = paired_delta(base, tuned)
-        for name in ("low", "high", "p_value", "problems"):
-            figures[f"pass@1.paired_delta.{lang}.{name}"] = getattr(result, name)
-        figures[f"claim.finetuned_above_base_paired.{lang}"] = bool(result.low > 0)
+        figures[f"pass@1.delta.{lang}"] = figures[key] - base
+        base_scores, tuned_scores = (scores.get(v, {}).get(lang, ({}, {}))[0] for v in ("base", "finetuned"))
+        if not base_scores or not tuned_scores:
+            problems.append(f"{lang}: no per-problem results (results.jsonl) for both models, so "
+                            "'fine-tuned above base' was not tested and is not claimed")
+            continue
+        try:
+            result = paired_delta(base_scores, tuned_scores, seed=STATS_SEED)
+        except MpltError as e:
+            problems.append(f"{lang}: {e}")
+            continue
+        unpaired = len(set(base_scores) ^ set(tuned_scores))
+        if unpaired:
+            problems.append(f"{lang}: {unpaired} problem(s) scored for one model only, left out of the "
+                            f"paired comparison ({result.problems} shared)")
+        figures.update({f"pass@1.delta_low.{lang}": result.low, f"pass@1.delta_high.{lang}": result.high,
+                        f"pass@1.delta_p.{lang}": result.p_value, f"eval.paired.{lang}.problems": result.problems,
+                        f"claim.finetuned_above_base.{lang}": significant(result, ALPHA)})
 
 
 # --- fine-tuning ---------------------------------------------------------------------------------

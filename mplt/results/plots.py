@@ -56,11 +56,18 @@ def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: s
                 ax.text(x, 0.002, "published: none" if hatch else "not run", ha="center", va="bottom",
                         fontsize=7, color="0.45", rotation=90)
                 continue
-            top = max(top, value)
             ax.bar(x, value, width * 0.92, color=COLORS[key], hatch=hatch, edgecolor="white",
                    linewidth=0.5, label=None if key in labelled else label)
             labelled.add(key)
-            ax.text(x, value, f"{value:.3f}", ha="center", va="bottom", fontsize=7, rotation=90)
+            # ours: +- 1.96 sampling standard errors (mplt/results/stats.py); * marks a fine-tuned
+            # figure that the paired test over problems puts above base (p < 0.05, one-sided)
+            se = figures.get(f"eval.{key}.{lang}.sampling_se") if hatch is None else None
+            if se:
+                ax.errorbar(x, value, yerr=1.96 * se, fmt="none", ecolor="0.25", capsize=2, linewidth=0.8)
+            marked = key == "finetuned" and figures.get(f"claim.finetuned_above_base.{lang}") is True
+            top = max(top, value + 1.96 * (se or 0.0))
+            ax.text(x, value + 1.96 * (se or 0.0), f"{value:.3f}" + (" *" if marked else ""), ha="center",
+                    va="bottom", fontsize=7, rotation=90)
     ax.set_xticks(range(len(langs)), [LANG_NAMES.get(x, x) for x in langs])
     ax.set_xlim(-0.5, len(langs) - 0.5)  # room for the labels of missing bars at the edges
     ax.set_ylabel("pass@1")
@@ -68,6 +75,9 @@ def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: s
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
+    note = "error bars: ±1.96 sampling standard errors; * fine-tuned above base (paired test, p < 0.05)"
+    if any(f"eval.{v}.{x}.sampling_se" in figures for v in ("base", "finetuned") for x in langs):
+        title_note = f"{title_note}\n{note}" if title_note else note
     ax.set_title("pass@1 per language" + (f"\n{title_note}" if title_note else ""), fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="upper left", ncol=2 if len(series) > 2 else 1)
     fig.tight_layout()

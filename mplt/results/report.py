@@ -97,6 +97,7 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
     header = ["Lang", "Ours: base", "Ours: fine-tuned", "Δ", "Published: StarCoderBase-1B",
               "Published: MultiPL-T 1B (best epoch)", "Our setting"]
     parts = ["## pass@1: base vs fine-tuned, beside the published numbers", "", table(header, rows), ""]
+    parts += delta_lines(figures, langs)
     precision = results["meta"].get("evaluate_precision")
     if precision:
         parts += [f"Precision: {precision}.", ""]
@@ -151,6 +152,35 @@ def section_epochs(results: dict, png: Path | None, comparable: bool) -> str:
     if png:
         parts += ["", f"![pass@1 after each epoch]({png.name})"]
     return "\n".join(parts)
+
+
+def delta_lines(figures: dict, langs: list[str]) -> list[str]:
+    """One line per language with both models: the delta, its 95 % interval and the paired test."""
+    from mplt.results.stats import ALPHA
+    lines = []
+    for lang in langs:
+        delta = figures.get(f"pass@1.delta.{lang}")
+        if delta is None:
+            continue
+        p_value = figures.get(f"pass@1.delta_p.{lang}")
+        noise = ", ".join(f"{v} {figures[f'eval.{k}.{lang}.sampling_se']:.4f}"
+                          for k, v in (("base", "base"), ("finetuned", "fine-tuned"))
+                          if f"eval.{k}.{lang}.sampling_se" in figures)
+        noise = f"; sampling standard error {noise}" if noise else ""
+        if p_value is None:
+            lines.append(f"* {lang}: Δ = {delta:+.4f}; not tested (no per-problem results for both models), "
+                         "so not claimed above base")
+            continue
+        verdict = ("**above base**" if figures.get(f"claim.finetuned_above_base.{lang}")
+                   else "not above base")
+        lines.append(f"* {lang}: Δ = {delta:+.4f}, 95 % interval [{figures[f'pass@1.delta_low.{lang}']:+.4f}, "
+                     f"{figures[f'pass@1.delta_high.{lang}']:+.4f}], one-sided p = {p_value:.4f} over "
+                     f"{format_number(figures.get(f'eval.paired.{lang}.problems'))} problems: {verdict}{noise}")
+    if not lines:
+        return []
+    return [f"Fine-tuned minus base, paired over the problems both models were scored on (t interval over "
+            f"problems; sign-flip permutation test of \"fine-tuned > base\", which must give p < {ALPHA} to "
+            "claim a gain; mplt/results/stats.py):", "", *lines, ""]
 
 
 def section_check(expected: Path | None, rows: list[CheckRow] | None, error: str | None) -> str:
@@ -213,6 +243,9 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
         parts += ["", SMOKE_BANNER]
     if profile in NEVER_RUN:
         parts += ["", NEVER_RUN[profile]]
+    if profile == "scaled":   # what its data budget can show (mplt/run/sizing.py)
+        from mplt.run.sizing import size_scaled, verdict
+        parts += ["", f"> **Sizing: this profile {verdict(size_scaled())}.**"]
     if rows is not None:
         failed = [r.name for r in rows if not r.ok]
         parts += ["", f"**Check: {'PASS' if not failed else 'FAIL'}** ({len(rows) - len(failed)} of {len(rows)} "

@@ -73,27 +73,22 @@ def finetune_figures(out: Figures, stage: str) -> None:
 
 
 def evaluate_figures(out: Figures, stage: str) -> None:
-    """pass@k per variant and language, the precision sentence, and the fine-tuned - base deltas."""
-    from mplt.results.model_figures import collect_evaluation
+    """pass@k per variant and language, the precision sentence, and fine-tuned - base: the delta, its
+    interval and the paired test over problems (mplt/results/model_figures.py, `compare_variants`)."""
+    from mplt.results.model_figures import collect_evaluation, compare_variants, problem_scores
     summary = _duration(out, stage)
     if summary is not None and isinstance(summary.get("precision"), str):
         out.meta["evaluate_precision"] = summary["precision"]
+    scores = {}
     for variant in VARIANTS:
         directory = out.run_dir / stage / variant
         if directory.is_dir():
             collect_evaluation(variant, directory, out.figures, out.meta, out.problems)
+            scores[variant] = problem_scores(directory, out.problems)
     if summary is not None and isinstance(summary.get("epochs"), dict) and summary["epochs"]:
         from mplt.results.model_figures import collect_epoch_curves
         collect_epoch_curves(out.run_dir / stage, summary["epochs"], out.figures, out.tables, out.meta, out.problems)
-    if (out.run_dir / stage).is_dir():
-        from mplt.results.model_figures import collect_paired_claims
-        collect_paired_claims(out.run_dir / stage, out.figures)
-    for key in [k for k in out.figures if k.startswith("pass@1.finetuned.")]:
-        lang = key.rsplit(".", 1)[1]
-        base = out.figures.get(f"pass@1.base.{lang}")
-        if base is not None:
-            out.figures[f"pass@1.delta.{lang}"] = out.figures[key] - base
-            out.figures[f"claim.finetuned_above_base.{lang}"] = out.figures[key] > base
+    compare_variants(out.figures, scores, out.problems)
 
 
 def finetuned_by_hand(directory: Path) -> bool:

@@ -28,6 +28,15 @@ def write_metrics(path: Path, losses: list[float], eval_every: int = 2) -> None:
                 f.write(json.dumps({"step": step, "eval_loss": loss + 0.1}) + "\n")
 
 
+def write_problem_results(path: Path, lang: str, counts: list[int], n: int = 10) -> None:
+    """One record per problem, as mplt.scoring.summary.score_problem writes it (without programs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for i, c in enumerate(counts):
+            f.write(json.dumps({"name": f"mini_{i}", "language": lang, "results": [], "n": n, "c": c,
+                                "pass@1": c / n}) + "\n")
+
+
 def build_run(run_dir: Path, profile: str = "smoke", evaluate: bool = True) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     # the layout of mplt.run.profiles.resolved_config (+ profile_reason, written by the runner)
@@ -70,13 +79,19 @@ def build_run(run_dir: Path, profile: str = "smoke", evaluate: bool = True) -> P
     write_json(run_dir / "finetune/summary.json", {"stage": "finetune", "seconds": 95.0})
     (run_dir / "finetune/README.md").write_text(f"model card ({FABRICATED_NOTE})\n")
     if evaluate:
+        # per problem, n = 10 samples: Lua gains 0.2 on 9 of 18 problems (exact sign-flip p = 1/512),
+        # Racket gains 0.9 on one problem (p = 1/2), OCaml loses 0.1 on 9 (p = 1)
+        counts = {"lua": ([2] * 18, [4] * 9 + [2] * 9), "rkt": ([1] * 9 + [0] * 9, [10] + [1] * 8 + [0] * 9),
+                  "ml": ([1] * 18, [1] * 9 + [0] * 9)}
+        for lang, per_variant in counts.items():
+            for variant, cs in zip(("base", "finetuned"), per_variant):
+                write_problem_results(run_dir / f"evaluate/{variant}/{lang}/results.jsonl", lang, cs)
         write_json(run_dir / "evaluate/base/summary.json", {"results": [
-            {"language": lang, "pass@1": v, "num_problems": 18, "n": 4, "temperature": 0.2,
-             "model": "tiny-local", "revision": "fixture", "benchmark": "mini"}
-            for lang, v in (("lua", 0.20), ("rkt", 0.05), ("ml", 0.10))]})
-        for lang, v in (("lua", 0.30), ("rkt", 0.10), ("ml", 0.05)):
+            {"language": lang, "pass@1": sum(cs[0]) / 180, "num_problems": 18, "n": 10, "temperature": 0.2,
+             "model": "tiny-local", "revision": "fixture", "benchmark": "mini"} for lang, cs in counts.items()]})
+        for lang, cs in counts.items():
             write_json(run_dir / f"evaluate/finetuned/{lang}/summary.json", {
-                "pass@k": {"1": v}, "num_problems": 18, "n": 4, "temperature": 0.2,
+                "pass@k": {"1": sum(cs[1]) / 180}, "num_problems": 18, "n": 10, "temperature": 0.2,
                 "model": "tiny-local", "adapter": "finetune/adapter", "benchmark": "mini"})
     (run_dir / "logs").mkdir(exist_ok=True)
     return run_dir

@@ -156,3 +156,18 @@ def test_end_of_run_screen_lists_only_the_figures_outside(tmp_path, capsys):
     print_rows(rows, "e.json")
     out = capsys.readouterr().out
     assert "a.ok" in out and "b.bad" in out
+
+
+def test_above_base_needs_significance_not_a_higher_figure(tmp_path):
+    """Racket's fine-tuned figure is above base on the fabricated run, by one problem (tests/report/
+    run_fixture.py): the paired test gives p = 0.5, so the check refuses the claim; Lua's gain passes."""
+    from mplt.results.check import check_run
+    from mplt.results.collect import collect_results
+    from run_fixture import build_run
+    results = collect_results(build_run(tmp_path / "run"))
+    assert results["figures"]["pass@1.finetuned.rkt"] > results["figures"]["pass@1.base.rkt"]
+    expected = write_expected(tmp_path / "e.json", {
+        f"claim.finetuned_above_base.{lang}": {"claim": True, "source": "fixture"} for lang in ("lua", "rkt")})
+    _, rows = check_run(results, expected)
+    assert {r.name: r.verdict for r in rows} == {"claim.finetuned_above_base.lua": "pass",
+                                                  "claim.finetuned_above_base.rkt": "fail"}

@@ -30,10 +30,17 @@ def test_collects_stable_figure_names(fabricated_run):
     assert f["funnel.rkt.with_pass"] == 6  # from translate's flat per-language counts
     assert not any("completions" in k for k in f)  # sample counts are not funnel steps
     assert f["pass@1.base.lua"] == 0.20 and f["pass@1.finetuned.lua"] == 0.30
-    assert f["eval.finetuned.rkt.n"] == 4 and f["eval.base.ml.num_problems"] == 18
+    assert f["eval.finetuned.rkt.n"] == 10 and f["eval.base.ml.num_problems"] == 18
     assert f["pass@1.delta.lua"] == pytest.approx(0.10)
+    # "above base" needs the paired test over problems (tests/report/run_fixture.py: exact p = 1/512)
+    assert f["pass@1.delta_p.lua"] == pytest.approx(1 / 512) and f["eval.paired.lua.problems"] == 18
+    assert f["pass@1.delta_low.lua"] < 0.10 < f["pass@1.delta_high.lua"]
     assert f["claim.finetuned_above_base.lua"] is True
+    # Racket's fine-tuned figure is higher, but on one problem only: not significant, not claimed
+    assert f["pass@1.finetuned.rkt"] > f["pass@1.base.rkt"] and f["pass@1.delta_p.rkt"] == 0.5
+    assert f["claim.finetuned_above_base.rkt"] is False
     assert f["claim.finetuned_above_base.ml"] is False
+    assert f["eval.base.ml.sampling_se"] == pytest.approx((18 * 0.1 * 0.9 / 9) ** 0.5 / 18)
     assert f["finetune.first_loss"] == 3.0 and f["finetune.final_loss"] == 1.6
     assert f["finetune.final_eval_loss"] == pytest.approx(1.7) and f["finetune.steps"] == 6
     assert f["claim.loss_decreased"] is True
@@ -90,7 +97,11 @@ def test_report_files_and_sections(reported_run):
     for heading in ("## What ran", "## Data funnel", "## Fine-tuning", "## pass@1",
                     "## Check against expected results"):
         assert heading in report
-    assert "| lua | 0.2 | 0.3 | +0.1000 | 0.121 | 0.1727 | 18 problems × n=4 |" in report
+    assert "| lua | 0.2 | 0.3 | +0.1000 | 0.121 | 0.1727 | 18 problems × n=10 |" in report
+    assert ("* lua: Δ = +0.1000, 95 % interval [+0.0488, +0.1512], one-sided p = 0.0020 over 18 problems: "
+            "**above base**") in report
+    assert "* rkt: Δ = +0.0500, 95 % interval [-0.0555, +0.1555], one-sided p = 0.5000 over 18 problems: " \
+           "not above base" in report
     assert "| r |" not in report  # only languages that were evaluated
     assert "| machine | Linux-x86_64, Fixture CPU |" in report and "| seeds | select 0, finetune 1 |" in report
     assert "| lua | true | Lua 5.4.4 | /usr/bin/lua5.4 |" in report  # toolchains
@@ -138,3 +149,29 @@ def test_report_cli(tmp_path, capsys):
     assert "report.md" in capsys.readouterr().out
     assert main(["report", "--run-dir", str(tmp_path / "nowhere")]) == 2
     assert "no such run directory" in capsys.readouterr().err
+
+
+def test_without_per_problem_results_above_base_is_not_claimed(tmp_path):
+    run = build_run(tmp_path / "run")
+    for path in (run / "evaluate").rglob("results.jsonl"):
+        path.unlink()
+    results = collect_results(run)
+    assert results["figures"]["pass@1.delta.lua"] == pytest.approx(0.10)
+    assert not any(k.startswith("claim.finetuned_above_base") for k in results["figures"])
+    assert any("lua: no per-problem results" in p for p in results["problems"])
+
+
+def test_a_problem_scored_for_one_model_only_is_left_out_and_noted(tmp_path):
+    run = build_run(tmp_path / "run")
+    path = run / "evaluate" / "finetuned" / "lua" / "results.jsonl"
+    path.write_text("".join(path.read_text().splitlines(keepends=True)[:-1]))
+    results = collect_results(run)
+    assert results["figures"]["eval.paired.lua.problems"] == 17
+    assert any("lua: 1 problem(s) scored for one model only" in p for p in results["problems"])
+
+
+def test_the_scaled_report_says_what_its_data_budget_can_show(tmp_path):
+    from mplt.run.sizing import size_scaled, verdict
+    report = write_report(build_run(tmp_path / "run", profile="scaled"))["report"].read_text()
+    assert f"> **Sizing: this profile {verdict(size_scaled())}.**" in report
+    assert "CANNOT move pass@1 beyond sampling noise" in report

@@ -98,4 +98,6 @@ def test_the_runs_own_dataset_is_not_a_hub_dataset(hub, tmp_path, monkeypatch):
     profile = load_profile("scaled", Path("mine"))
     assert profile.tables["finetune"]["data"] == "mine/dataset"
     refs = profile_refs(profile, Path("mine"))
-    assert {r.repo for r in refs} == {"arjunguha/notstarcoder-1b", "nuprl/MultiPL-E"}
+    # its Python functions come from the Hub (the paper's Stage-1 corpus), its fine-tuning data does not
+    assert {r.repo for r in refs} == {"arjunguha/notstarcoder-1b", "nuprl/MultiPL-E",
+                                      "nuprl/stack-dedup-python-fns-returns-typechecks"}

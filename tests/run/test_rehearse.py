@@ -74,8 +74,8 @@ def test_eval_and_finetune_profiles_use_local_stand_ins(tmp_path):
 
 
 def test_limits_only_cut(tmp_path):
-    profile = rehearsal("scaled", tmp_path, limits=RehearsalLimits(functions=500, samples=50, problems=1))
-    assert profile.tables["select"]["max_functions"] == 300          # never raised above the profile's
+    profile = rehearsal("scaled", tmp_path, limits=RehearsalLimits(functions=50_000, samples=50, problems=1))
+    assert profile.tables["select"]["max_functions"] == 7400         # never raised above the profile's
     assert profile.tables["translate"]["n"] == 10 and profile.tables["evaluate"]["n"] == 20
 
 

@@ -118,14 +118,16 @@ def test_plan_is_announced_and_a_warmup_covering_most_steps_warns(tiny_model_dir
 
 
 def test_scaled_profile_trains_a_meaningful_number_of_steps(tmp_path):
-    """With the item and token counts the estimate assumes (mplt/run/estimate.py SHARES), the scaled
-    profile must plan dozens of steps with a warmup that is a small share of them."""
+    """With the items the sizing expects (mplt/run/sizing.py; Racket, the fewest of Lua and Racket) and
+    the estimate's tokens per item (mplt/run/estimate.py SHARES), the scaled profile must plan dozens of
+    steps with a warmup that is a small share of them."""
     import math
 
     from mplt.run.estimate import SHARES
     from mplt.run.profiles import load_profile, stage_config
-    cfg = stage_config(load_profile("scaled", tmp_path), "finetune").train_config(("lua",))
-    items = 300 * SHARES["testgen_kept"] * SHARES["items_per_function"]
+    from mplt.run.sizing import size_scaled
+    cfg = stage_config(load_profile("scaled", tmp_path), "finetune").train_config(("rkt",))
+    items = {x.language: x.items_in_budget for x in size_scaled().languages}["rkt"]
     windows = math.ceil(items * SHARES["tokens_per_item"] / cfg.seq_len)
     steps = math.ceil(math.ceil(windows / cfg.micro_batch) / cfg.grad_accum) * cfg.epochs
     assert steps >= 40 and cfg.planned_warmup(steps) <= 0.15 * steps
