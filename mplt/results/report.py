@@ -99,7 +99,7 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
         for variant, table_1b in (("base", BASE_1B), ("finetuned", MULTIPLT_1B)):
             figure = table_1b.get(lang)
             ours = f"pass@1.{variant}.{lang}" in figures
-            why = figure.comparable(*made[variant]) if figure and ours else None
+            why = figure.comparable(*made[variant]) if figure and ours and comparable else None
             if why:
                 apart.append(f"{variant} {lang} ({why})")
             published.append(None if figure is None else
@@ -108,6 +108,8 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
                      label, setting])
     header = ["Lang", "Ours: base", "Ours: fine-tuned", "Δ", "Published: StarCoderBase-1B",
               "Published: MultiPL-T 1B (best epoch)", "Our protocol, precision", "Our setting"]
+    if not any(row[-2] for row in rows):   # a run from before the protocols were recorded
+        rows, header = [row[:-2] + row[-1:] for row in rows], header[:-2] + header[-1:]
     parts = ["## pass@1: base vs fine-tuned, beside the published numbers", "", table(header, rows), ""]
     precision = results["meta"].get("evaluate_precision")
     if precision:

@@ -198,3 +198,62 @@ def test_the_report_labels_figures_of_another_protocol():
     assert "Not compared with the published figure" in text and "protocol multipl-e, published: paper" in text
     same = {**paper_figures("base", "lua", 0.1, "paper", "bfloat16")}
     assert "(not compared)" not in section_pass_at_1({"figures": same, "meta": {}}, None, True).split("Sources")[0]
+
+
+def test_a_download_is_checked_against_its_pinned_or_first_sha256(tmp_path, monkeypatch):
+    from mplt.benchmarks import paper_prompts
+    good = json.dumps({**lua_record("add_good", "+"), "language": "ml"}) + "\n"
+    served = {"bytes": good.encode()}
+    monkeypatch.setattr(paper_prompts, "_fetch", lambda url: served["bytes"])
+    pinned_ml = paper_prompts.PROMPT_FILES["ml"]
+    with pytest.raises(MpltError, match="differs from the pinned"):        # OCaml's sha256 is pinned
+        paper_prompts.read_paper_prompts("ml", cache_dir=tmp_path)
+    monkeypatch.setitem(paper_prompts.PROMPT_FILES, "ml", paper_prompts.PromptFile(
+        pinned_ml.repo, pinned_ml.commit, pinned_ml.path, hashlib.sha256(served["bytes"]).hexdigest()))
+    read = paper_prompts.read_paper_prompts("ml", cache_dir=tmp_path)
+    assert read.revision == pinned_ml.commit and read.source.startswith("https://raw.githubusercontent.com/nuprl/")
+    # No pinned hash (the MultiPL-E files): the first download's is kept and checked on every later read.
+    lua = json.dumps(lua_record("add_good", "+")) + "\n"
+    served["bytes"] = lua.encode()
+    first = paper_prompts.read_paper_prompts("lua", cache_dir=tmp_path)
+    assert first.sha256 == hashlib.sha256(lua.encode()).hexdigest()
+    cached = next(tmp_path.rglob("humaneval-lua-reworded.jsonl"))
+    assert "2ff3541457eee7def81acacbd8d87cd71648712d" in str(cached)
+    cached.write_text(lua + lua.replace("add_good", "add_other"))
+    with pytest.raises(MpltError, match="delete it to fetch again"):
+        paper_prompts.read_paper_prompts("lua", cache_dir=tmp_path)
+
+
+def test_top_k_and_the_length_bound_reach_vllm(tiny_model_dir, monkeypatch):
+    """vLLM's SamplingParams get top_k and max_tokens = 512 - prompt tokens (a stand-in engine records
+    them; tests/generation/test_vllm.py drives the real one)."""
+    import sys
+    import types
+    from transformers import AutoTokenizer
+    from mplt.generation.backends.vllm import VLLMBackend
+
+    seen = []
+    fake = types.ModuleType("vllm")
+    fake.SamplingParams = lambda **kwargs: seen.append(kwargs) or kwargs
+    inputs = types.ModuleType("vllm.inputs")
+    inputs.TokensPrompt = lambda prompt_token_ids: prompt_token_ids
+    monkeypatch.setitem(sys.modules, "vllm", fake)
+    monkeypatch.setitem(sys.modules, "vllm.inputs", inputs)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+
+    class Engine:
+        llm_engine = types.SimpleNamespace(model_config=types.SimpleNamespace(max_model_len=1024))
+
+        def get_tokenizer(self):
+            return tokenizer
+
+        def generate(self, prompts, params, use_tqdm, lora_request):
+            sample = types.SimpleNamespace(index=0, token_ids=[tokenizer.eos_token_id])
+            return [types.SimpleNamespace(outputs=[sample] * p["n"]) for p in params]
+
+    config = apply_protocol("paper", SamplingConfig(n=2), "multipl-e", "auto")[0]
+    prompt = {"id": "p", **lua_record("add_good", "+")}
+    records = list(VLLMBackend(Engine(), "tiny", None).generate([prompt], config, lambda k: None))
+    length = len(tokenizer(prompt["prompt"])["input_ids"])
+    assert seen[0]["top_k"] == 50 and seen[0]["top_p"] == 1.0 and seen[0]["max_tokens"] == 512 - length
+    assert records[0]["completions"] == ["", ""]
