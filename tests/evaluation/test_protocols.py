@@ -257,3 +257,29 @@ def test_top_k_and_the_length_bound_reach_vllm(tiny_model_dir, monkeypatch):
     length = len(tokenizer(prompt["prompt"])["input_ids"])
     assert seen[0]["top_k"] == 50 and seen[0]["top_p"] == 1.0 and seen[0]["max_tokens"] == 512 - length
     assert records[0]["completions"] == ["", ""]
+
+
+def test_top_k_keeps_the_k_best_tokens_and_ties_with_the_kth():
+    import torch
+    from mplt.generation.sampler import pick_tokens
+    scores = torch.tensor([[5.0, 4.0, 4.0, 1.0, 0.5, 0.0]]).repeat(400, 1)
+    uniforms = torch.rand(400, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert set(pick_tokens(scores, uniforms, 2.0, 1.0, top_k=2).flatten().tolist()) == {0, 1, 2}   # tie at k
+    assert set(pick_tokens(scores, uniforms, 2.0, 1.0, top_k=1).flatten().tolist()) == {0}
+    off = pick_tokens(scores, uniforms, 2.0, 1.0)
+    assert torch.equal(off, pick_tokens(scores, uniforms, 2.0, 1.0, top_k=6)) and int(off.max()) > 2
+
+
+def test_resuming_a_run_under_another_protocol_is_refused(tiny_model_dir, multipl_e_dir, tmp_path, capsys):
+    from mplt.cli import main
+    out = tmp_path / "eval"
+    common = ["eval", "--model", str(tiny_model_dir), "--langs", "lua", "--n", "1", "--max-new-tokens", "4",
+              "--out", str(out), "--no-progress", "--generate-only"]
+    lua_file = (multipl_e_dir / "humaneval-lua.jsonl").read_text()
+    (multipl_e_dir / "humaneval-lua-reworded.jsonl").write_text(lua_file)
+    assert main([*common, "--multipl-e-path", str(multipl_e_dir)]) == 0
+    capsys.readouterr()
+    common[common.index("--max-new-tokens"):common.index("--max-new-tokens") + 2] = []
+    assert main([*common, "--multipl-e-path", str(multipl_e_dir), "--protocol", "paper"]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "holds a run with different" in err and "protocol_name='multipl-e'" in err
