@@ -158,14 +158,16 @@ def _check_same_run(files: LanguageFiles, meta: dict) -> None:
 
 
 def evaluation_precision(config: EvalConfig) -> str:
-    """The precision the weights are computed in: "nf4" for a 4-bit base, else the torch dtype name
-    that `mplt.models.load` picks for the device ("bfloat16" on a recent GPU under "auto"); a remote
-    server's is not known here."""
+    """The precision the weights are computed in: "nf4" for a 4-bit base, else the dtype named, or
+    under "auto" the one `mplt.models.load` picks for the device ("bfloat16" on a recent GPU); vLLM's
+    and a remote server's own "auto" choice is not known here. The `paper` protocol names bfloat16."""
     from mplt.generation.backends import REMOTE
     if config.sampling.backend in REMOTE:
         return "unknown (server)"
     if config.load_in_4bit:
         return "nf4"
+    if config.dtype == "auto" and config.sampling.backend == "vllm":
+        return "auto (vllm)"   # vLLM picks from the model's config on a GPU (mplt/generation/backends/vllm.py)
     from mplt.models.load import pick_device
     from mplt.models.precision import compute_dtype
     return str(compute_dtype(config.device or pick_device(), config.dtype)).removeprefix("torch.")
