@@ -24,7 +24,6 @@ from mplt.errors import MpltError
 from mplt.generation.config import SamplingConfig
 
 log = logging.getLogger(__name__)
-DEFAULT = "multipl-e"
 DEFAULT_BENCHMARK = "multipl-e"   # EvalConfig's and the evaluate stage's default benchmark
 
 
@@ -36,10 +35,6 @@ class Protocol:
     sampling: tuple[tuple[str, Any], ...] = ()    # SamplingConfig fields it fixes
     dtype: str | None = None                      # the precision its published figures were made in
     source: str = ""
-
-    def settings(self) -> dict[str, Any]:
-        """What the run records: every setting the protocol fixes."""
-        return {"benchmark": self.benchmark, **dict(self.sampling), "dtype": self.dtype}
 
 
 PROTOCOLS: dict[str, Protocol] = {
@@ -87,7 +82,6 @@ def apply_protocol(name: str, sampling: SamplingConfig, benchmark: str, dtype: s
                     "the protocol's published ones", where, name, protocol.dtype, dtype)
     resolved_dtype = protocol.dtype if protocol.dtype and dtype == "auto" else dtype
     return dataclasses.replace(sampling, **changes), protocol.benchmark or benchmark, resolved_dtype
-
 
 
 def protocol_record(name: str, sampling: SamplingConfig, benchmark: str, precision: str) -> dict:

@@ -54,9 +54,9 @@ def _load_problems(config: EvalConfig, language: str):
 
 def generate_language(config: EvalConfig, problems, backend=None, *, progress: bool = True):
     """Sample completions for one language's ProblemSet; return the (possibly newly opened) backend."""
+    from mplt.evaluation.protocols import protocol_record
     from mplt.generation import open_backend, stream_completions
 
-    from mplt.evaluation.protocols import protocol_record
     config = config.resolved()   # idempotent; callers other than evaluate() may pass the unresolved config
     files = language_files(config.out, problems.language)
     meta = {"language": problems.language, "benchmark": problems.benchmark, "dataset_source": problems.source,

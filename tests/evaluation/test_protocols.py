@@ -283,3 +283,21 @@ def test_resuming_a_run_under_another_protocol_is_refused(tiny_model_dir, multip
     assert main([*common, "--multipl-e-path", str(multipl_e_dir), "--protocol", "paper"]) == 2
     err = one_line(capsys.readouterr().err)
     assert "holds a run with different" in err and "protocol_name='multipl-e'" in err
+
+
+def test_the_preflight_fetches_the_paper_prompt_files_before_the_run(tmp_path, monkeypatch):
+    import dataclasses
+    from mplt.benchmarks import paper_prompts
+    from mplt.run.preflight import fetch_prompt_files
+    from mplt.run.profiles import load_profile
+
+    def offline(url):
+        raise MpltError(f"cannot download {url} (offline)")
+    monkeypatch.setattr(paper_prompts, "_fetch", offline)
+    monkeypatch.setattr(paper_prompts, "default_cache_dir", lambda: tmp_path / "cache")
+    profile = load_profile("paper-1b-eval", tmp_path, filter_langs=False)
+    with pytest.raises(MpltError, match="cannot download https://raw.githubusercontent.com/nuprl/MultiPL-E/2ff3541"):
+        fetch_prompt_files(profile)
+    local = dataclasses.replace(profile, tables={**profile.tables, "evaluate": {
+        **profile.tables["evaluate"], "multipl_e_path": str(tmp_path)}})
+    fetch_prompt_files(local)                      # a local copy: nothing to fetch
