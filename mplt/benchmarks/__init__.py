@@ -1,6 +1,8 @@
 """Benchmarks: a registry keyed by name; each gives MultiPL-E problem records for one language.
 
     multipl-e   official prompts/tests, Hub `nuprl/MultiPL-E` at a pinned revision (or a local copy)
+    paper-prompts  the files MultiPL-T's trainer read (GitHub at pinned commits, or a local copy;
+                mplt.benchmarks.paper_prompts): the `paper` evaluation protocol's benchmark
     humaneval   our own translation of HumanEval (Hub `openai_humaneval` or a local JSONL(.gz))
     mini        our own mini benchmark in HumanEval format (package data `mplt/data/mini_humaneval.jsonl`)
 
@@ -34,6 +36,7 @@ class ProblemSet:
     source: str                            # Hub dataset id or local path
     revision: str                          # pinned Hub revision, or "local"
     skipped: list[dict] = field(default_factory=list)   # {"name", "reason"} of untranslatable problems
+    sha256: str = ""                       # of the prompt file read, where the benchmark is one file
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,13 @@ def load_multipl_e_set(language: str, options: BenchmarkOptions) -> ProblemSet:
     return ProblemSet("multipl-e", language, _limit(records, options.limit),
                       str(options.multipl_e_path) if local else multipl_e.DATASET,
                       "local" if local else multipl_e.REVISION)
+
+
+def load_paper_prompts_set(language: str, options: BenchmarkOptions) -> ProblemSet:
+    from mplt.benchmarks import paper_prompts
+    read = paper_prompts.read_paper_prompts(language, options.multipl_e_path)
+    return ProblemSet("paper-prompts", language, _limit(read.records, options.limit), read.source, read.revision,
+                      sha256=read.sha256)
 
 
 def load_humaneval_set(language: str, options: BenchmarkOptions) -> ProblemSet:
@@ -91,6 +101,9 @@ BENCHMARKS: dict[str, Benchmark] = {
                            load_multipl_e_set),
     "humaneval": Benchmark("humaneval", "HumanEval translated by mplt.translation", load_humaneval_set),
     "mini": Benchmark("mini", "mplt's own mini benchmark (HumanEval format), translated", load_mini_set),
+    "paper-prompts": Benchmark("paper-prompts", "the prompt files MultiPL-T's trainer evaluated on: MultiPL-E "
+                               "@2ff3541 humaneval-<lang>-reworded.jsonl, OCaml MultiPL-T's humaneval-ml.jsonl",
+                               load_paper_prompts_set),
 }
 
 

@@ -29,10 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--langs", default=None,
                         help="comma-separated languages, or 'all' (default: all five; with --execute-only, "
                              "the languages of the saved run)")
-    parser.add_argument("--benchmark", default="multipl-e", help="multipl-e | humaneval | mini")
+    parser.add_argument("--benchmark", default="multipl-e", help="multipl-e | paper-prompts | humaneval | mini")
+    parser.add_argument("--protocol", default="multipl-e",
+                        help="evaluation protocol (docs/generation.md): multipl-e (MultiPL-E v3.3, the default) | "
+                             "paper (MultiPL-T's trainer: its prompt files, max_length 512, top_k 50, bf16)")
     parser.add_argument("--humaneval-path", default=None, help="local HumanEval JSONL(.gz) (humaneval benchmark)")
     parser.add_argument("--multipl-e-path", default=None,
-                        help="local MultiPL-E records: a JSONL(.gz) or a directory of humaneval-<lang>.jsonl")
+                        help="local MultiPL-E records: a JSONL(.gz) or a directory of humaneval-<lang>.jsonl "
+                             "(--protocol paper: of the paper's files, e.g. humaneval-lua-reworded.jsonl)")
     add_sampling_arguments(parser)   # --n ... --seed and --backend, from mplt.generation.SamplingConfig
     parser.add_argument("--limit", type=int, default=None, help="first K problems per language")
     parser.add_argument("--workers", type=int, default=None, help="parallel programs (default: CPU count)")
@@ -62,6 +66,7 @@ def build_config(args: argparse.Namespace):
     from mplt.benchmarks import get_benchmark
     from mplt.errors import MpltError
     from mplt.evaluation import EvalConfig
+    from mplt.evaluation.protocols import get_protocol
     from mplt.execution.limits import check_timeout
     from mplt.generation.config import sampling_from_arguments
     from mplt.langs import parse_languages
@@ -71,9 +76,11 @@ def build_config(args: argparse.Namespace):
     if not langs:
         raise MpltError(f"--langs {args.langs!r} names no language; give e.g. lua,rkt or all")
     get_benchmark(args.benchmark)
+    get_protocol(args.protocol, "eval --protocol")
     check_timeout(args.timeout_s, "eval --timeout")
     mode = "generate" if args.generate_only else "execute" if args.execute_only else "all"
-    return EvalConfig(model=args.model, out=args.out, langs=langs, benchmark=args.benchmark, revision=args.revision,
+    return EvalConfig(model=args.model, out=args.out, langs=langs, benchmark=args.benchmark, protocol=args.protocol,
+                      revision=args.revision,
                       adapter=args.adapter, load_in_4bit=args.load_in_4bit, device=args.device, dtype=args.dtype,
                       humaneval_path=args.humaneval_path, multipl_e_path=args.multipl_e_path, limit=args.limit,
                       sampling=sampling_from_arguments(args, "eval"), workers=args.workers,
@@ -109,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
             Console().print(f"{report['language']}: {report['num_completions']} completions for "
                             f"{report['num_problems']} problems -> {report['completions_file']}")
         return 0
-    print_table(languages, title=f"pass@k (%) — {config.out}")
+    print_table(languages, title=f"pass@k (%) — {config.out} (protocol {config.protocol})")
     for s in languages:
         notes = []
         if s.get("translation_skipped"):

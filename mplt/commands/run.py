@@ -67,7 +67,8 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
 
     from mplt.io import ensure_writable
     from mplt.run.estimate import estimate
-    from mplt.run.preflight import check_execution_settings, check_gpu, check_hub, check_hub_access_if_online
+    from mplt.run.preflight import (check_execution_settings, check_gpu, check_hub, check_hub_access_if_online,
+                                    fetch_prompt_files)
     from mplt.run.runner import run_profile, write_run_files
 
     console = get_console()
@@ -80,6 +81,7 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     check_gpu(profile)
     check_hub(profile)
     check_hub_access_if_online(profile, run_dir)
+    fetch_prompt_files(profile)
     check_execution_settings()
     ensure_writable(run_dir)
     from mplt.execution.pool import execution_setting

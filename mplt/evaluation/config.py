@@ -1,6 +1,7 @@
 """The evaluation settings (docs/style.md, rule 4): CLI flags of `eval` map one-to-one onto these fields."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from mplt.config import flat
@@ -15,13 +16,15 @@ MODES = ("all", "generate", "execute")
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """Defaults are MultiPL-T's evaluation settings (docs/method.md, section 6): MultiPL-E HumanEval, 20 samples at
-    T=0.2, top_p 0.95, 512 new tokens, pass@1."""
+    """Defaults are MultiPL-E's evaluation settings (docs/method.md, section 6): MultiPL-E HumanEval, 20 samples at
+    T=0.2, top_p 0.95, 512 new tokens, pass@1: the `multipl-e` protocol. `protocol = "paper"` applies
+    MultiPL-T's trainer's settings over these (mplt.evaluation.protocols)."""
 
     model: str = ""                       # registry key, Hub id or local directory
     out: str = "eval"                     # output directory; one subdirectory per language
     langs: tuple[str, ...] = TARGETS
     benchmark: str = "multipl-e"          # a key of mplt.benchmarks.BENCHMARKS
+    protocol: str = "multipl-e"           # a key of mplt.evaluation.protocols.PROTOCOLS
     revision: str | None = None           # model revision (Hub)
     adapter: str | None = None            # LoRA adapter directory
     load_in_4bit: bool = False
@@ -45,6 +48,15 @@ class EvalConfig:
             raise MpltError(f"limit must be >= 1, got {self.limit}")
         check_dtype("eval", self.dtype)
         check_timeout(self.timeout_s)
+        from mplt.evaluation.protocols import apply_protocol
+        apply_protocol(self.protocol, self.sampling, self.benchmark, self.dtype, f"eval --protocol {self.protocol}")
+
+    def resolved(self) -> "EvalConfig":
+        """This config with its protocol's settings applied (mplt.evaluation.protocols): what runs and
+        what config.json records."""
+        from mplt.evaluation.protocols import apply_protocol
+        sampling, benchmark, dtype = apply_protocol(self.protocol, self.sampling, self.benchmark, self.dtype)
+        return dataclasses.replace(self, sampling=sampling, benchmark=benchmark, dtype=dtype)
 
     def model_options(self):
         from mplt.generation.backends.base import ModelOptions

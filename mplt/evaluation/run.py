@@ -17,13 +17,16 @@ from mplt.langs import get_language
 from mplt.scoring import KS, score_problem, summarize_language
 
 log = logging.getLogger(__name__)
-# meta.json fields that must not change when a run directory is resumed.
-IDENTITY_KEYS = ("benchmark", "dataset_source", "dataset_revision", "model", "revision", "adapter")
+# meta.json fields that must not change when a run directory is resumed; runs written before the
+# protocols existed were all `multipl-e` runs (mplt/evaluation/protocols.py).
+IDENTITY_KEYS = ("benchmark", "dataset_source", "dataset_revision", "model", "revision", "adapter", "protocol_name")
+LEGACY_IDENTITY = {"protocol_name": "multipl-e"}
 
 
 def evaluate(config: EvalConfig, *, backend=None, progress: bool = True) -> dict:
     """Run `config.mode` for every language; return the overall summary (also OUT/summary.json).
     `backend` (a mplt.generation.backends.base.Backend already serving the model) avoids reloading."""
+    config = config.resolved()   # the protocol's settings over the run's own (mplt.evaluation.protocols)
     out = Path(config.out)
     languages = [get_language(name).name for name in config.langs]
     write_json(out / ("config-execute.json" if config.mode == "execute" else "config.json"), config_to_dict(config))
@@ -51,12 +54,18 @@ def _load_problems(config: EvalConfig, language: str):
 
 def generate_language(config: EvalConfig, problems, backend=None, *, progress: bool = True):
     """Sample completions for one language's ProblemSet; return the (possibly newly opened) backend."""
+    from mplt.evaluation.protocols import protocol_record
     from mplt.generation import open_backend, stream_completions
 
+    config = config.resolved()   # idempotent; callers other than evaluate() may pass the unresolved config
     files = language_files(config.out, problems.language)
     meta = {"language": problems.language, "benchmark": problems.benchmark, "dataset_source": problems.source,
-            "dataset_revision": problems.revision, "model": config.model, "revision": config.revision,
+            "dataset_revision": problems.revision, "dataset_sha256": problems.sha256 or None,
+            "model": config.model, "revision": config.revision,
             "adapter": config.adapter, "num_problems": len(problems.records),
+            "protocol_name": config.protocol,
+            "protocol": protocol_record(config.protocol, config.sampling, problems.benchmark,
+                                        evaluation_precision(config)),
             "translation_skipped": problems.skipped}
     _check_same_run(files, meta)
     write_jsonl(files.problems, problems.records)
@@ -96,6 +105,7 @@ def execute_language(config: EvalConfig, language: str, *, progress: bool = True
               for record in completions]
     write_jsonl(files.results, scored)
     meta = read_json(files.meta) if files.meta.exists() else {}
+    protocol = meta.get("protocol") or {"name": LEGACY_IDENTITY["protocol_name"]}
     expected = meta.get("num_problems", len(completions))
     statuses: dict[str, int] = {}
     for result in executions:
@@ -103,9 +113,12 @@ def execute_language(config: EvalConfig, language: str, *, progress: bool = True
     summary = summarize_language(
         scored, ks=KS, language=language, benchmark=meta.get("benchmark"),
         dataset_source=meta.get("dataset_source"), dataset_revision=meta.get("dataset_revision"),
-        model=meta.get("model"), revision=meta.get("revision"), model_commit=meta.get("model_commit"),
+        dataset_sha256=meta.get("dataset_sha256"), protocol=protocol.get("name"),
+        precision=protocol.get("precision"), protocol_settings=protocol, model=meta.get("model"),
+        revision=meta.get("revision"), model_commit=meta.get("model_commit"),
         adapter=meta.get("adapter"), temperature=_setting(completions, "temperature"),
-        top_p=_setting(completions, "top_p"), max_new_tokens=_setting(completions, "max_new_tokens"),
+        top_p=_setting(completions, "top_p"), top_k=_setting(completions, "top_k"),
+        max_new_tokens=_setting(completions, "max_new_tokens"), max_length=_setting(completions, "max_length"),
         n=_setting(completions, "n"), num_benchmark_problems=expected,
         num_missing=expected - len(completions),
         generation_skipped=[{"name": r["name"], "reason": r["skipped_reason"]}
@@ -138,10 +151,26 @@ def _check_same_run(files: LanguageFiles, meta: dict) -> None:
     if not files.meta.exists():
         return
     old = read_json(files.meta)
-    changed = [k for k in IDENTITY_KEYS if old.get(k) != meta.get(k)]
+    changed = [k for k in IDENTITY_KEYS if old.get(k, LEGACY_IDENTITY.get(k)) != meta.get(k)]
     if changed:
         raise MpltError(f"{files.root} holds a run with different {', '.join(changed)} "
                         f"({', '.join(f'{k}={old.get(k)!r}' for k in changed)}); use another --out")
+
+
+def evaluation_precision(config: EvalConfig) -> str:
+    """The precision the weights are computed in: "nf4" for a 4-bit base, else the dtype named, or
+    under "auto" the one `mplt.models.load` picks for the device ("bfloat16" on a recent GPU); vLLM's
+    and a remote server's own "auto" choice is not known here. The `paper` protocol names bfloat16."""
+    from mplt.generation.backends import REMOTE
+    if config.sampling.backend in REMOTE:
+        return "unknown (server)"
+    if config.load_in_4bit:
+        return "nf4"
+    if config.dtype == "auto" and config.sampling.backend == "vllm":
+        return "auto (vllm)"   # vLLM picks from the model's config on a GPU (mplt/generation/backends/vllm.py)
+    from mplt.models.load import pick_device
+    from mplt.models.precision import compute_dtype
+    return str(compute_dtype(config.device or pick_device(), config.dtype)).removeprefix("torch.")
 
 
 def _finished_ids(path: Path) -> set:

@@ -27,7 +27,8 @@ VARIANTS = ("base", "finetuned")
 
 @dataclass(frozen=True)
 class EvaluateStageConfig:
-    benchmark: str = "multipl-e"            # mplt.benchmarks: multipl-e | humaneval | mini
+    benchmark: str = "multipl-e"            # mplt.benchmarks: multipl-e | paper-prompts | humaneval | mini
+    protocol: str = "multipl-e"             # mplt.evaluation.protocols: multipl-e | paper
     humaneval_path: str | None = None
     multipl_e_path: str | None = None
     limit: int | None = None
@@ -50,6 +51,8 @@ class EvaluateStageConfig:
         if not self.base_model:
             raise MpltError("[evaluate] base_model is required")
         check_dtype("[evaluate]", self.dtype)
+        from mplt.evaluation.protocols import apply_protocol
+        apply_protocol(self.protocol, self.sampling, self.benchmark, self.dtype, "[evaluate] protocol")
         check_timeout(self.timeout_s, "[evaluate] timeout_s")
         bad = [v for v in self.variants if v not in VARIANTS]
         if bad:
@@ -144,6 +147,7 @@ def _run_adapter(run_dir: Path, lang: str) -> str | None:
 def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool = True) -> dict:
     """Base and fine-tuned models on the same benchmark with the same sampling settings."""
     from mplt.evaluation.config import EvalConfig
+    from mplt.evaluation.protocols import apply_protocol, protocol_record
     from mplt.evaluation.run import evaluate
     config.validate()
     require_inputs(run_dir, "evaluate", config)
@@ -169,6 +173,7 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
             eval_config = EvalConfig(
                 model=item["model"], revision=item["revision"], adapter=item["adapter"],
                 out=str(variant_dir(out, item["variant"])), langs=item["langs"], benchmark=config.benchmark,
+                protocol=config.protocol,
                 humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path, limit=config.limit,
                 load_in_4bit=four_bit, dtype=config.dtype, workers=config.workers, timeout_s=config.timeout_s,
                 tokenizer_fallback=config.base_model if item["model"] != config.base_model else None,
@@ -181,7 +186,11 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
                                                              "languages": languages})
         pass_at_1 = {v: {lang: s.get("pass@1") for lang, s in langs.items()} for v, langs in results.items()}
         early_exits = {v: {lang: s.get("early_exits", 0) for lang, s in langs.items()} for v, langs in results.items()}
-        summary = {"stage": "evaluate", "benchmark": config.benchmark, "n": config.sampling.n,
+        sampling, benchmark, dtype = apply_protocol(config.protocol, config.sampling, config.benchmark, config.dtype)
+        summary = {"stage": "evaluate", "benchmark": benchmark, "protocol": config.protocol,
+                   "protocol_settings": protocol_record(config.protocol, sampling, benchmark,
+                                                        "nf4" if four_bit else dtype),
+                   "n": config.sampling.n,
                    "temperature": config.sampling.temperature, "pass@1": pass_at_1, "early_exits": early_exits,
                    "load_in_4bit": four_bit, "precision": precision, "epochs": epoch_table(run_dir, config),
                    "plan": [{k: list(v) if isinstance(v, tuple) else v for k, v in item.items()} for item in plan],

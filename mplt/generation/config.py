@@ -33,6 +33,11 @@ class SamplingConfig:
     strip_prompt: bool = True         # MultiPL-E sends `prompt.strip()` (docs/conventions.md, section 4)
     extra_stop_tokens: tuple[str, ...] = ()   # added to every prompt's stop_tokens (e.g. "<file_sep>")
     max_context: int | None = None    # override the model's context length (tokens)
+    # The fields below keep today's behaviour at their defaults; the `paper` evaluation protocol
+    # (mplt/evaluation/protocols.py) sets them to what MultiPL-T's trainer used.
+    top_k: int = 0                    # keep the k most likely tokens before top_p; 0: off
+    max_length: int | None = None     # prompt + completion at most this many tokens (HF `max_length`)
+    skip_special_tokens: bool = False # drop special tokens when decoding a completion
 
     def __post_init__(self):
         from mplt.generation.backends import check_backend
@@ -44,6 +49,10 @@ class SamplingConfig:
             raise MpltError(f"top_p must be in (0, 1], got {self.top_p}")
         if self.max_new_tokens < 1 or self.batch_size < 1:
             raise MpltError("max_new_tokens and batch_size must be >= 1")
+        if self.top_k < 0:
+            raise MpltError(f"top_k must be >= 0 (0: off), got {self.top_k}")
+        if self.max_length is not None and self.max_length < 1:
+            raise MpltError(f"max_length must be >= 1, got {self.max_length}")
         check_backend(self.backend, base_url=self.base_url)
 
     @property
@@ -58,6 +67,16 @@ class SamplingConfig:
     def model_text(self, prompt: dict) -> str:
         """The text the model is given for a prompt record (MultiPL-E strips it)."""
         return prompt["prompt"].strip() if self.strip_prompt else prompt["prompt"]
+
+    def new_token_budget(self, prompt_tokens: int, context: int) -> int:
+        """New tokens a prompt of `prompt_tokens` may get: max_new_tokens, within the model context and,
+        when set, within max_length counted with the prompt. A prompt already at max_length still gets
+        one token: transformers' `generate(max_length=...)` of 2023 (MultiPL-T's trainer) warned and
+        sampled one token before its length criterion stopped it (today's transformers raises)."""
+        budget = min(self.max_new_tokens, context - prompt_tokens)
+        if self.max_length is not None:
+            budget = min(budget, max(1, self.max_length - prompt_tokens))
+        return budget
 
     def stops(self, prompt: dict) -> tuple[str, ...]:
         """The prompt's stop strings and the ones every prompt gets."""

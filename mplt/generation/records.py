@@ -10,4 +10,5 @@ def completion_record(prompt: dict, config: SamplingConfig, completions: list[st
     resume) and `skipped_reason` (None, or why there are no completions)."""
     return {**prompt, "completions": completions, "temperature": config.temperature, "top_p": config.top_p,
             "max_new_tokens": config.max_new_tokens, "n": config.n, "seed": config.seed,
-            "backend": config.backend, "prompt_tokens": prompt_tokens, "skipped_reason": reason}
+            "backend": config.backend, "top_k": config.top_k, "max_length": config.max_length,
+            "strip_prompt": config.strip_prompt, "prompt_tokens": prompt_tokens, "skipped_reason": reason}

@@ -18,9 +18,11 @@ from mplt.progress import progress_bar
 
 log = logging.getLogger(__name__)
 # Settings that must match between a partial output file and the run that resumes it.
-RESUME_KEYS = ("n", "temperature", "top_p", "max_new_tokens", "seed", "backend")
-# Files written before records named their backend were all sampled with HF transformers.
-LEGACY_DEFAULTS = {"backend": "hf"}
+RESUME_KEYS = ("n", "temperature", "top_p", "max_new_tokens", "seed", "backend", "top_k", "max_length",
+               "strip_prompt")
+# Files written before records named their backend were all sampled with HF transformers; before the
+# evaluation protocols (mplt/evaluation/protocols.py) with no top_k or max_length and stripped prompts.
+LEGACY_DEFAULTS = {"backend": "hf", "top_k": 0, "max_length": None, "strip_prompt": True}
 
 
 def stream_completions(backend, prompts: Iterable[dict], config: SamplingConfig, out_path: Path | None = None,

@@ -29,8 +29,11 @@ def derive_seed(seed: int, prompt_id: str, index: int) -> int:
     return int.from_bytes(digest[:8], "little") >> 1
 
 
-def pick_tokens(scores, uniforms, temperature: float, top_p: float):
+def pick_tokens(scores, uniforms, temperature: float, top_p: float, top_k: int = 0):
     """The sampled token of each row: `uniforms[r]` in [0, 1) drawn for row r. Returns [batch, 1].
+
+    Top-k (`top_k` > 0) comes first, as in transformers' TopKLogitsWarper (which runs before
+    TopPLogitsWarper): tokens scoring below the k-th highest score are dropped, ties with it kept.
 
     Nucleus: keep the most probable tokens until their mass reaches top_p (the first token always
     survives), as in transformers' TopPLogitsWarper; ties are ordered by token id. Then draw among
@@ -40,6 +43,9 @@ def pick_tokens(scores, uniforms, temperature: float, top_p: float):
     otherwise by sorting the whole vocabulary (`_pick_by_sort`). Both give the same token
     (tests/generation/test_sampler_robust.py)."""
     import torch
+    if 0 < top_k < scores.shape[-1]:
+        kth = scores.topk(top_k, dim=-1).values[:, -1:]
+        scores = scores.masked_fill(scores < kth, float("-inf"))
     probs = torch.softmax(scores.double() / temperature, dim=-1)                # [batch, vocab]
     weights = torch.round(probs * SCALE).to(torch.int64)
     nonzero = int((weights > 0).sum(dim=-1).max())
@@ -88,7 +94,7 @@ def draw_uniforms(seeds: Sequence[int], steps: int):
                         for s in seeds])
 
 
-def make_sampler(seeds: Sequence[int], temperature: float, top_p: float, steps: int, device="cpu"):
+def make_sampler(seeds: Sequence[int], temperature: float, top_p: float, steps: int, device="cpu", top_k: int = 0):
     """A LogitsProcessor that picks the next token of row r with its own generator `seeds[r]`, for at
     most `steps` generation steps; the draws are copied to `device` once, not once per step."""
     import torch
@@ -103,7 +109,7 @@ def make_sampler(seeds: Sequence[int], temperature: float, top_p: float, steps: 
             self.step = 0   # generate() calls the processor once per new token
 
         def __call__(self, input_ids, scores):
-            tokens = pick_tokens(scores, draws[:, self.step], temperature, top_p)   # [batch, 1]
+            tokens = pick_tokens(scores, draws[:, self.step], temperature, top_p, top_k)   # [batch, 1]
             self.step += 1
             return torch.full_like(scores, float("-inf")).scatter(1, tokens, 0.0)
 

@@ -54,8 +54,13 @@ def collect_evaluation(variant: str, directory: Path, figures: dict, meta: dict,
             found += 1
             for k, value in pass_values(node).items():
                 figures[f"pass@{k}.{variant}.{lang}"] = value
-            for key in ("num_problems", "n", "temperature", "top_p", "max_new_tokens", "early_exits"):
+            for key in ("num_problems", "n", "temperature", "top_p", "top_k", "max_new_tokens", "max_length",
+                        "early_exits"):
                 if is_number(node.get(key)):
+                    figures[f"eval.{variant}.{lang}.{key}"] = node[key]
+            # what the figure was made under, for the check's `when` (mplt.evaluation.protocols)
+            for key in ("protocol", "precision"):
+                if isinstance(node.get(key), str):
                     figures[f"eval.{variant}.{lang}.{key}"] = node[key]
             # mplt.scoring.summary writes the sample count as min/max completions per problem
             if "n" not in node and is_number(node.get("min_completions")):

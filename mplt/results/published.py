@@ -3,6 +3,12 @@
 Values are the `Estimate` column of the MultiPL-T repository's files (nuprl/MultiPL-T at `53d996e`);
 the fine-tuned figure is the best epoch, as the paper's tables report. R has no published 1B
 fine-tuned number (`experiments/r_full_1b/results.csv` is empty).
+
+Each figure names the evaluation protocol and precision it was made under (mplt.evaluation.protocols),
+and a figure of ours is compared with it only when both match (docs/generation.md, "Evaluation
+protocols"). The fine-tuned figures come from MultiPL-T's trainer (`paper`, bf16). The base figures are
+hard-coded in MultiPL-T's analysis scripts without a stated protocol; we take them to be the trainer's,
+since the paper sets them beside the fine-tuned ones as one comparison (docs/deviations.md).
 """
 from __future__ import annotations
 
@@ -13,6 +19,16 @@ from dataclasses import dataclass
 class Published:
     value: float
     source: str
+    protocol: str = "paper"       # a key of mplt.evaluation.protocols.PROTOCOLS
+    precision: str = "bfloat16"   # what the weights were computed in (MultiPL-T's training/code_llms/training/__init__.py)
+
+    def comparable(self, protocol: str | None, precision: str | None) -> str | None:
+        """None when a figure made under (protocol, precision) may be compared with this one, else why not."""
+        if protocol != self.protocol:
+            return f"ours: protocol {protocol or 'not recorded'}, published: {self.protocol}"
+        if precision != self.precision:
+            return f"ours: {precision or 'precision not recorded'}, published: {self.precision}"
+        return None
 
 
 REPO = "nuprl/MultiPL-T@53d996e"

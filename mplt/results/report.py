@@ -84,18 +84,32 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
     if not langs:
         return "## pass@1\n\nNot run (no evaluation summaries under `evaluate/`)."
     jl_warning = julia_warning(julia_version(results["meta"].get("environment") or {}))
-    rows = []
+    rows, apart = [], []
     for lang in langs:
         base, tuned = figures.get(f"pass@1.base.{lang}"), figures.get(f"pass@1.finetuned.{lang}")
         delta = f"{tuned - base:+.4f}" if base is not None and tuned is not None else None
         setting = next((f"{format_number(figures[f'eval.{v}.{lang}.num_problems'])} problems × "
                         f"n={format_number(figures.get(f'eval.{v}.{lang}.n', '?'))}"
                         for v in ("base", "finetuned") if f"eval.{v}.{lang}.num_problems" in figures), None)
-        rows.append([f"{lang} ⚠" if lang == "jl" and jl_warning else lang, base, tuned, delta,
-                     BASE_1B[lang].value if lang in BASE_1B else None,
-                     MULTIPLT_1B[lang].value if lang in MULTIPLT_1B else None, setting])
+        made = {v: (figures.get(f"eval.{v}.{lang}.protocol"), figures.get(f"eval.{v}.{lang}.precision"))
+                for v in ("base", "finetuned")}
+        label = "; ".join(sorted({f"{p or 'protocol not recorded'}, {d or '?'}" for p, d in made.values()
+                                  if p or d})) or None
+        published = []
+        for variant, table_1b in (("base", BASE_1B), ("finetuned", MULTIPLT_1B)):
+            figure = table_1b.get(lang)
+            ours = f"pass@1.{variant}.{lang}" in figures
+            why = figure.comparable(*made[variant]) if figure and ours and comparable else None
+            if why:
+                apart.append(f"{variant} {lang} ({why})")
+            published.append(None if figure is None else
+                             format_number(figure.value) + (" (not compared)" if why else ""))
+        rows.append([f"{lang} ⚠" if lang == "jl" and jl_warning else lang, base, tuned, delta, *published,
+                     label, setting])
     header = ["Lang", "Ours: base", "Ours: fine-tuned", "Δ", "Published: StarCoderBase-1B",
-              "Published: MultiPL-T 1B (best epoch)", "Our setting"]
+              "Published: MultiPL-T 1B (best epoch)", "Our protocol, precision", "Our setting"]
+    if not any(row[-2] for row in rows):   # a run from before the protocols were recorded
+        rows, header = [row[:-2] + row[-1:] for row in rows], header[:-2] + header[-1:]
     parts = ["## pass@1: base vs fine-tuned, beside the published numbers", "", table(header, rows), ""]
     parts += delta_lines(figures, langs)
     precision = results["meta"].get("evaluate_precision")
@@ -111,8 +125,13 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
     if not comparable:
         parts += ["The published columns are HumanEval (MultiPL-E) numbers for a 1B model; this run used "
                   "a different model and benchmark, so they are not comparable (plot leaves them out).", ""]
-    parts += [f"Published numbers: MultiPL-E HumanEval, temperature 0.2, n = {SAMPLES_PER_PROBLEM} "
-              "(docs/method.md, sections 6 and 7.1). Problems per language: "
+    elif apart:
+        parts += ["Not compared with the published figure (another evaluation protocol or precision; the check "
+                  "skips these, docs/generation.md, \"Evaluation protocols\"): " + "; ".join(apart) + ".", ""]
+    parts += [f"Published numbers: MultiPL-E HumanEval, temperature 0.2, n = {SAMPLES_PER_PROBLEM}, made under the "
+              "`paper` protocol (MultiPL-T's trainer: its prompt files, prompt + completion <= 512 tokens, top_k 50) "
+              "in bf16; the base figures' protocol is not stated upstream (docs/method.md, sections 6 and 7.1). "
+              "Problems per language: "
               + ", ".join(f"{k} {v}" for k, v in NUM_PROBLEMS.items())
               + ". R has no published fine-tuned 1B number (its results.csv is empty). Sources:", ""]
     parts += [f"* base {lang}: {p.source}" for lang, p in BASE_1B.items()]
@@ -225,8 +244,12 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
     benchmarks = {info.get("benchmark") for v in (results["meta"].get("evaluation") or {}).values()
                   for info in v.values()} - {None}
     comparable = profile != "smoke" and rehearsal is None and not (benchmarks - {"multipl-e", "humaneval"})
-    pngs = {"pass1": plots.plot_pass_at_1(results, out_dir / "pass_at_1.png", comparable,
-                                          "" if comparable else f"profile {profile}: not comparable with the paper"),
+    # The plot sets published bars beside ours only for figures made under the published protocol.
+    protocols = {v for k, v in results["figures"].items() if k.startswith("eval.") and k.endswith(".protocol")}
+    plotted = comparable and protocols == {"paper"}
+    note = ("" if plotted else f"profile {profile}: not comparable with the paper" if not comparable
+            else f"protocol {', '.join(sorted(protocols)) or 'not recorded'}: the published figures are `paper`'s")
+    pngs = {"pass1": plots.plot_pass_at_1(results, out_dir / "pass_at_1.png", plotted, note),
             "funnel": plots.plot_funnel(results, out_dir / "funnel.png"),
             "loss": plots.plot_loss(results, out_dir / "loss.png"),
             "epochs": plots.plot_epoch_curves(results, out_dir / "epochs.png",

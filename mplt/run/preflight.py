@@ -7,6 +7,9 @@
 * With the Hub on: access to every model and dataset revision the profile names (a gated dataset
   without a token, a revision that does not exist), `mplt.run.hub_access`.
 * A profile that needs a GPU, without CUDA.
+* A profile whose `[evaluate]` runs under the `paper` protocol without a local copy: its prompt files
+  are fetched from GitHub (and checked against their sha256) now, not after the first GPU hour
+  (mplt.benchmarks.paper_prompts).
 * The sandbox's environment variables (`MPLT_SANDBOX`, `MPLT_SCRATCH`), for every command that runs
   programs: a bad value is one line before the first program, not a traceback or a mode silently
   ignored in the middle of a stage (docs/bad-input.md).
@@ -86,3 +89,15 @@ def check_execution_settings() -> None:
     from mplt.execution import isolation, leftovers
     isolation.forced_mode()
     leftovers.scratch_parent()
+
+
+def fetch_prompt_files(profile: Profile) -> None:
+    """Download (or find in the cache) the prompt files of a `paper`-protocol evaluation; a rehearsal
+    or a profile with `multipl_e_path` reads its local copy and needs nothing."""
+    evaluate = profile.tables.get("evaluate") or {}
+    if evaluate.get("protocol") != "paper" or evaluate.get("multipl_e_path"):
+        return
+    from mplt.benchmarks.paper_prompts import read_paper_prompts
+    from mplt.langs import TARGETS
+    for lang in evaluate.get("langs") or TARGETS:
+        read_paper_prompts(lang)

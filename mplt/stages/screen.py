@@ -45,7 +45,8 @@ def evaluate_line(summary: dict[str, Any]) -> str:
     for variant, langs in (summary.get("pass@1") or {}).items():
         shown = ", ".join(f"{lang} {v:.3f}" for lang, v in langs.items() if isinstance(v, (int, float)))
         cells.append(f"{variant}: {shown or '-'}")
-    return "pass@1 " + "; ".join(cells)
+    protocol = f" (protocol {summary['protocol']})" if summary.get("protocol") else ""
+    return f"pass@1{protocol} " + "; ".join(cells)
 
 
 def report_line(summary: dict[str, Any]) -> str:

@@ -76,7 +76,7 @@ def test_multipl_e_local_file_and_directory(tmp_path):
 def test_unknown_benchmark_lists_the_known_ones():
     with pytest.raises(MpltError, match="unknown benchmark 'mbpp'; known: multipl-e, humaneval, mini"):
         load_benchmark("mbpp", "lua")
-    assert set(BENCHMARKS) == {"multipl-e", "humaneval", "mini"}
+    assert set(BENCHMARKS) == {"multipl-e", "humaneval", "mini", "paper-prompts"}
 
 
 def test_humaneval_translated_from_a_local_path(humaneval_path):

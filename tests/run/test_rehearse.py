@@ -166,6 +166,10 @@ def test_rehearsal_of_a_gpu_profile_runs_every_stage(name, keep, tmp_path):
     langs = config["evaluate"]["langs"]
     assert langs and set(langs) <= set(keep.split(","))
     assert {v: sorted(p) for v, p in evaluate["pass@1"].items()} == {"base": sorted(langs), "finetuned": sorted(langs)}
+    if name == "paper-1b-eval":   # the `paper` protocol, on our stand-in in the paper's prompt-file format
+        meta = json.loads((run_dir / "evaluate" / "base" / keep / "meta.json").read_text())
+        assert meta["protocol"]["name"] == "paper" and meta["protocol"]["max_length"] == 512
+        assert meta["dataset_source"].endswith(f"humaneval-{keep}-reworded.jsonl") and len(meta["dataset_sha256"]) == 64
     if "finetune" in config:
         assert config["finetune"]["settings"]["load_in_4bit"] is True
         finetune = json.loads((run_dir / "finetune" / "summary.json").read_text())

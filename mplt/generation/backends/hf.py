@@ -78,7 +78,7 @@ class HFBackend(Backend):
                 advance(config.n)
                 yield completion_record(prompt, config, [], reason, len(ids))
                 continue
-            pending = _Pending(prompt, ids, min(config.max_new_tokens, context - len(ids)), config.stops(prompt), {})
+            pending = _Pending(prompt, ids, config.new_token_budget(len(ids), context), config.stops(prompt), {})
             rows.extend((pending, j) for j in range(rows_per_prompt))
             while len(rows) >= config.batch_size:
                 yield from self._run_batch(rows[:config.batch_size], config, rows_per_prompt, advance)
@@ -104,7 +104,8 @@ class HFBackend(Backend):
         processors = LogitsProcessorList()
         if not config.greedy:
             seeds = [derive_seed(config.seed, str(p.prompt["id"]), j) for p, j in rows]
-            processors.append(make_sampler(seeds, config.temperature, config.top_p, max(budgets), device))
+            processors.append(make_sampler(seeds, config.temperature, config.top_p, max(budgets), device,
+                                           top_k=config.top_k))
         generation = GenerationConfig(max_new_tokens=max(budgets), do_sample=False, num_beams=1,
                                       eos_token_id=sorted(eos_ids), pad_token_id=pad_id)
         with torch.no_grad():
@@ -114,7 +115,8 @@ class HFBackend(Backend):
         for r, (pending, j) in enumerate(rows):
             generated = output[r, width:width + pending.budget].tolist()
             end = next((i for i, t in enumerate(generated) if t in cut_ids), len(generated))
-            text = tokenizer.decode(generated[:end], skip_special_tokens=False, clean_up_tokenization_spaces=False)
+            text = tokenizer.decode(generated[:end], skip_special_tokens=config.skip_special_tokens,
+                                    clean_up_tokenization_spaces=False)
             pending.completions[j] = truncate_at_stop_tokens(text, pending.stops)
             advance(config.n if config.greedy else 1)
             if len(pending.completions) == rows_per_prompt:

@@ -2,7 +2,8 @@
 replicas): `--backend openai --base-url URL` (docs/generation.md, "OpenAI-compatible servers").
 
 One POST per prompt with `model`, `prompt`, `n`, `seed` (`request_seed(config.seed, id)`), `stop`,
-`max_tokens`, `temperature`, `top_p`; at most `MPLT_OPENAI_CONCURRENCY` requests (default 8) in
+`max_tokens`, `temperature`, `top_p` (and `top_k` when set: vLLM's server reads it, the OpenAI API
+has no such field); at most `MPLT_OPENAI_CONCURRENCY` requests (default 8) in
 flight, from threads (the standard library only: no client package). A 429, a 5xx, a timeout or a
 refused connection is retried with exponential backoff; a 404 (unknown model) or a URL that
 answers nothing after the retries is a one-line error. The API key, when the server wants one,
@@ -82,6 +83,10 @@ class OpenAIBackend(Backend):
 
     def generate(self, prompts: list[dict], config: SamplingConfig,
                  advance: Callable[[int], None]) -> Iterator[dict]:
+        if config.max_length is not None:
+            # max_length counts the prompt's tokens, which only the server's tokenizer knows.
+            raise MpltError("backend openai cannot bound prompt + completion (max_length, the `paper` "
+                            "evaluation protocol); use backend hf or vllm")
         with ThreadPoolExecutor(max_workers=self.client.concurrency) as pool:
             pending, queue = set(), iter(prompts)
             try:
@@ -106,6 +111,8 @@ class OpenAIBackend(Backend):
         body = {"model": self.model, "prompt": config.model_text(prompt), "n": samples, "max_tokens": config.max_new_tokens,
                 "temperature": config.temperature, "top_p": 1.0 if config.greedy else config.top_p,
                 "seed": request_seed(config.seed, str(prompt["id"]))}
+        if config.top_k and not config.greedy:
+            body["top_k"] = config.top_k
         if stops:
             body["stop"] = list(stops)
         status, answer = self._post(body)

@@ -1,5 +1,5 @@
 """vLLM in this process (`pip install -e .[vllm]`; docs/generation.md, "vLLM"): `vllm.LLM` with one
-request per prompt, `SamplingParams(n, temperature, top_p, max_tokens, stop, seed)`, LoRA adapters
+request per prompt, `SamplingParams(n, temperature, top_p, top_k, max_tokens, stop, seed)`, LoRA adapters
 through `enable_lora` and `LoRARequest`, the model's revision passed through.
 
 Seeds: each prompt's request carries `request_seed(config.seed, id)`; vLLM gives sample j of an
@@ -225,19 +225,23 @@ class VLLMBackend(Backend):
         for prompt, ids in chunk:
             params.append(SamplingParams(n=config.samples, temperature=config.temperature,
                                          top_p=1.0 if config.greedy else config.top_p,
-                                         max_tokens=min(config.max_new_tokens, context - len(ids)), stop=list(config.stops(prompt)),
+                                         top_k=0 if config.greedy else config.top_k,   # 0: off
+                                         max_tokens=config.new_token_budget(len(ids), context),
+                                         stop=list(config.stops(prompt)),
                                          seed=request_seed(config.seed, str(prompt["id"])), detokenize=True))
         outputs = self.llm.generate([TokensPrompt(prompt_token_ids=ids) for _, ids in chunk], params,
                                     use_tqdm=False, lora_request=self.lora)
         for (prompt, ids), output in zip(chunk, outputs):
-            texts = [truncate_at_stop_tokens(self._decode(sample.token_ids), config.stops(prompt))
+            texts = [truncate_at_stop_tokens(self._decode(sample.token_ids, config.skip_special_tokens),
+                                             config.stops(prompt))
                      for sample in sorted(output.outputs, key=lambda s: s.index)]
             if config.greedy:
                 texts = texts * config.n   # greedy decoding is deterministic: one pass serves all n
             advance(config.n)
             yield completion_record(prompt, config, texts, None, len(ids))
 
-    def _decode(self, token_ids) -> str:
+    def _decode(self, token_ids, skip_special_tokens: bool = False) -> str:
         token_ids = list(token_ids)
         end = next((i for i, t in enumerate(token_ids) if t in self.cut_ids), len(token_ids))
-        return self.tokenizer.decode(token_ids[:end], skip_special_tokens=False, clean_up_tokenization_spaces=False)
+        return self.tokenizer.decode(token_ids[:end], skip_special_tokens=skip_special_tokens,
+                                     clean_up_tokenization_spaces=False)

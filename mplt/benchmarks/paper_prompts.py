@@ -1,0 +1,158 @@
+"""The prompt files MultiPL-T's trainer evaluated on (benchmark `paper-prompts`, the `paper` protocol).
+
+MultiPL-T's 1B runs (`experiments/<lang>_full_1b/train.py`, `training/code_llms/training/__init__.py`)
+read `MultiPL-E/prompts/humaneval-<lang>-reworded.jsonl` from their MultiPL-E submodule, pinned at
+`2ff3541457eee7def81acacbd8d87cd71648712d`, and OCaml from their own `datasets/humaneval-ml.jsonl`.
+Each file is fetched from raw.githubusercontent.com at its commit, checked against its recorded
+sha256 where we could compute one, and cached; or read from a local copy (a file, or a directory
+holding the files under their upstream names). The sha256 of the bytes read is recorded in the run.
+
+The MultiPL-E files' hashes are not pinned: the MultiPL-E repository was too large to copy to the
+machine mplt was written on, and no other copy of that commit was available, so the hash is the
+one of the first download (kept next to the cached file; a later read that differs is an error).
+The names of the Racket and R files follow the pattern of the Lua and Julia ones that the
+trainer scripts name; they were not checked at that commit (docs/deviations.md).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from mplt.benchmarks import multipl_e
+from mplt.benchmarks.records import read_checked
+from mplt.errors import MpltError
+from mplt.langs import get_language
+
+log = logging.getLogger(__name__)
+MULTIPL_E_COMMIT = "2ff3541457eee7def81acacbd8d87cd71648712d"   # MultiPL-T's `MultiPL-E` submodule
+MULTIPL_T_COMMIT = "53d996ed06b3e2d3a4ca9eb4df3d6705bc43c3ea"   # the MultiPL-T commit mplt reads throughout
+RAW_URL = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"
+
+
+@dataclass(frozen=True)
+class PromptFile:
+    repo: str
+    commit: str
+    path: str
+    sha256: str | None      # None: not computed (see the module docstring); recorded at first download
+
+    @property
+    def url(self) -> str:
+        return RAW_URL.format(repo=self.repo, commit=self.commit, path=self.path)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+def _multipl_e_file(lang: str) -> PromptFile:
+    return PromptFile("nuprl/MultiPL-E", MULTIPL_E_COMMIT, f"prompts/humaneval-{lang}-reworded.jsonl", None)
+
+
+# language -> the file MultiPL-T's trainer read (docs/method.md, section 6)
+PROMPT_FILES: dict[str, PromptFile] = {
+    "lua": _multipl_e_file("lua"),
+    "rkt": _multipl_e_file("rkt"),
+    "r": _multipl_e_file("r"),
+    "jl": _multipl_e_file("jl"),
+    # 156 problems, `doctests: keep`, `prompt_terminology: verbatim`; sha256 of the blob at that commit
+    "ml": PromptFile("nuprl/MultiPL-T", MULTIPL_T_COMMIT, "datasets/humaneval-ml.jsonl",
+                     "af513d0103dc72e361551872bc89b71649f4a838e2ff040b32bb2337da00aaeb"),
+}
+
+
+@dataclass(frozen=True)
+class ReadPrompts:
+    records: list[dict]
+    source: str        # URL or local path
+    revision: str      # the file's commit, or "local"
+    sha256: str        # of the bytes read
+
+
+def prompt_file(language: str) -> PromptFile:
+    lang = get_language(language).name
+    if lang not in PROMPT_FILES:
+        raise MpltError(f"the paper's prompt files cover {', '.join(PROMPT_FILES)}, not {lang!r}")
+    return PROMPT_FILES[lang]
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_paper_prompts(language: str, path: str | Path | None = None, cache_dir: Path | None = None) -> ReadPrompts:
+    """The records of `language`'s prompt file: from `path` (a file, or a directory with the file under
+    its upstream name) when given, else downloaded into `cache_dir` (default: under the Hugging Face
+    cache, where the models are) at its pinned commit."""
+    pinned = prompt_file(language)
+    if path is not None:
+        local = _local_file(Path(path), pinned)
+        digest = sha256_of(local)
+        if pinned.sha256 and digest != pinned.sha256:
+            log.warning("%s: sha256 %s differs from the paper's %s (%s); recorded as a local file",
+                        local, digest[:12], pinned.sha256[:12], pinned.url)
+        return ReadPrompts(_records(local, language), str(local), "local", digest)
+    cached = _download(pinned, cache_dir or default_cache_dir())
+    return ReadPrompts(_records(cached, language), pinned.url, pinned.commit, sha256_of(cached))
+
+
+def default_cache_dir() -> Path:
+    from huggingface_hub.constants import HF_HOME
+    return Path(HF_HOME) / "mplt" / "prompt-files"
+
+
+def _local_file(path: Path, pinned: PromptFile) -> Path:
+    if path.is_dir():
+        candidates = [path / pinned.name, path / (pinned.name + ".gz")]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            raise MpltError(f"{path}: no {pinned.name} (the paper's prompt file for this language)")
+        return found
+    if not path.is_file():
+        raise MpltError(f"{path}: no such prompt file or directory")
+    return path
+
+
+def _records(path: Path, language: str) -> list[dict]:
+    records = [r for r in read_checked(path, multipl_e.FIELD_TYPES, "prompt file", "name")
+               if multipl_e._same_language(r["language"], language)]
+    if not records:
+        raise MpltError(f"{path}: no records with language {language!r}")
+    return [multipl_e._check_record(r, language, i) for i, r in enumerate(records)]
+
+
+def _download(pinned: PromptFile, cache_dir: Path) -> Path:
+    """The cached copy of `pinned`, fetched first if absent; its bytes must match the pinned sha256,
+    or without one the sha256 recorded at the first download (`<file>.sha256`)."""
+    target = cache_dir / pinned.repo.replace("/", "--") / pinned.commit / pinned.path
+    recorded = target.with_name(target.name + ".sha256")
+    if not target.is_file():
+        data = _fetch(pinned.url)
+        digest = hashlib.sha256(data).hexdigest()
+        if pinned.sha256 and digest != pinned.sha256:
+            raise MpltError(f"{pinned.url}: sha256 {digest} differs from the pinned {pinned.sha256}; not used")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        partial.write_bytes(data)
+        partial.replace(target)
+        recorded.write_text(digest + "\n", encoding="utf-8")
+        log.info("%s: downloaded (sha256 %s)", pinned.url, digest)
+    digest = sha256_of(target)
+    expected = pinned.sha256 or (recorded.read_text(encoding="utf-8").strip() if recorded.is_file() else None)
+    if expected and digest != expected:
+        raise MpltError(f"{target}: sha256 {digest} differs from {expected} ({pinned.url}); delete it to fetch again")
+    return target
+
+
+def _fetch(url: str) -> bytes:
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.read()
+    except (urllib.error.URLError, OSError) as e:
+        reason = getattr(e, "reason", None) or e
+        raise MpltError(f"cannot download {url} ({reason}); offline, pass a local copy with "
+                        "--multipl-e-path (a file, or a directory holding it under its upstream name)") from e
