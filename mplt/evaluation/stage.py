@@ -145,7 +145,7 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
         early_exits = {v: {lang: s.get("early_exits", 0) for lang, s in langs.items()} for v, langs in results.items()}
         summary = {"stage": "evaluate", "benchmark": config.benchmark, "n": config.sampling.n,
                    "temperature": config.sampling.temperature, "pass@1": pass_at_1, "early_exits": early_exits,
-                   "load_in_4bit": four_bit, "precision": precision,
+                   "load_in_4bit": four_bit, "precision": precision, "backend": config.sampling.backend,
                    "plan": [{k: list(v) if isinstance(v, tuple) else v for k, v in item.items()} for item in plan],
                    "seconds": round(time.monotonic() - start, 2)}
         write_summary(out, "evaluate", summary)
