@@ -110,7 +110,7 @@ def build_model(out: Path, shape: Shape, device: str, seed: int = 0) -> dict:
         model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16 if device == "cuda" else torch.float32)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    facts = {"architecture": architecture, "context": context, "vocab": len(tokenizer),
+    facts = {"architecture": architecture, "context": context, "vocab": len(tokenizer), "device": device,
              "parameters": sum(p.numel() for p in model.parameters())}
     del model
     reset_peak()
@@ -190,9 +190,11 @@ def measure_hf(model_dir: Path, workload: Workload, dtype: str, four_bit: bool, 
 
 
 def check_vllm(model_dir: Path, adapters: tuple[Path, Path], workloads: list[Workload], four_bit: bool,
-               dtype: str) -> dict:
+               dtype: str, verify: bool = True) -> dict:
     """Base model and two adapters on one engine: each adapter's greedy completions differ from the other's
-    and equal those of a fresh engine with only that adapter. Rates of `workloads` on the shared engine."""
+    and equal those of a fresh engine with only that adapter (`verify`). Rates of `workloads` on the
+    shared engine: of the base model, or in 4-bit of the first adapter (the QLoRA profiles evaluate
+    adapters on the 4-bit base)."""
     os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")   # the engine in this process
     from mplt.generation.backends import vllm as engine
     from mplt.generation.backends.base import ModelOptions
@@ -205,7 +207,12 @@ def check_vllm(model_dir: Path, adapters: tuple[Path, Path], workloads: list[Wor
     engine.plan_adapters([str(a) for a in adapters])
     base = engine.open_backend(ModelOptions(model=str(model_dir), load_in_4bit=four_bit, dtype=dtype), **args)
     startup = time.perf_counter() - start
-    rates = {w: {k: v for k, v in timed_completions(base, w, "vllm").items() if k != "texts"} for w in workloads}
+    sampler = engine.open_backend(options[0]) if four_bit else base
+    rates = {w: {k: v for k, v in timed_completions(sampler, w, "vllm").items() if k != "texts"} for w in workloads}
+    if not verify:
+        engine.close_engine()
+        engine.plan_adapters([])
+        return {"ok": True, "detail": "rates only", "startup_s": startup, "rates": rates}
     shared = [timed_completions(engine.open_backend(o), greedy, "greedy")["texts"] for o in options]
     base_texts = timed_completions(base, greedy, "greedy")["texts"]
     fresh = []
