@@ -124,7 +124,7 @@ def make_adapter(model_dir: Path, out: Path, seed: int, rank: int = 16) -> Path:
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
     torch.manual_seed(seed)
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
     lora = get_peft_model(model, LoraConfig(r=rank, lora_alpha=2 * rank, target_modules=["c_attn", "c_proj", "c_fc"],
                                             init_lora_weights=False, task_type="CAUSAL_LM"))
     lora.save_pretrained(out)

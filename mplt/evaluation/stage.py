@@ -110,6 +110,12 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
     from mplt.evaluation.run import evaluate
     config.validate()
     require_inputs(run_dir, "evaluate", config)
+    from dataclasses import replace
+
+    from mplt.generation.engine import resolve_sampling
+    # "auto" is resolved by the run before its first stage; `reproduce.py stage` resolves it here,
+    # before the base model's engine opens, so that vLLM plans the adapters (docs/generation.md).
+    config = replace(config, sampling=resolve_sampling(config.sampling))
     out = stage_dir(run_dir, "evaluate")
     with stage_log(run_dir, "evaluate") as log:
         start = time.monotonic()
