@@ -198,6 +198,7 @@ def main(argv=None) -> int:
                         help="the GPU memory a profile must fit in (default: this GPU's)")
     parser.add_argument("--slack", type=float, default=1.5,
                         help="too slow: projected time above SLACK x the profile's stated hours (default 1.5)")
+    parser.add_argument("--profiles", default="", help="only these GPU profiles (comma-separated; default: all)")
     parser.add_argument("--traceback", action="store_true", help="print the traceback of a failing part")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -215,6 +216,11 @@ def main(argv=None) -> int:
           f"memory limit {f'{memory:.1f} GiB' if memory else 'none (CPU)'}", flush=True)
     with tempfile.TemporaryDirectory(prefix="gpu-check-") as tmp:
         profiles = gpu_profiles(Path(tmp) / "run")
+        wanted = [p.strip() for p in args.profiles.split(",") if p.strip()]
+        unknown = sorted(set(wanted) - set(profiles))
+        if unknown:
+            parser.error(f"--profiles: {', '.join(unknown)} not among the GPU profiles ({', '.join(profiles)})")
+        profiles = {k: v for k, v in profiles.items() if not wanted or k in wanted}
         plans = plan(profiles, args.tiny)
         parts = measure_all(plans, args, Path(tmp))
     print_measured(parts)
