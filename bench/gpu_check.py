@@ -1,247 +1,251 @@
-"""GPU check: measure what the GPU profiles need on this GPU, and project their stage times.
+"""GPU check: mplt's own code at every GPU profile's settings on this machine, then a verdict per profile.
 
-    .venv/bin/python bench/gpu_check.py                      # on a CUDA machine: StarCoderBase-1B shapes
-    .venv/bin/python bench/gpu_check.py --device cpu --tiny  # the CPU fallback (the test suite runs it)
+    .venv/bin/python bench/gpu_check.py            # on a CUDA machine: StarCoderBase-1B shapes (< 10 min aimed)
+    .venv/bin/python bench/gpu_check.py --tiny     # CPU, tiny model, cut workloads (the test suite runs it)
 
-No Hub access and nothing beyond torch, transformers, peft and bitsandbytes: the model is a randomly
-initialised GPTBigCode built from StarCoderBase-1B's config (24 layers, hidden 2048, MLP 8192,
-multi-query attention, 8192 positions, vocabulary 49152; the base model of `scaled`, `paper-1b-eval`
-and `paper-1b-finetune`). Random weights give the same tensor shapes, kernels and memory as the
-real checkpoint, not its outputs; EOS is disabled so every row generates exactly max_new_tokens.
+What it reads: every profile in mplt/profiles/ with `needs_gpu = true` (their sampling tables, their
+finetune preset and settings, their sample counts and stated time), and every preset of
+mplt.training.config.PRESETS. What it measures (bench/gpu_measure.py, docs/gpu-check.md): HF generation in
+bf16 and in 4-bit NF4 with an adapter at each profile's batch and lengths; vLLM with the base model and two
+adapters on one engine against a fresh engine per adapter; two optimizer steps of each preset; a
+bitsandbytes 4-bit matmul; sandboxed programs/s. Then one table: projected time per stage and profile
+(work counts as mplt/run/estimate.py counts them, divided by the measured rates) and a verdict:
+fits, does not fit (a part ran out of memory or failed), too slow (more than --slack times the
+profile's stated hours). Exit 1 when a profile would not run as stated.
 
-MEASURED (printed): generation at each profile's batch size and max_new_tokens (completions/s,
-generated tokens/s), the bf16 weights; one QLoRA optimizer step at each profile's training settings
-(NF4 + double quantization, LoRA r16/alpha32 on all linear layers, gradient checkpointing, autocast
-in the compute dtype), its time and the peak GPU memory.
-PROJECTED (printed, not measured): GPU time per stage of each profile = work / measured rate. Work
-counts use the same assumptions as mplt/run/estimate.py (functions surviving test generation,
-tokens per item, 43k items per released language split). Every generation batch is counted at its
-full max_new_tokens (an upper bound: stop sequences end rows early); sandboxed execution runs on
-the CPU cores and is not included. Under 8 minutes on one GPU with the defaults.
+Random weights give the real shapes, kernels and memory, not the real outputs: rows run to
+max_new_tokens (an upper bound on generation time; real completions stop earlier).
 """
 from __future__ import annotations
 
 import argparse
-import math
 import os
+import sys
 import tempfile
 import time
-import tomllib
+import traceback
+import warnings
 from pathlib import Path
 
-PROFILES = Path(__file__).resolve().parents[1] / "mplt" / "profiles"
-# StarCoderBase-1B config.json (bigcode/starcoderbase-1b, model_type gpt_bigcode).
-STARCODERBASE_1B = dict(vocab_size=49152, n_positions=8192, n_embd=2048, n_layer=24, n_head=16, n_inner=8192,
-                        multi_query=True, activation_function="gelu_pytorch_tanh")
-TINY = dict(vocab_size=512, n_positions=512, n_embd=64, n_layer=2, n_head=4, n_inner=256, multi_query=True,
-            activation_function="gelu_pytorch_tanh")
-# The qlora preset (mplt/training/config.py), under each profile's [finetune.settings].
-QLORA = dict(seq_len=2048, micro_batch=4, grad_accum=2, epochs=3, lora_r=16, lora_alpha=32)
-# As mplt/run/estimate.py: survival shares and sizes the profiles do not fix.
-TESTGEN_KEPT, TRANSLATABLE, TOKENS_PER_ITEM, PUBLISHED_ITEMS, EVAL_PROBLEMS = 0.5, 0.8, 160, 43000, 161
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gpu_measure as measure  # noqa: E402
+from gpu_project import clock, key, profile_parts, project, stated_hours, verdict  # noqa: E402,F401
+
+STAGES_SAMPLING = ("testgen", "translate", "evaluate")
+TINY_LIMITS = {"batch": 4, "n": 2, "max_new_tokens": 8, "seq_len": 64, "micro_batch": 2, "grad_accum": 2}
 
 
-def profile_settings(name: str) -> dict:
-    return tomllib.loads((PROFILES / f"{name}.toml").read_text(encoding="utf-8"))
+def gpu_profiles(run_dir: Path) -> dict:
+    """name -> loaded Profile for every profile that needs a GPU (a new one is picked up)."""
+    from mplt.run.profiles import list_profiles, load_profile
+    profiles = {}
+    for name in list_profiles():
+        profile = load_profile(name, run_dir, filter_langs=False)
+        if profile.run.needs_gpu:
+            profiles[name] = profile
+    return profiles
 
 
-def generation_work(name: str, t: dict) -> list[tuple[str, int, int, int]]:
-    """(stage, completions, batch size, max_new_tokens) for every generating stage of a profile."""
-    stages, work = t["run"]["stages"], []
-    functions = t.get("select", {}).get("max_functions", 0)
-    if "testgen" in stages:
-        tg = t["testgen"]
-        work.append(("testgen", functions * tg["n"], tg["batch_size"], tg["max_new_tokens"]))
-    if "translate" in stages:
-        tr = t["translate"]
-        rows = round(functions * TESTGEN_KEPT * TRANSLATABLE) * len(tr["languages"]) * tr["n"]
-        work.append(("translate", rows, tr["batch_size"], tr["max_new_tokens"]))
-    if "evaluate" in stages:
-        ev = t["evaluate"]
-        work.append(("evaluate", 2 * len(ev["langs"]) * EVAL_PROBLEMS * ev["n"], ev["batch_size"],
-                     ev["max_new_tokens"]))
-    return work
+def workload(config, tiny: bool) -> measure.Workload:
+    sampling = config.sampling
+    batch, n, new = sampling.batch_size, sampling.n, sampling.max_new_tokens
+    if tiny:
+        batch, n, new = (min(batch, TINY_LIMITS["batch"]), min(n, TINY_LIMITS["n"]),
+                         min(new, TINY_LIMITS["max_new_tokens"]))
+    return measure.Workload(batch, n, new, sampling.temperature, sampling.top_p)
 
 
-def training_work(name: str, t: dict) -> tuple[dict, int] | None:
-    """(training settings, optimizer steps over all languages) of a profile's finetune stage."""
-    if "finetune" not in t["run"]["stages"]:
-        return None
-    settings = {**QLORA, **{k: v for k, v in t["finetune"].get("settings", {}).items() if k in QLORA}}
-    items = (t["select"]["max_functions"] * TESTGEN_KEPT if "dataset" in t["run"]["stages"] else PUBLISHED_ITEMS)
-    windows = math.ceil(items * TOKENS_PER_ITEM / settings["seq_len"])
-    steps = math.ceil(math.ceil(windows / settings["micro_batch"]) / settings["grad_accum"]) * settings["epochs"]
-    return settings, steps * len(t["finetune"]["langs"])
+def training_settings(table: dict, tiny: bool) -> dict:
+    settings = dict(table.get("settings") or {})
+    if tiny:
+        settings.update({k: min(settings.get(k, TINY_LIMITS[k]), TINY_LIMITS[k])
+                         for k in ("seq_len", "micro_batch", "grad_accum")})
+        settings.update(seq_len=TINY_LIMITS["seq_len"], gradient_checkpointing=settings.get("gradient_checkpointing", True))
+    return settings
 
 
-def build_model(arch: dict, device: str, dtype):
-    import torch
-    from transformers import GPTBigCodeConfig, GPTBigCodeForCausalLM
-    torch.manual_seed(0)
-    config = GPTBigCodeConfig(**arch, bos_token_id=0, eos_token_id=0, pad_token_id=0)
-    return GPTBigCodeForCausalLM(config).to(device=device, dtype=dtype).eval()
+def plan(profiles: dict, tiny: bool) -> dict:
+    """What each profile needs measured: its sampling workloads (stage -> Workload, 4-bit or not) and
+    its training (preset, settings)."""
+    from mplt.run.profiles import stage_config
+    out = {}
+    for name, profile in profiles.items():
+        stages = set(profile.run.stages)
+        sampling = {s: workload(stage_config(profile, s), tiny) for s in STAGES_SAMPLING if s in stages}
+        four_bit_eval = False
+        training = None
+        if "finetune" in stages:
+            table = profile.table("finetune")
+            training = (table.get("preset", "qlora"), training_settings(table, tiny))
+            cfg = stage_config(profile, "finetune").train_config()
+            four_bit_eval = cfg.load_in_4bit and "evaluate" in stages
+        out[name] = {"sampling": sampling, "four_bit_eval": four_bit_eval, "training": training}
+    return out
 
 
-def measure_generation(model, batch: int, new_tokens: int, prompt_tokens: int, device: str) -> dict:
-    import torch
-    from transformers import GenerationConfig
-    ids = torch.randint(1, model.config.vocab_size, (batch, prompt_tokens), device=device)
-    config = GenerationConfig(do_sample=True, temperature=0.2, top_p=0.95, max_new_tokens=new_tokens,
-                              min_new_tokens=new_tokens, eos_token_id=None, pad_token_id=0)
-    with torch.no_grad():
-        model.generate(input_ids=ids[:, :8], attention_mask=torch.ones_like(ids[:, :8]),
-                       generation_config=GenerationConfig(**{**config.to_dict(), "max_new_tokens": 2,
-                                                             "min_new_tokens": 2}))
-        _sync(device)
-        start = time.perf_counter()
-        out = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), generation_config=config)
-        _sync(device)
-    seconds = time.perf_counter() - start
-    made = (out.shape[1] - prompt_tokens) * batch
-    return {"batch": batch, "new_tokens": new_tokens, "seconds": seconds, "completions_per_s": batch / seconds,
-            "tokens_per_s": made / seconds}
-
-
-def measure_qlora_step(weights_dir: Path, settings: dict, device: str) -> dict:
-    """One warm-up and one timed optimizer step of 4-bit QLoRA at the profile's settings."""
-    import torch
-    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
-    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
-    dtype = _dtype(device)
-    quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-                               bnb_4bit_compute_dtype=dtype)
-    model = AutoModelForCausalLM.from_pretrained(weights_dir, quantization_config=quant, device_map={"": device})
-    model.config.use_cache = False
-    model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=True,
-                                            gradient_checkpointing_kwargs={"use_reentrant": False})
-    model = get_peft_model(model, LoraConfig(r=settings["lora_r"], lora_alpha=settings["lora_alpha"],
-                                             lora_dropout=0.05, target_modules="all-linear", task_type="CAUSAL_LM"))
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-4)
-    vocab, shape = model.config.vocab_size, (settings["micro_batch"], settings["seq_len"])
-
-    def step() -> float:
-        for _ in range(settings["grad_accum"]):
-            ids = torch.randint(1, vocab, shape, device=device)
-            with torch.autocast(device_type=torch.device(device).type, dtype=dtype,
-                                enabled=dtype != torch.float32):
-                loss = model(input_ids=ids, labels=ids).loss.float()
-            (loss / settings["grad_accum"]).backward()
-        torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        return float(loss.detach())
-
-    step()
-    if device.startswith("cuda"):
-        torch.cuda.reset_peak_memory_stats()
-    _sync(device)
+def run_part(parts: dict, name: str, function, *args, traceback_on: bool = False) -> dict:
+    """Run one measurement; a failure is recorded with its one-line cause, never fatal."""
     start = time.perf_counter()
-    loss = step()
-    _sync(device)
-    seconds = time.perf_counter() - start
-    peak = torch.cuda.max_memory_allocated() / 2**30 if device.startswith("cuda") else float("nan")
-    del model, optimizer
-    return {**settings, "seconds": seconds, "peak_gib": peak, "loss": loss,
-            "tokens_per_s": settings["micro_batch"] * settings["seq_len"] * settings["grad_accum"] / seconds}
+    try:
+        result = function(*args)
+    except Exception as e:  # noqa: BLE001 - every failure is a finding of the check
+        cause = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        oom = "out of memory" in str(e).lower() or type(e).__name__ == "OutOfMemoryError"
+        result = {"error": f"{type(e).__name__}: {cause}"[:300], "oom": oom}
+        if traceback_on:
+            traceback.print_exc()
+    result["wall_s"] = time.perf_counter() - start
+    parts[name] = result
+    status = result.get("error") or "ok"
+    print(f"  {name}: {status} ({result['wall_s']:.1f} s)", flush=True)
+    return result
 
 
-def _dtype(device: str):
-    import torch
-    if device.startswith("cuda"):
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.float32
+def measure_all(plans: dict, args, tmp: Path) -> dict:
+    """Every measurement the plans need, each once; returns name -> result."""
+    from mplt.training.config import PRESETS
+    device, dtype = measure.device_and_dtype()
+    shape = measure.TINY if args.tiny else measure.STARCODERBASE_1B
+    parts: dict = {}
+    tb = args.traceback
+    model_dir = tmp / "model"
+    facts = run_part(parts, "model", measure.build_model, model_dir, shape, device, traceback_on=tb)
+    if "error" in facts:
+        return parts
+    print(f"model: random GPTBigCode, {facts['parameters'] / 1e6:.0f}M parameters ({shape.name}, vocabulary "
+          f"{facts['vocab']}, context {facts['context']}), {device}, {dtype}", flush=True)
+    adapters = tuple(measure.make_adapter(model_dir, tmp / f"adapter{i}", seed=i) for i in (1, 2))
+    run_part(parts, "sandbox", measure.measure_sandbox, 8 if args.tiny else 64, os.cpu_count() or 1, tmp,
+             traceback_on=tb)
+    run_part(parts, "bnb 4-bit matmul", measure.check_bnb_matmul, device, 256 if args.tiny else 4096, traceback_on=tb)
+    # training: each profile's (preset, settings), and each preset no profile uses, at its own settings
+    wanted = {key(t): t for p in plans.values() if (t := p["training"])}
+    used = {preset for preset, _ in wanted.values()}
+    for preset in PRESETS:
+        if preset not in used:
+            settings = training_settings({}, args.tiny)
+            wanted[key((preset, settings))] = (preset, settings)
+    for k, (preset, settings) in wanted.items():
+        run_part(parts, f"train {k}", measure.measure_training, model_dir, tmp / f"train-{len(parts)}",
+                 preset, settings, dtype, traceback_on=tb)
+    workloads = {key(w): w for p in plans.values() for w in p["sampling"].values()}
+    for k, w in workloads.items():
+        run_part(parts, f"hf bf16 {k}", measure.measure_hf, model_dir, w, dtype, False, None, traceback_on=tb)
+    eval_4bit = {key(p["sampling"]["evaluate"]): p["sampling"]["evaluate"] for p in plans.values()
+                 if p["four_bit_eval"] and "evaluate" in p["sampling"]}
+    for k, w in eval_4bit.items():
+        run_part(parts, f"hf 4-bit+adapter {k}", measure.measure_hf, model_dir, w, dtype, True, adapters[0],
+                 traceback_on=tb)
+    if args.skip_vllm:
+        parts["vllm"] = {"skipped": "--skip-vllm"}
+    elif (reason := vllm_unavailable()) is not None:
+        parts["vllm"] = {"skipped": reason}
+    else:
+        run_part(parts, "vllm", measure.check_vllm, model_dir, adapters, list(workloads.values()), False,
+                 "auto" if device == "cuda" else "float32", traceback_on=tb)
+        if eval_4bit and device == "cuda":
+            run_part(parts, "vllm 4-bit", measure.check_vllm, model_dir, adapters, list(eval_4bit.values()), True,
+                     "auto", False, traceback_on=tb)
+        elif eval_4bit:
+            parts["vllm 4-bit"] = {"skipped": "vLLM's bitsandbytes 4-bit runs on CUDA only"}
+    return parts
 
 
-def _sync(device: str) -> None:
-    import torch
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
+def vllm_unavailable() -> str | None:
+    try:
+        import vllm  # noqa: F401
+    except ImportError as e:
+        return f"vllm is not importable ({e}): pip install -e .[vllm]"
+    except RuntimeError as e:
+        return f"vllm fails to import ({str(e).splitlines()[0]})"
+    return None
 
 
-def _clock(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min"
+def print_measured(parts: dict) -> None:
+    print("\nMEASURED (mplt's own code; random weights, rows run to max_new_tokens)")
+    print(f"{'part':<58} {'result':<44} {'peak GiB':>8} {'wall':>7}")
+    for name, r in parts.items():
+        if name == "model":
+            continue
+        if "skipped" in r:
+            result = f"skipped: {r['skipped']}"
+        elif "error" in r:
+            result = f"ERROR {r['error']}"
+        elif "completions_per_s" in r:
+            result = f"{r['completions_per_s']:.2f} completions/s, {r['tokens_per_s']:.0f} tokens/s"
+        elif "tokens_per_step" in r:
+            result = f"{r['seconds']:.2f} s/step, {r['tokens_per_s']:.0f} tokens/s"
+        elif "programs_per_s" in r:
+            result = f"{r['programs_per_s']:.1f} programs/s ({r['workers']} workers, {r['mode']}, {r['passed']}/{r['programs']} OK)"
+        elif "relative_error" in r:
+            result = f"{'ok' if r['ok'] else 'WRONG'}: relative error {r['relative_error']:.4f} ({r['device']})"
+        else:
+            result = f"{'ok' if r.get('ok') else 'FAILED'}: {r.get('detail', '')}"
+        peak = f"{r['peak_gib']:.2f}" if isinstance(r.get("peak_gib"), float) else "-"
+        print(f"{name[:58]:<58} {result[:200]:<44} {peak:>8} {r.get('wall_s', 0):>6.1f}s")
+        if "rates" in r:
+            for w, rate in r["rates"].items():
+                print(f"  {'vllm ' + key(w):<56} {rate['completions_per_s']:.2f} completions/s, {rate['tokens_per_s']:.0f} tokens/s")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cuda", help="cuda (default), cuda:N or cpu")
-    parser.add_argument("--tiny", action="store_true", help="a tiny GPTBigCode instead of StarCoderBase-1B's shapes "
-                                                            "(the CPU fallback), with small batches and windows")
-    parser.add_argument("--profiles", default="scaled,paper-1b-eval,paper-1b-finetune")
-    parser.add_argument("--prompt-tokens", type=int, default=200, help="prompt length for generation (default 200)")
+    parser.add_argument("--tiny", action="store_true", help="tiny model and cut workloads (CPU; the test suite)")
+    parser.add_argument("--skip-vllm", action="store_true", help="leave out the vLLM checks")
+    parser.add_argument("--memory-gib", type=float, default=None,
+                        help="the GPU memory a profile must fit in (default: this GPU's)")
+    parser.add_argument("--slack", type=float, default=1.5,
+                        help="too slow: projected time above SLACK x the profile's stated hours (default 1.5)")
+    parser.add_argument("--profiles", default="", help="only these GPU profiles (comma-separated; default: all)")
+    parser.add_argument("--traceback", action="store_true", help="print the traceback of a failing part")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    warnings.filterwarnings("ignore", category=FutureWarning)   # bitsandbytes' notes on torch internals
     import torch
     import transformers
     transformers.utils.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        parser.error("no CUDA GPU (torch.cuda.is_available() is False); use --device cpu --tiny")
+    if not torch.cuda.is_available() and not args.tiny:
+        parser.error("no CUDA GPU (torch.cuda.is_available() is False); use --tiny on CPU")
+    memory = args.memory_gib or (torch.cuda.get_device_properties(0).total_memory / measure.GIB
+                                 if torch.cuda.is_available() else None)
     started = time.perf_counter()
-    arch = TINY if args.tiny else STARCODERBASE_1B
-    profiles = {name: profile_settings(name) for name in args.profiles.split(",")}
-    shrink = (lambda b, n: (min(b, 4), min(n, 8))) if args.tiny else (lambda b, n: (b, n))
-    prompt = min(args.prompt_tokens, 16) if args.tiny else args.prompt_tokens
-    model = build_model(arch, args.device, _dtype(args.device))
-    params = sum(p.numel() for p in model.parameters())
-    gpu = torch.cuda.get_device_name(torch.device(args.device)) if args.device.startswith("cuda") else "CPU"
-    print(f"GPU check on {gpu}: randomly initialised GPTBigCode, {params / 1e6:.0f}M parameters "
-          f"({'tiny config' if args.tiny else 'StarCoderBase-1B config'}), dtype {_dtype(args.device)}; "
-          f"torch {torch.__version__}, CUDA build {torch.version.cuda}")
-    gen: dict[tuple[int, int], dict] = {}
-    for t in profiles.values():
-        for _, _, batch, new in generation_work("", t):
-            key = shrink(batch, new)
-            if key not in gen:
-                gen[key] = measure_generation(model, *key, prompt, args.device)
-    print("\nMEASURED generation (prompt %d tokens, every row to max_new_tokens)" % prompt)
-    print(f"{'batch':>6} {'new tokens':>10} {'seconds':>8} {'completions/s':>14} {'tokens/s':>10}")
-    for g in gen.values():
-        print(f"{g['batch']:>6} {g['new_tokens']:>10} {g['seconds']:>8.2f} {g['completions_per_s']:>14.2f} "
-              f"{g['tokens_per_s']:>10.0f}")
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU (CPU)"
+    print(f"GPU check on {gpu}; torch {torch.__version__} (CUDA build {torch.version.cuda}); "
+          f"memory limit {f'{memory:.1f} GiB' if memory else 'none (CPU)'}", flush=True)
     with tempfile.TemporaryDirectory(prefix="gpu-check-") as tmp:
-        model.save_pretrained(tmp)
-        del model
-        train: dict[tuple, dict] = {}
-        for t in profiles.values():
-            work = training_work("", t)
-            if work is None:
-                continue
-            settings = dict(work[0], seq_len=64, micro_batch=2) if args.tiny else work[0]
-            key = tuple(sorted(settings.items()))
-            if key not in train:
-                train[key] = measure_qlora_step(Path(tmp), settings, args.device)
-    print("\nMEASURED QLoRA optimizer step (NF4, LoRA r16 all-linear, gradient checkpointing, autocast)")
-    print(f"{'seq':>6} {'micro':>6} {'accum':>6} {'seconds':>8} {'tokens/s':>10} {'peak GiB':>9}")
-    for s in train.values():
-        peak = "-" if math.isnan(s["peak_gib"]) else f"{s['peak_gib']:.2f}"
-        print(f"{s['seq_len']:>6} {s['micro_batch']:>6} {s['grad_accum']:>6} {s['seconds']:>8.2f} "
-              f"{s['tokens_per_s']:>10.0f} {peak:>9}")
-    print("\nPROJECTED GPU time per stage (work / measured rate; generation at full max_new_tokens, "
-          "execution on CPU not included)")
-    if args.tiny:
-        print("(tiny config with shrunken batches and windows: these projections only exercise the script)")
-    print(f"{'profile':<18} {'stage':<10} {'work':<44} {'time':>9}")
-    for name, t in profiles.items():
-        total = 0.0
-        for stage, rows, batch, new in generation_work(name, t):
-            g = gen[shrink(batch, new)]
-            seconds = math.ceil(rows / g["batch"]) * g["seconds"]
-            total += seconds
-            what = f"{rows} completions, batches of {batch} x {new} tokens"
-            print(f"{name:<18} {stage:<10} {what:<44} {_clock(seconds):>9}")
-        work = training_work(name, t)
-        if work is not None:
-            settings, steps = work
-            measured = train[tuple(sorted((dict(settings, seq_len=64, micro_batch=2) if args.tiny
-                                           else settings).items()))]
-            seconds = steps * measured["seconds"]
-            total += seconds
-            what = f"{steps} steps of {settings['micro_batch']}x{settings['grad_accum']}x{settings['seq_len']} tokens"
-            print(f"{name:<18} {'finetune':<10} {what:<44} {_clock(seconds):>9}")
-        print(f"{name:<18} {'total':<10} {'':<44} {_clock(total):>9}")
+        profiles = gpu_profiles(Path(tmp) / "run")
+        wanted = [p.strip() for p in args.profiles.split(",") if p.strip()]
+        unknown = sorted(set(wanted) - set(profiles))
+        if unknown:
+            parser.error(f"--profiles: {', '.join(unknown)} not among the GPU profiles ({', '.join(profiles)})")
+        profiles = {k: v for k, v in profiles.items() if not wanted or k in wanted}
+        plans = plan(profiles, args.tiny)
+        parts = measure_all(plans, args, Path(tmp))
+    print_measured(parts)
+    print("\nPROJECTED per stage = work / measured rate (generation at full max_new_tokens; execution on this "
+          "machine's sandbox rate)" + ("; TINY: the rates are a tiny model's, so the times only exercise the "
+                                       "arithmetic" if args.tiny else ""))
+    print(f"{'profile':<20} {'stage':<10} {'engine':<14} {'work':<56} {'time':>9}")
+    verdicts = {}
+    for name, profile in profiles.items():
+        rows = project(name, profile, plans[name], parts)
+        for r in rows:
+            print(f"{name:<20} {r['stage']:<10} {r['engine']:<14} {r['work'][:56]:<56} {clock(r['seconds']):>9}")
+        used = [{"name": n, **parts[n]} for n in profile_parts(profile, plans[name], parts) if "skipped" not in parts[n]]
+        stated = stated_hours(profile.run.estimate)
+        peaks = [u["peak_gib"] for u in used if isinstance(u.get("peak_gib"), float)]
+        verdicts[name] = (rows, *verdict(rows, used, stated, memory, args.slack, not args.tiny), stated,
+                          max(peaks) if peaks else None)
+    # The peak is what torch allocated (HF generation, training); vLLM reserves its own share of the GPU.
+    print(f"\n{'profile':<20} {'projected':>10} {'stated':>8} {'peak GiB':>9} {'verdict':<13} why")
+    for name, (rows, result, why, stated, peak) in verdicts.items():
+        total = clock(sum(r["seconds"] or 0 for r in rows))
+        print(f"{name:<20} {total:>10} {(f'{stated:g} h' if stated else '-'):>8} "
+              f"{(f'{peak:.1f}' if peak is not None else '-'):>9} {result:<13} {why}")
     print(f"\ngpu_check took {time.perf_counter() - started:.0f} s")
-    return 0
+    return 0 if all(v[1] == "fits" for v in verdicts.values()) else 1
 
 
 if __name__ == "__main__":

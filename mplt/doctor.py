@@ -46,21 +46,25 @@ def check_sandbox_tools() -> list[dict]:
 
 
 def check_gpu() -> dict:
-    """GPU, torch's CUDA build and the driver's CUDA version; `problem` says what to fix when they
-    do not fit (mplt.cuda_driver)."""
+    """GPU, torch's CUDA build, the driver it needs (`needs_driver`), the driver found (`driver_version`,
+    `driver_cuda`) and the TORCH_SPEC of the build that driver runs when it is not the installed one;
+    `problem` says what to fix when they do not fit (mplt.cuda_driver)."""
     try:
         import torch  # lazily: importing torch costs ~1.5 s
     except ImportError:
         return {"available": False, "detail": "torch is not installed", "problem": None}
     from mplt.cuda_driver import diagnose_this_machine
     cuda = diagnose_this_machine()
-    versions = {"torch_cuda": cuda.torch_cuda, "driver_cuda": cuda.driver_cuda, "problem": cuda.problem}
+    versions = {"torch_cuda": cuda.torch_cuda, "driver_cuda": cuda.driver_cuda, "driver_version": cuda.driver_version,
+                "needs_driver": cuda.needs_driver, "torch_spec": cuda.torch_spec, "problem": cuda.problem}
+    driver = (f"NVIDIA driver {cuda.driver_version or '?'}, CUDA {cuda.driver_cuda or '?'}"
+              if cuda.driver_version or cuda.driver_cuda else "")
     if cuda.available:
         return {"available": True, "detail": f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)} "
-                                             f"(torch {torch.__version__}, CUDA {cuda.torch_cuda}; driver CUDA "
-                                             f"{cuda.driver_cuda})", **versions}
-    driver = f"; NVIDIA driver CUDA {cuda.driver_cuda}" if cuda.driver_cuda else ""
-    return {"available": False, "detail": f"CPU only (torch {torch.__version__}{driver})", **versions}
+                                             f"(torch {torch.__version__}, CUDA {cuda.torch_cuda}; {driver})",
+                **versions}
+    return {"available": False, "detail": f"CPU only (torch {torch.__version__}{'; ' + driver if driver else ''})",
+            **versions}
 
 
 # What a container needs for bubblewrap (README, "Docker"; measured with Docker 20.10 on a host

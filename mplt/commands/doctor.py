@@ -62,9 +62,21 @@ def _print_tables(report: dict) -> None:
     if removed["scratch_dirs"] or removed["cgroups"]:
         console.print(f"removed what killed runs left: {removed['scratch_dirs']} scratch "
                       f"directories, {removed['cgroups']} cgroups")
-    gpu = report["gpu"]
-    console.print(f"GPU: {'[green]yes[/]' if gpu['available'] else 'no'} ({gpu['detail']})")
-    if gpu.get("problem"):
-        console.print(f"[bold red]GPU: {gpu['problem']}[/]")
+    print_gpu(report["gpu"], console)
     console.print(f"Hugging Face Hub: {'offline (HF_HUB_OFFLINE=1)' if report['hub_offline'] else 'online'}")
     console.print(f"CPU cores: {report['cpu_count']}")
+
+
+def print_gpu(gpu: dict, console=None) -> None:
+    """The GPU lines: what was found, the driver torch's CUDA build needs, the TORCH_SPEC of the
+    build the driver found runs (when it is not the installed one), and the problem if any."""
+    if console is None:
+        from rich.console import Console
+        console = Console()
+    console.print(f"GPU: {'[green]yes[/]' if gpu['available'] else 'no'} ({gpu['detail']})")
+    if gpu.get("needs_driver"):
+        console.print(f"torch's CUDA {gpu['torch_cuda']} build needs: {gpu['needs_driver']}")
+    if gpu.get("torch_spec"):
+        console.print(f"for the driver found: TORCH_SPEC=\"{gpu['torch_spec']}\" make setup")
+    if gpu.get("problem"):
+        console.print(f"[bold red]GPU: {gpu['problem']}[/]")

@@ -101,6 +101,13 @@ def run(args: argparse.Namespace) -> int:
     from mplt.scoring import print_table
 
     config = build_config(args)
+    if config.mode != "execute" and config.sampling.backend == "auto":
+        from dataclasses import replace
+
+        from mplt.generation.engine import choose_engine
+        engine = choose_engine()
+        print(engine.line(), file=sys.stderr)
+        config = replace(config, sampling=replace(config.sampling, backend=engine.engine))
     if config.mode != "generate":
         check_execution_settings()
     ensure_writable(config.out)

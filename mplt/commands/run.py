@@ -62,9 +62,12 @@ def run(args: argparse.Namespace) -> int:
     return run_loaded(profile, run_dir, reason, args)
 
 
-def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
+def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace, engine_probe=None) -> int:
+    """Run a loaded profile; `engine_probe` (a mplt.generation.engine.EngineProbe) stands in for
+    this machine when "auto" picks the generation engine (tests)."""
     from rich import get_console
 
+    from mplt.generation.engine import resolve_profile_engine
     from mplt.io import ensure_writable
     from mplt.run.estimate import estimate
     from mplt.run.preflight import (check_execution_settings, check_gpu, check_hub, check_hub_access_if_online,
@@ -79,6 +82,9 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
                  "checks (nothing is downloaded)"]
     _banner(console, profile, run_dir, reason, seconds, lines)
     check_gpu(profile)
+    profile, engine = resolve_profile_engine(profile, engine_probe)
+    if engine is not None:   # one line: which engine samples this run, and why
+        console.print(engine.line())
     check_hub(profile)
     check_hub_access_if_online(profile, run_dir)
     fetch_prompt_files(profile)
@@ -88,7 +94,7 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace) -> int:
     from mplt.run.lock import directory_lock
     with directory_lock(run_dir, "run", "--run-dir"), \
             execution_setting("cold" if getattr(args, "cold", False) else profile.run.execution):
-        write_run_files(profile, run_dir, reason)
+        write_run_files(profile, run_dir, reason, engine)
         outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
                               progress=not args.no_progress)
         _record_built_models(run_dir)

@@ -151,6 +151,12 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
     from mplt.evaluation.run import evaluate
     config.validate()
     require_inputs(run_dir, "evaluate", config)
+    from dataclasses import replace
+
+    from mplt.generation.engine import resolve_sampling
+    # "auto" is resolved by the run before its first stage; `reproduce.py stage` resolves it here,
+    # before the base model's engine opens, so that vLLM plans the adapters (docs/generation.md).
+    config = replace(config, sampling=resolve_sampling(config.sampling))
     out = stage_dir(run_dir, "evaluate")
     with stage_log(run_dir, "evaluate") as log:
         start = time.monotonic()
@@ -192,7 +198,8 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
                                                         "nf4" if four_bit else dtype),
                    "n": config.sampling.n,
                    "temperature": config.sampling.temperature, "pass@1": pass_at_1, "early_exits": early_exits,
-                   "load_in_4bit": four_bit, "precision": precision, "epochs": epoch_table(run_dir, config),
+                   "load_in_4bit": four_bit, "precision": precision, "backend": config.sampling.backend,
+                   "epochs": epoch_table(run_dir, config),
                    "plan": [{k: list(v) if isinstance(v, tuple) else v for k, v in item.items()} for item in plan],
                    "seconds": round(time.monotonic() - start, 2)}
         write_summary(out, "evaluate", summary)

@@ -28,7 +28,7 @@ class SamplingConfig:
     max_new_tokens: int = 512
     batch_size: int = 16              # rows per batch; rows are (prompt, sample index) pairs
     seed: int = 0                     # global seed; each sample's own seed derives from (seed, id, index)
-    backend: str = "hf"               # a key of mplt.generation.backends.BACKENDS
+    backend: str = "hf"               # a key of mplt.generation.backends.BACKENDS, or "auto" (vllm on a GPU where it imports)
     base_url: str = ""                # backend "openai": the server, e.g. http://127.0.0.1:8000
     strip_prompt: bool = True         # MultiPL-E sends `prompt.strip()` (docs/conventions.md, section 4)
     extra_stop_tokens: tuple[str, ...] = ()   # added to every prompt's stop_tokens (e.g. "<file_sep>")
@@ -99,7 +99,8 @@ def add_sampling_arguments(parser, defaults: SamplingConfig | None = None) -> No
     from mplt.generation.backends import BACKENDS
     defaults = defaults or SamplingConfig()
     helps = {"n": "completions per problem", "batch_size": "rows per batch (prompt, sample index)",
-             "backend": f"generation backend: {' | '.join(BACKENDS)}",
+             "backend": f"generation backend: {' | '.join(BACKENDS)} | auto (vllm with a CUDA GPU where it "
+                        "imports, else hf)",
              "base_url": "OpenAI-compatible server for --backend openai (API key: $MPLT_OPENAI_API_KEY)"}
     for key in STAGE_KEYS:
         default = getattr(defaults, key)

@@ -7,6 +7,7 @@ drives the progress bar; the backend (`mplt.generation.backends`) only samples.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Iterable
@@ -32,6 +33,8 @@ def stream_completions(backend, prompts: Iterable[dict], config: SamplingConfig,
     prompt in input order; with `out_path`, records are appended as each prompt finishes and ids
     already in the file are not sampled again."""
     prompts = _check_prompts(list(prompts))
+    if config.backend == "auto":   # records name the engine that sampled them
+        config = dataclasses.replace(config, backend=backend.name)
     finished = _read_finished(Path(out_path), config) if out_path else {}
     todo = [p for p in prompts if p["id"] not in finished]
     if finished:

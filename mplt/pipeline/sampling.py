@@ -58,9 +58,11 @@ def model_sampler(model: str, sampling: SamplingConfig, *, dtype: str = "auto", 
             raise MpltError("no model configured for sampling (set `model` or `samples_file`)")
         done = read_done_ids(out_path)
         if not all(p["id"] in done for p in prompts):
-            backend = open_backend(sampling.backend, ModelOptions(model=model, dtype=dtype,
-                                                                    base_url=sampling.base_url))
-            stream_completions(backend, prompts, sampling, out_path, progress=progress)
+            from mplt.generation.engine import resolve_sampling
+            chosen = resolve_sampling(sampling)   # "auto" outside a run (`reproduce.py stage`)
+            backend = open_backend(chosen.backend, ModelOptions(model=model, dtype=dtype,
+                                                                  base_url=chosen.base_url))
+            stream_completions(backend, prompts, chosen, out_path, progress=progress)
             done = read_done_ids(out_path)
         return [done[p["id"]] for p in prompts if p["id"] in done]
     return sample

@@ -11,7 +11,7 @@ from typing import Any
 from mplt.results.check import format_number
 
 KNOWN_ENV_KEYS = {"packages", "git", "hardware", "toolchains", "sandbox", "hub_offline", "seeds", "models",
-                  "datasets", "env"}
+                  "datasets", "env", "generation_engine"}
 CONFIG_WORDS = ("profile", "model", "revision", "seed", "lang", "benchmark", "temperature", "preset",
                 "epochs", "max_steps", "n")
 
@@ -84,6 +84,16 @@ def environment_lines(env: dict) -> list[str]:
     return parts
 
 
+def generation_engine(env: dict, config: dict) -> str | None:
+    """Which engine sampled the run: what "auto" chose and why (environment.json), else the backend
+    the profile's sampling stages name (config.json); None when no stage samples."""
+    chosen = env.get("generation_engine") if isinstance(env, dict) else None
+    if isinstance(chosen, dict) and chosen.get("engine"):
+        return f"{chosen['engine']} (backend \"auto\": {chosen.get('reason', 'no reason recorded')})"
+    named = sorted({str(t["backend"]) for t in config.values() if isinstance(t, dict) and t.get("backend")})
+    return f"{', '.join(named)} (the profile's `backend`)" if named else None
+
+
 def section_what_ran(results: dict) -> str:
     meta, figures = results["meta"], results["figures"]
     config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
@@ -91,7 +101,8 @@ def section_what_ran(results: dict) -> str:
     parts = ["## What ran", ""]
     about = [("Profile", run.get("description")), ("Why this profile", config.get("profile_reason")),
              ("Expected time", run.get("estimate")), ("Notes", run.get("notes")),
-             ("Languages dropped (toolchain missing)", ", ".join(config.get("dropped_langs") or []))]
+             ("Languages dropped (toolchain missing)", ", ".join(config.get("dropped_langs") or [])),
+             ("Generation engine", generation_engine(meta.get("environment") or {}, config))]
     parts += [f"* **{k}:** {short(v, 400)}" for k, v in about if v] + ([""] if any(v for _, v in about) else [])
     parts += [table(["Stage", "Status", "Duration"], [
         [s, status, seconds(figures.get(f"duration.{s}_s"))] for s, status in results["stages"].items()])]

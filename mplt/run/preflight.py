@@ -70,7 +70,7 @@ def check_hub_access_if_online(profile: Profile, run_dir=None) -> None:
 
 def check_gpu(profile: Profile, *, cuda_available: bool | None = None, diagnosis=None) -> None:
     """A GPU profile needs CUDA; without it, say why when we can tell (torch's CUDA build against the
-    driver's, `mplt.cuda_driver`) and print the fix."""
+    driver's, `mplt.cuda_driver`: the driver the build needs, and the TORCH_SPEC for the driver found)."""
     if not profile.run.needs_gpu:
         return
     if diagnosis is None and cuda_available is None:
@@ -79,6 +79,10 @@ def check_gpu(profile: Profile, *, cuda_available: bool | None = None, diagnosis
     available = diagnosis.available if diagnosis is not None else cuda_available
     if not available:
         why = f": {diagnosis.problem}" if diagnosis is not None and diagnosis.problem else ""
+        if diagnosis is not None and not diagnosis.problem and diagnosis.needs_driver:
+            # no nvidia-smi answered: say what driver torch's build will need
+            why = (f" (nvidia-smi found no NVIDIA driver; torch {diagnosis.torch_version}'s CUDA "
+                   f"{diagnosis.torch_cuda} build needs {diagnosis.needs_driver})")
         raise MpltError(f"profile {profile.name} needs a CUDA GPU and none was found{why}; "
                         "or use --profile smoke on CPU")
 

@@ -194,8 +194,9 @@ class _run_logging:
         return False
 
 
-def write_run_files(profile: Profile, run_dir: Path, reason: str) -> dict:
-    """The resolved config, the profile file itself and the environment, in the run directory."""
+def write_run_files(profile: Profile, run_dir: Path, reason: str, engine=None) -> dict:
+    """The resolved config, the profile file itself and the environment, in the run directory;
+    `engine` (a mplt.generation.engine.EngineChoice) is what "auto" chose, when a stage asked."""
     from mplt.run.environment import capture_environment, collect_references
     from mplt.run.profiles import REPO_DIR
     from mplt.tools import tool_log
@@ -210,5 +211,7 @@ def write_run_files(profile: Profile, run_dir: Path, reason: str) -> dict:
     with tool_log(run_dir / "logs" / "tools.log"):
         environment = capture_environment(REPO_DIR, models, datasets, seeds)
     environment["profile"] = profile.name
+    if engine is not None:
+        environment["generation_engine"] = engine.record()
     write_json(run_dir / "environment.json", environment)
     return environment

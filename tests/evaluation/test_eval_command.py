@@ -148,3 +148,17 @@ def test_early_exit_is_a_failure_and_counted(tiny_model_dir, multipl_e_dir, tmp_
     assert summary["statuses"] == {"Failure": 3, "OK": 1}
     early = next(e for e in read_jsonl(out / "py" / "executions.jsonl") if e["id"] == "add_good/1")
     assert (early["status"], early["exit_code"]) == ("Failure", 0) and "early exit" in early["reason"]
+
+
+def test_backend_auto_names_the_engine_and_records_it(tiny_model_dir, multipl_e_dir, tmp_path, capsys):
+    """`eval --backend auto` on this CPU machine: HF, said in one line; the records and config.json name
+    `hf`, not "auto" (docs/generation.md)."""
+    import torch
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA GPU is present: auto may pick vLLM")
+    out = tmp_path / "eval"
+    assert main(eval_args(tiny_model_dir, multipl_e_dir, out, "--generate-only", "--limit", "1", "--backend", "auto")) == 0
+    assert "backend 'hf', from \"auto\": no CUDA GPU" in " ".join(capsys.readouterr().err.split())
+    assert {r["backend"] for r in read_jsonl(out / "lua" / "completions.jsonl")} == {"hf"}
+    config = read_json(out / "config.json")
+    assert config.get("backend", config.get("sampling", {}).get("backend")) == "hf"

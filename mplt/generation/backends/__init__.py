@@ -5,6 +5,7 @@ A backend only turns prompts into completions; streaming to JSONL, resume by id 
 a resumed file was sampled with the same settings live once, in `mplt.generation.sample`. A new
 engine is one module here that defines `open_backend` and one line in BACKENDS. Modules are
 imported on first use, so naming a backend costs nothing (vllm, for one, is an optional extra).
+`"auto"` is not an engine: it names vllm where it runs, hf otherwise (`mplt.generation.engine`).
 """
 from __future__ import annotations
 
@@ -20,13 +21,14 @@ BACKENDS = {
 }
 # The backends that sample on a server at `base_url` rather than in this process.
 REMOTE = ("openai",)
+AUTO = "auto"   # vllm where it imports and a CUDA GPU is present, else hf (mplt.generation.engine)
 
 
 def check_backend(name: str, where: str = "backend", base_url: str = "") -> str:
     """`name` if it is a registered backend and `base_url` suits it (a remote backend needs an http(s)
     URL, the others take none), else a one-line error."""
-    if name not in BACKENDS:
-        raise MpltError(f"{where}: unknown backend {name!r}; known: {', '.join(BACKENDS)}")
+    if name not in BACKENDS and name != AUTO:
+        raise MpltError(f"{where}: unknown backend {name!r}; known: {', '.join(BACKENDS)}, {AUTO}")
     if name in REMOTE:
         scheme, _, rest = base_url.partition("://")
         if scheme not in ("http", "https") or not rest.strip("/"):
@@ -38,6 +40,14 @@ def check_backend(name: str, where: str = "backend", base_url: str = "") -> str:
 
 
 def open_backend(name: str, options):
-    """The backend `name` serving the model described by `options` (a ModelOptions)."""
+    """The backend `name` serving the model described by `options` (a ModelOptions); "auto" is
+    resolved here when nothing resolved it before (a run and `eval` do, and say so)."""
+    if name == AUTO:
+        import logging
+
+        from mplt.generation.engine import choose_engine
+        choice = choose_engine()
+        logging.getLogger(__name__).warning(choice.line())
+        name = choice.engine
     module = importlib.import_module(BACKENDS[check_backend(name, base_url=options.base_url)])
     return module.open_backend(options)
