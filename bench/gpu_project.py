@@ -68,7 +68,8 @@ def project(name: str, profile, p: dict, parts: dict) -> list[dict]:
                 completions = round(kept * SHARES["translatable"]) * langs * n
             else:
                 problems = table.get("limit") or EVAL_PROBLEMS.get(table.get("benchmark", "multipl-e"), 161)
-                completions = len(table.get("variants", ["base", "finetuned"])) * len(table.get("langs", [])) * problems * n
+                models = len(table.get("variants", ["base", "finetuned"])) + extra_epoch_models(profile, p, stages)
+                completions = models * len(table.get("langs", [])) * problems * n
             four_bit = stage == "evaluate" and p["four_bit_eval"]
             engine = engine_for(profile, stage, parts, four_bit)
             rate = generation_rate(parts, engine, w, four_bit)
@@ -82,7 +83,7 @@ def project(name: str, profile, p: dict, parts: dict) -> list[dict]:
             train = parts.get(f"train {key(p['training'])}", {"error": "not measured"})
             table = profile.table("finetune")
             langs = len(table.get("langs", [])) or 1
-            docs = settings.get("max_docs") or (kept * SHARES["items_per_function"] if "dataset" in stages
+            docs = settings.get("sample_docs") or settings.get("max_docs") or (kept * SHARES["items_per_function"] if "dataset" in stages
                                                 else PUBLISHED_ITEMS)
             from mplt.training.config import resolve_config
             epochs = resolve_config(preset, overrides={**settings, "model": "m", "data": ("d",)}).epochs
@@ -91,6 +92,16 @@ def project(name: str, profile, p: dict, parts: dict) -> list[dict]:
             rows.append({"stage": stage, "engine": f"preset {preset}", "seconds": seconds,
                          "work": f"{docs:.0f} items x {epochs} epochs x {langs} languages"})
     return rows
+
+
+def extra_epoch_models(profile, p: dict, stages: tuple) -> int:
+    """A full fine-tune's model is evaluated after every epoch (mplt/evaluation/stage.py), not only the last."""
+    if "finetune" not in stages or not p["training"] or profile.table("evaluate").get("finetuned_model"):
+        return 0
+    from mplt.training.config import resolve_config
+    preset, settings = p["training"]
+    config = resolve_config(preset, overrides={**settings, "model": "m", "data": ("d",)})
+    return config.epochs - 1 if config.finetune == "full" else 0
 
 
 def profile_parts(profile, p: dict, parts: dict) -> list[str]:
