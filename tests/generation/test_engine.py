@@ -63,7 +63,8 @@ def test_the_run_prints_the_engine_and_records_it(tmp_path, monkeypatch, capsys)
     from mplt.run import preflight, runner
     from mplt.run.profiles import load_profile, stage_config
     seen = {}
-    for name in ("check_gpu", "check_hub", "check_hub_access_if_online", "check_execution_settings"):
+    for name in ("check_gpu", "check_hub", "check_hub_access_if_online", "check_execution_settings",
+                 "fetch_prompt_files"):
         monkeypatch.setattr(preflight, name, lambda *a, **k: None)
     monkeypatch.setattr(runner, "write_run_files", lambda profile, run_dir, reason, engine=None:
                         seen.update(profile=profile, engine=engine))
