@@ -80,11 +80,7 @@ def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: s
         title_note = f"{title_note}\n{note}" if title_note else note
     ax.set_title("pass@1 per language" + (f"\n{title_note}" if title_note else ""), fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="upper left", ncol=2 if len(series) > 2 else 1)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return _save(fig, out)
 
 
 # The dataset stage counts programs from this step on (several passing programs per function,
@@ -162,11 +158,7 @@ def plot_funnel(results: dict, out: Path) -> Path | None:
         ax.set_title(title, fontsize=9)
     axes[0][-1].legend(fontsize=8, frameon=False)
     fig.suptitle("Data funnel per language", fontsize=10)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return _save(fig, out)
 
 
 def plot_loss(results: dict, out: Path) -> Path | None:
@@ -192,11 +184,7 @@ def plot_loss(results: dict, out: Path) -> Path | None:
     ax.grid(alpha=0.3)
     ax.set_title("Fine-tuning loss", fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return _save(fig, out)
 
 
 def plot_epoch_curves(results: dict, out: Path, published: dict) -> Path | None:
@@ -225,8 +213,13 @@ def plot_epoch_curves(results: dict, out: Path, published: dict) -> Path | None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False)
     ax.set_title("pass@1 after each epoch (best epoch chosen on the test set is optimistic)", fontsize=9)
+    return _save(fig, out)
+
+
+def _save(fig, out: Path) -> Path:
+    """Lay out, write and close one figure (a figure left open holds its memory for the process)."""
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out)
-    plt.close(fig)
+    pyplot().close(fig)
     return out

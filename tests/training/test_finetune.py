@@ -11,7 +11,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from training_helpers import lua_docs, small_config, write_docs
+from training_helpers import interrupt_in_second_epoch, lua_docs, small_config, write_docs
 from mplt.errors import MpltError
 from mplt.io import read_jsonl
 from mplt.models.load import load_model
@@ -68,13 +68,7 @@ def test_merged_model_matches_full_precision_base_plus_adapter(qlora_run, tiny_m
 
 def test_interrupted_run_resumes_from_its_checkpoint_and_matches(qlora_run, tmp_path):
     cfg, reference = qlora_run
-    steps_per_epoch = reference.state.step // cfg.epochs
-
-    def crash(step):
-        if step == steps_per_epoch + 1:
-            raise KeyboardInterrupt
-    with pytest.raises(KeyboardInterrupt):
-        finetune(cfg, tmp_path, on_step=crash, show_progress=False)
+    steps_per_epoch = interrupt_in_second_epoch(cfg, reference, tmp_path)
     assert [p.name for p in (tmp_path / "checkpoints").glob("step-*")] == [f"step-{steps_per_epoch:06d}"]
     resumed = finetune(cfg, tmp_path, show_progress=False)
     assert resumed.resumed_from == steps_per_epoch

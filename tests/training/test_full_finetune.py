@@ -10,7 +10,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from training_helpers import lua_docs, write_docs
+from training_helpers import interrupt_in_second_epoch, lua_docs, write_docs
 from mplt.errors import MpltError
 from mplt.io import read_jsonl
 from mplt.models.load import load_model
@@ -106,13 +106,7 @@ def test_each_epochs_model_loads_for_evaluation(full_run):
 
 def test_a_killed_full_run_resumes_to_the_same_weights(full_run, bigcode_dir, data, tmp_path):
     cfg, reference = full_run
-    steps_per_epoch = reference.state.step // cfg.epochs
-
-    def crash(step):
-        if step == steps_per_epoch + 1:
-            raise KeyboardInterrupt
-    with pytest.raises(KeyboardInterrupt):
-        finetune(cfg, tmp_path, on_step=crash, show_progress=False)
+    steps_per_epoch = interrupt_in_second_epoch(cfg, reference, tmp_path)
     assert [p.name for p in (tmp_path / "epochs").iterdir()] == ["epoch-1"]
     resumed = finetune(cfg, tmp_path, show_progress=False)
     assert resumed.resumed_from == steps_per_epoch and resumed.state == reference.state

@@ -23,3 +23,19 @@ def small_config(model_dir, data, **overrides):
                   lr=5e-3, warmup_steps=0, eval_fraction=0.1, lora_r=8, lora_alpha=16, device="cpu")
     values.update(overrides)
     return resolve_config("qlora", overrides=values)
+
+
+def interrupt_in_second_epoch(cfg, reference, out_dir: Path):
+    """Run `cfg` into `out_dir` and stop it (KeyboardInterrupt, as Ctrl-C) at the first step of its
+    second epoch; `reference` is a finished run of the same config. Returns the steps per epoch."""
+    import pytest
+
+    from mplt.training.loop import finetune
+    steps_per_epoch = reference.state.step // cfg.epochs
+
+    def crash(step):
+        if step == steps_per_epoch + 1:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        finetune(cfg, out_dir, on_step=crash, show_progress=False)
+    return steps_per_epoch
