@@ -59,11 +59,12 @@ def run(args: argparse.Namespace) -> int:
     from mplt.io import unwritable_reason, write_json
     from mplt.results.check import check_run, rows_to_json
     from mplt.results.collect import collect_results, write_results
+    from mplt.stages.summary import SUMMARY
 
     run_dir = Path(args.run_dir)
     if not run_dir.is_dir():
         raise MpltError(f"{run_dir}: no such run directory")
-    if (run_dir / "rehearse" / "summary.json").exists() and not args.expected:
+    if (run_dir / "rehearse" / SUMMARY).exists() and not args.expected:
         raise MpltError(f"{run_dir} is a rehearsal (random stand-in models): it has no expected figures; "
                         "pass --expected FILE to compare anyway")
     results = collect_results(run_dir)

@@ -15,8 +15,7 @@ from typing import Any, Iterator
 from mplt.config import config_to_dict
 from mplt.errors import MpltError
 from mplt.io import read_jsonl, write_json
-
-SUMMARY = "summary.json"
+from mplt.stages.summary import SUMMARY
 
 
 def stage_dir(run_dir: Path, stage: str) -> Path:
@@ -37,14 +36,14 @@ def begin_stage(run_dir: Path, stage: str, config: Any) -> Path:
 def require_inputs(run_dir: Path, stage: str, config: Any = None) -> dict[str, Path]:
     """The directories of the earlier stages that `stage` declares as its inputs (mplt.stages
     registry), each finished; a missing one is a user error with a one-line hint."""
-    from mplt.stages.registry import get_stage
-    return get_stage(stage).require_inputs(run_dir, config)
+    from mplt.stages.registry import STAGES, get_stage
+    return get_stage(stage).require_inputs(run_dir, config, stages=STAGES)
 
 
 def write_summary(directory: Path, stage: str, summary: dict, seconds: float | None = None) -> dict:
     """The stage's summary in the common format (mplt.stages.summary), written last: its presence
     means the stage finished. `seconds`: the wall time, when the summary does not carry it yet."""
-    from mplt.stages.summary import seal_summary
+    from mplt.stages.seal import seal_summary
     write_json(Path(directory) / SUMMARY, seal_summary(stage, summary, seconds))
     return summary
 

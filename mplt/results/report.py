@@ -14,6 +14,7 @@ from mplt.results.julia_version import julia_version, julia_warning
 from mplt.results.published import BASE_1B, EPOCH_CURVES, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
 from mplt.results.collect import collect_results, write_results
 from mplt.results.what_ran import section_what_ran, table
+from mplt.stages.summary import SUMMARY
 
 log = logging.getLogger(__name__)
 SMOKE_BANNER = (
@@ -296,12 +297,12 @@ def write_report(run_dir: str | Path, expected: str | Path | None = None, out_di
     results = collect_results(run_dir)
     results_path = write_results(results, out_dir)
     expected_path, rows, error = None, None, None
-    rehearsal_path = run_dir / "rehearse" / "summary.json"
+    rehearsal_path = run_dir / "rehearse" / SUMMARY
     rehearsal = read_json(rehearsal_path) if rehearsal_path.exists() else None
     if rehearsal is not None:   # what the rehearsal added where a random model left nothing
-        rehearsal["added"] = {stage: read_json(run_dir / stage / "summary.json")
+        rehearsal["added"] = {stage: read_json(run_dir / stage / SUMMARY)
                               for stage in ("add-standin-tests", "add-standin-data")
-                              if (run_dir / stage / "summary.json").exists()}
+                              if (run_dir / stage / SUMMARY).exists()}
     try:
         if rehearsal is not None:
             raise MpltError("a rehearsal (random stand-in models): there are no expected figures to check")

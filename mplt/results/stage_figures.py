@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mplt.results.funnel_figures import collect_funnel
 from mplt.results.readers import DURATION_KEYS, VARIANTS, is_number, read_json_lenient
-
-SUMMARY = "summary.json"
+from mplt.stages.summary import SUMMARY
 
 
 @dataclass
@@ -28,7 +28,6 @@ class Figures:
 
 
 def _data_stage(out: Figures, stage: str, *, by_language: bool = False, whole_funnel: bool = False) -> None:
-    from mplt.results.collect import collect_funnel
     summary = out.summary(stage)
     if summary is None:
         return

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mplt.io import write_json
 from mplt.pipeline.common import stage_log
-from mplt.stages.summary import seal_summary
+from mplt.stages.seal import seal_summary
 
 
 @dataclass(frozen=True)

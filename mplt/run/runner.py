@@ -25,7 +25,7 @@ from typing import Any
 
 from mplt.errors import MpltError, storage_error
 from mplt.io import read_json, write_json
-from mplt.pipeline.common import SUMMARY
+from mplt.stages.summary import SUMMARY
 from mplt.run.profiles import Profile, resolved_config, stage_config
 from mplt.stages import registry
 
@@ -133,7 +133,7 @@ def run_profile(profile: Profile, run_dir: Path, *, from_stage: str | None = Non
             row.status, row.started = "running", time.monotonic()
             live.refresh()
             try:
-                entry.require_inputs(run_dir, config)    # the declared inputs, each finished
+                entry.require_inputs(run_dir, config, stages=registry.STAGES)    # the declared inputs, each finished
                 summary = run_function(run_dir, config, progress=progress)
             except Exception as e:
                 # A full disk or an unwritable run directory fails the stage like bad input does:

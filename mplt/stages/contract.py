@@ -10,12 +10,11 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from mplt.errors import MpltError
-from mplt.stages.summary import SummarySchema
+from mplt.stages.summary import SUMMARY, SummarySchema
 
-SUMMARY = "summary.json"
 
 
 def resolve(ref: str) -> Any:
@@ -76,12 +75,12 @@ class Stage:
         found = (i.needed(run_dir, config) for i in self.inputs)
         return list(dict.fromkeys(s for s in found if s and s != self.name))
 
-    def require_inputs(self, run_dir: Path, config: Any = None) -> dict[str, Path]:
-        """The directories of the stages this one reads; an unfinished one is a one-line error."""
-        from mplt.stages.registry import STAGES
+    def require_inputs(self, run_dir: Path, config: Any = None, *, stages: Collection[str]) -> dict[str, Path]:
+        """The directories of the stages this one reads; an unfinished one is a one-line error.
+        `stages`: the registry's stage names (passed in: the registry imports this module)."""
         dirs = {}
         for stage in self.input_stages(run_dir, config):
-            if stage not in STAGES:
+            if stage not in stages:
                 continue     # a path under the run directory that no stage owns
             directory = Path(run_dir) / stage
             if not (directory / SUMMARY).exists():

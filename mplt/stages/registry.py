@@ -102,6 +102,6 @@ def run_stage(name: str, run_dir, table: dict[str, Any] | None = None, *, progre
     """Build the stage's config, require its finished inputs and run it (`reproduce.py stage`)."""
     entry = get_stage(name)
     config = build_config(name, table, source)
-    entry.require_inputs(Path(run_dir), config)
+    entry.require_inputs(Path(run_dir), config, stages=STAGES)
     run, _ = entry.load()
     return run(run_dir, config, progress=progress)

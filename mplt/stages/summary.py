@@ -3,17 +3,17 @@
 Envelope, common to all: `schema` (this format's version, `SCHEMA`), `stage` (the entry's name) and
 `seconds` (the stage's wall time). Then the stage's own fields, declared by its registry entry as a
 `SummarySchema`: required names with their JSON types; a summary may carry more (`dropped`,
-per-language details), which readers must not rely on. `json_schema` renders the same rules as a
-JSON Schema (draft 2020-12) for readers outside Python.
+per-language details), which readers must not rely on. Checking a summary against its stage's entry
+is `mplt.stages.seal` (it reads the registry, which reads this module).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from mplt.errors import MpltError
 
 SCHEMA = "mplt-summary/1"
+SUMMARY = "summary.json"          # RUN/<stage>/SUMMARY; written last, so its presence means the stage finished
 # JSON type names, as JSON Schema spells them; a bool is not a number here (Python says it is).
 _JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
                "object": (dict,), "array": (list, tuple), "null": (type(None),)}
@@ -49,32 +49,3 @@ def _is_json_type(value: Any, types: tuple[str, ...]) -> bool:
         if isinstance(value, _JSON_TYPES[name]):
             return True
     return False
-
-
-def check_summary(stage: str, summary: dict) -> dict:
-    """The summary, valid against its entry's schema, or an MpltError naming every problem."""
-    from mplt.stages.registry import get_stage
-    problems = get_stage(stage).summary.problems(stage, summary)
-    if problems:
-        raise MpltError(f"[{stage}] summary does not follow {SCHEMA}: {'; '.join(problems)}")
-    return summary
-
-
-def seal_summary(stage: str, summary: dict, seconds: float | None = None) -> dict:
-    """Add the envelope (in place, so the caller's dict is the written one) and validate."""
-    summary["stage"] = stage
-    summary["schema"] = SCHEMA
-    if seconds is not None:
-        summary["seconds"] = round(seconds, 2)
-    return check_summary(stage, summary)
-
-
-def json_schema(stage: str) -> dict:
-    """The stage's summary rules as a JSON Schema document."""
-    from mplt.stages.registry import get_stage
-    fields = {**ENVELOPE, **get_stage(stage).summary.fields}
-    properties = {name: {"type": list(types) if len(types) > 1 else types[0]} for name, types in fields.items()}
-    properties["stage"] = {"const": stage}
-    properties["schema"] = {"const": SCHEMA}
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": f"mplt {stage} summary",
-            "type": "object", "required": list(fields), "properties": properties}

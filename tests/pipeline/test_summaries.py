@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from mplt.stages.summary import SCHEMA, check_summary, json_schema
+from mplt.stages.seal import check_summary, json_schema
+from mplt.stages.summary import SCHEMA
 
 
 @pytest.mark.parametrize("fixture, stages", [

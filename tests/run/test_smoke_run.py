@@ -62,7 +62,7 @@ def test_smoke_run_writes_the_report_and_passes_check(smoke_run):
 
 
 def test_every_summary_follows_the_schema(smoke_run):
-    from mplt.stages.summary import check_summary
+    from mplt.stages.seal import check_summary
     paths = sorted(smoke_run.glob("*/summary.json"))
     assert [p.parent.name for p in paths] == sorted(
         ("model", "select", "testgen", "translate", "dataset", "finetune", "evaluate"))

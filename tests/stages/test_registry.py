@@ -12,7 +12,8 @@ from mplt.errors import MpltError
 from mplt.run.profiles import DEFAULT_STAGES, STAGE_ORDER
 from mplt.stages import STAGES, get_stage
 from mplt.stages.contract import resolve
-from mplt.stages.summary import SCHEMA, check_summary, json_schema, seal_summary
+from mplt.stages.seal import check_summary, json_schema, seal_summary
+from mplt.stages.summary import SCHEMA
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -51,7 +52,7 @@ def test_inputs_follow_the_config(tmp_path):
     (run / "select").mkdir(parents=True)
     (run / "select" / "summary.json").write_text("{}")
     with pytest.raises(MpltError, match=r"the model stage has not finished \(run `reproduce.py stage model` first"):
-        get_stage("testgen").require_inputs(run, TestgenConfig(model=str(run / "model")))
+        get_stage("testgen").require_inputs(run, TestgenConfig(model=str(run / "model")), stages=STAGES)
 
 
 def test_stage_command_names_the_missing_input(tmp_path):
