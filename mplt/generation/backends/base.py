@@ -87,10 +87,12 @@ class Backend(ABC):
     """Turns batches of Requests into raw texts; knows nothing about files, resuming or the rules.
 
     A subclass implements `sample(batch)`, and where it tokenizes locally (`local_tokenizer`)
-    `tokenize` and `context_length`. `one_request_per_sample`: True where the engine draws each sample as its own
-    row (HF: one seeded generator per row, `batch_size` counts rows); False where one request carries
-    all of a prompt's samples (`n` and a seed per request: vLLM, a server; `batch_size` counts
-    prompts). `run` is how batches are executed: one after another, or concurrently (a server).
+    `tokenize` and `context_length`. `one_request_per_sample`: True where the engine draws each
+    sample as its own row (HF: one seeded generator per row, `batch_size` counts rows); False where
+    one request carries all of a prompt's samples (`n` and a seed per request: vLLM, a server;
+    `batch_size` counts prompts). `run` is how batches are executed: one after another, or
+    concurrently (a server). A backend that skips a prompt itself (`Sampled.skipped_reason`) does
+    so with one request per prompt.
     Randomness depends only on (config.seed, id): `Request.sample_seeds` or `Request.request_seed`.
     """
 
