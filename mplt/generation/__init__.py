@@ -22,6 +22,8 @@ already loaded `mplt.models.load.LoadedModel`.
   fit in the model's context).
 * Each completion excludes the prompt, is cut at EOS and then at the earliest stop string found in
   the completion only (the stop string dropped): `truncate_at_stop_tokens(text, stop_tokens)`.
+* The rules below are applied once, by the backend base (`mplt.generation.backends.base.Backend.generate`);
+  a backend only turns requests into raw texts.
 * `strip_prompt`: the model sees `prompt.strip()`, as MultiPL-E does; the record keeps the original.
 * `temperature == 0`: greedy decoding, one pass copied to all n completions.
 * Determinism: sample j of prompt `id` uses its own generator seeded from (seed, id, j), so the

