@@ -4,8 +4,8 @@ bubblewrap builds it from nothing: the system trees (/usr and the /bin, /lib... 
 the /etc entries read through the C library or Debian's alternatives by every runtime (measured
 with strace: the dynamic loader's cache, /etc/alternatives, passwd and group for name lookups,
 locale and time zone files), the CPU list under /sys that the C library and several runtimes read,
-the paths the language declares (`Language.sandbox_paths`: Debian's R reads /etc/R, Racket
-/etc/racket), each toolchain's own tree (a venv, the pyenv interpreter behind it, `.tools/julia`
+the paths the running language declares (`Language.sandbox_paths`: typically an /etc directory
+its toolchain's tree links to), each toolchain's own tree (a venv, the pyenv interpreter behind it, `.tools/julia`
 and what it links to), the scratch directory and a private /tmp, all read-only but the last two.
 This module names no language: what a toolchain needs beyond the base view is the language
 module's to declare (docs/languages.md). Nothing of /root, /home, /etc/shadow or the checkout is

@@ -76,6 +76,14 @@ def test_missing_declared_paths_are_not_bound(tmp_path):
     assert view.declared_paths((str(tmp_path / "absent"), "/usr/share", str(tmp_path))) == (str(tmp_path),)
 
 
+def test_declared_paths_under_a_covered_directory_are_moved_back_in_netns(monkeypatch, tmp_path):
+    home = tmp_path / "home"
+    (home / "user" / "jdk-conf").mkdir(parents=True)
+    monkeypatch.setattr(view, "COVERED", (str(home),))
+    _, args = view.netns_script(str(tmp_path / "scratch"), (), (str(home / "user" / "jdk-conf"),))
+    assert args[1:] == [str(home), str(home / "user" / "jdk-conf"), "--"]
+
+
 def test_sandbox_paths_must_be_absolute():
     bad = type("RelativeJvm", (_Jvm,), {"sandbox_paths": ("etc/java",)})
     with pytest.raises(LanguageContractError, match="sandbox_paths must be absolute"):
