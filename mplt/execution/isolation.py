@@ -154,11 +154,12 @@ def helpers() -> tuple[str, ...]:
 
 
 def bwrap_args(scratch: str, executables: tuple[str, ...] = (), tmp_mb: int = 64,
-               tmp_source: Path | None = None) -> list[str]:
-    """The minimal view with the trees of `executables`, and fresh namespaces. Started by root,
+               tmp_source: Path | None = None, paths: tuple[str, ...] = ()) -> list[str]:
+    """The minimal view with the trees of `executables` and the language's `sandbox_paths`
+    (`paths`), and fresh namespaces. Started by root,
     bubblewrap makes no user namespace (the uid drop is `drop_to_nobody`'s); started by another
     user, its user namespace maps that user to itself, not to root."""
-    args = view.bwrap_view(scratch, view.toolchain_trees(executables), tmp_mb, tmp_source)
+    args = view.bwrap_view(scratch, view.toolchain_trees(executables), tmp_mb, tmp_source, paths)
     if os.geteuid() == 0:
         args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     else:
@@ -198,18 +199,21 @@ def blocked_for_nobody(executable: str) -> Path | None:
 
 
 def build_command(program_cmd: list[str], rlimits: list[str], scratch: str, mode: str,
-                  executable: str, tmp_mb: int, role: str = "program", tmp_source: Path | None = None) -> list[str]:
+                  executable: str, tmp_mb: int, role: str = "program", tmp_source: Path | None = None,
+                  paths: tuple[str, ...] = ()) -> list[str]:
     """Layer the sandbox around `program_cmd` (the cgroup join is added by `Cgroups.wrap`); `role`
-    "worker" starts a warm worker, which keeps the split group (`SPLIT_GID`)."""
+    "worker" starts a warm worker, which keeps the split group (`SPLIT_GID`); `paths` are the
+    language's `sandbox_paths` (mplt.execution.view)."""
     root = os.geteuid() == 0
     drop = drop_to_nobody() if root else []
     shell = helper("sh")
     inner = [helper("prlimit"), *rlimits, "--", shell, "-p", "-c", shell_script(mode, role), shell,
              program_tmpdir(scratch, mode), *program_cmd]
     if mode == "bubblewrap":
-        return [helper("bwrap"), *bwrap_args(scratch, (executable, *helpers()), tmp_mb, tmp_source), *drop, *inner]
+        return [helper("bwrap"), *bwrap_args(scratch, (executable, *helpers()), tmp_mb, tmp_source, paths),
+                *drop, *inner]
     if mode == "netns":
-        script, script_args = view.netns_script(scratch, view.toolchain_trees((executable,)))
+        script, script_args = view.netns_script(scratch, view.toolchain_trees((executable,)), paths)
         return [helper("unshare"), *unshare_args(), shell, "-c", script, "sh", *script_args, *drop, *inner]
     if root and blocked_for_nobody(executable) is not None:
         raise SandboxBroken(f"sandbox mode none: {executable} is not reachable by uid {NOBODY} "

@@ -147,7 +147,7 @@ def sandboxed_command(lang: Language, executable: str, program_cmd: list[str], s
         rlimits.append(f"--nproc={limits.max_processes}")
     try:
         cmd = isolation.build_command(program_cmd, rlimits, str(scratch), mode, executable, limits.disk_mb, role,
-                                      tmp_source)
+                                      tmp_source, lang.sandbox_paths)
         if os.geteuid() == 0:
             # Every mode drops root to the real uid 65534 (isolation.drop_to_nobody).
             os.chown(scratch, isolation.NOBODY, isolation.NOBODY)

@@ -1,18 +1,21 @@
 """The file system a sandboxed program sees (docs/sandbox.md).
 
 bubblewrap builds it from nothing: the system trees (/usr and the /bin, /lib... links into it),
-the few /etc entries the six runtimes read (measured with strace: the dynamic loader's cache,
-/etc/alternatives, R's /etc/R that /usr/lib/R/etc links to, /etc/racket, passwd and group for
-name lookups), the CPU list under /sys that Racket, R and Julia read, each toolchain's own tree
-(a venv, the pyenv interpreter behind it, `.tools/julia` and what it links to), the scratch
-directory and a private /tmp, all read-only but the last two. Nothing of /root, /home, /etc/shadow
-or the checkout is there unless a toolchain tree lies in it. /proc is the sandbox's own, with
+the /etc entries read through the C library or Debian's alternatives by every runtime (measured
+with strace: the dynamic loader's cache, /etc/alternatives, passwd and group for name lookups,
+locale and time zone files), the CPU list under /sys that the C library and several runtimes read,
+the paths the running language declares (`Language.sandbox_paths`: typically an /etc directory
+its toolchain's tree links to), each toolchain's own tree (a venv, the pyenv interpreter behind it, `.tools/julia`
+and what it links to), the scratch directory and a private /tmp, all read-only but the last two.
+This module names no language: what a toolchain needs beyond the base view is the language
+module's to declare (docs/languages.md). Nothing of /root, /home, /etc/shadow or the checkout is
+there unless a toolchain tree lies in it. /proc is the sandbox's own, with
 /proc/sys and /proc/sysrq-trigger bound read-only: bubblewrap's own cover of them is skipped when
 `access(W_OK)` says no, and procfs answers no for /proc/sys directories even to root.
 
 netns shares the host's file system; in its private mount namespace /proc/sys is made read-only,
 /sys is covered by an empty read-only tmpfs, and /root and /home are covered by an empty tmpfs
-with the toolchain trees under them moved back (`netns_script`).
+with the toolchain trees and declared paths under them moved back (`netns_script`).
 """
 from __future__ import annotations
 
@@ -22,8 +25,7 @@ from pathlib import Path
 
 SYSTEM_TREES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_ENTRIES = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone",
-               "passwd", "group", "nsswitch.conf", "os-release", "locale.alias", "mime.types",
-               "R", "racket", "ocaml", "julia")
+               "passwd", "group", "nsswitch.conf", "os-release", "locale.alias", "mime.types")
 SYS_ENTRIES = ("/sys/devices/system/cpu",)
 PROC_READ_ONLY = ("/proc/sys", "/proc/sysrq-trigger")
 COVERED = ("/root", "/home")   # netns: hidden behind a tmpfs (bubblewrap never shows them)
@@ -67,10 +69,17 @@ def _make_parents(dest: str, made: set[str], bound: list[str]) -> list[str]:
     return args
 
 
+def declared_paths(paths) -> tuple[str, ...]:
+    """The existing paths among a language's `sandbox_paths` that the system trees do not already
+    show (a missing one, e.g. /etc/julia without Debian's julia, is not bound)."""
+    return tuple(p for p in dict.fromkeys(paths) if os.path.lexists(p) and not _inside(Path(p), SYSTEM_TREES))
+
+
 def bwrap_view(scratch: str, trees: tuple[tuple[str, str], ...], tmp_mb: int,
-               tmp_source=None) -> list[str]:
+               tmp_source=None, paths: tuple[str, ...] = ()) -> list[str]:
     """`tmp_source`: a directory bound as /tmp (a warm worker's, which the harness empties between
-    programs: docs/warm.md) instead of a private size-capped tmpfs."""
+    programs: docs/warm.md) instead of a private size-capped tmpfs. `paths`: the language's
+    `sandbox_paths`, bound read-only at their own place after the trees."""
     args = []
     for top in SYSTEM_TREES:
         if os.path.islink(top):
@@ -95,6 +104,10 @@ def bwrap_view(scratch: str, trees: tuple[tuple[str, str], ...], tmp_mb: int,
         if not _inside(Path(dest), bound):
             args += [*_make_parents(dest, made, bound), "--ro-bind", src, dest]
             bound.append(dest)
+    for path in declared_paths(paths):
+        if not _inside(Path(path), bound):
+            args += [*_make_parents(path, made, bound), "--ro-bind-try", path, path]
+            bound.append(path)
     args += [*_make_parents(scratch, made, bound), "--bind", scratch, scratch, "--chdir", scratch]
     return args + ["--remount-ro", "/"]
 
@@ -117,12 +130,15 @@ for dir in $covered; do mount -t tmpfs -o mode=755,size=4k mplt-hidden "$dir"; d
 '''
 
 
-def netns_script(scratch: str, trees: tuple[tuple[str, str], ...]) -> tuple[str, list[str]]:
+def netns_script(scratch: str, trees: tuple[tuple[str, str], ...],
+                 paths: tuple[str, ...] = ()) -> tuple[str, list[str]]:
     """The hardening script for mode netns and its arguments up to the command (a park
-    directory in the scratch directory, pairs of covered directory and tree, "--")."""
+    directory in the scratch directory, pairs of covered directory and tree, "--"); the
+    language's `paths` under a covered directory are moved back like the trees."""
     pairs: list[str] = []
     moves = []
-    keep = sorted({dest for _, dest in trees} | {scratch}, key=len)
+    declared = {os.path.realpath(p) for p in declared_paths(paths)}
+    keep = sorted({dest for _, dest in trees} | declared | {scratch}, key=len)
     for covered in COVERED:
         if not os.path.isdir(covered):
             continue

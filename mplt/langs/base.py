@@ -58,6 +58,12 @@ class Language(ABC):
     # A run drops the language (a warning in its banner) instead of refusing to start when the
     # toolchain is missing: Julia, which Debian 12 does not package (README, Troubleshooting).
     droppable: bool = False
+    # Sandbox view (docs/sandbox.md, "bubblewrap"): absolute paths the toolchain reads at run time
+    # that are neither in the system trees nor in its own installation tree, typically the /etc
+    # directory its tree links to (Debian links /usr/lib/R/etc into /etc/R and the JDK's
+    # conf/ into /etc/java-17-openjdk). bubblewrap binds each one read-only where it exists;
+    # mplt/execution/view.py names no language and binds only these beyond its base view.
+    sandbox_paths: tuple[str, ...] = ()
     # Execution
     memory_floor_mb: int = 64          # smallest RLIMIT_AS that starts a hello world (docs/runtime.md, 7.2)
     timeout_s: float = 15.0            # default wall-clock limit per program
@@ -205,6 +211,10 @@ def _problems(lang: Language) -> list[str]:
         problems.append("memory_floor_mb and timeout_s must be positive")
     if lang.warm_script and not (WARM_DIR / lang.warm_script).is_file():
         problems.append(f"warm_script {lang.warm_script} is not in {WARM_DIR.name}/")
+    bad_paths = [p for p in lang.sandbox_paths if not isinstance(p, str) or not p.startswith("/")
+                 or os.path.normpath(p) != p or p == "/"]
+    if bad_paths:
+        problems.append(f"sandbox_paths must be absolute, normalized paths below / (not {bad_paths})")
     if lang.warm_programs < 1:
         problems.append("warm_programs must be positive")
     if lang.paper_rank and not lang.is_target:

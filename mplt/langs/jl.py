@@ -34,6 +34,9 @@ class Julia(TargetLanguage):
     stop_tokens = ("\nfunction", "\nmacro", "\n\n")
     executables = ("julia",)
     apt_packages = ()
+    # Debian's julia package (the bullseye fallback of scripts/install-julia.sh, docs/julia.md)
+    # installs its system configuration in /etc/julia (startup.jl).
+    sandbox_paths = ("/etc/julia",)
     droppable = True   # Debian 12 has no Julia package: a run goes on without it
     memory_floor_mb = 1024  # 512 MiB starts a hello world; compiling tests needs more
     out_of_memory_markers = ("OutOfMemoryError",)

@@ -27,6 +27,8 @@ class Lua(TargetLanguage):
     executables = ("lua5.4", "lua")
     version_args = ("-v",)
     apt_packages = ("lua5.4", "lua-unit")
+    # No sandbox_paths: lua5.4 opens only the loader's cache in /etc (strace, Debian bookworm), which
+    # the base view of mplt/execution/view.py binds.
     memory_floor_mb = 64
     out_of_memory_markers = ("not enough memory",)
     library_probe = ("luaunit", "-e", 'require("luaunit")')

@@ -23,6 +23,10 @@ class OCaml(TargetLanguage):
     executables = ("ocaml",)
     version_args = ("-version",)
     apt_packages = ("ocaml-nox",)
+    # Older Debian OCaml packages link /usr/lib/ocaml/ld.conf, the stub-library path list the
+    # toplevel reads, to /etc/ocaml/ld.conf; bookworm's keeps the file in /usr/lib/ocaml, and a
+    # missing path is simply not bound.
+    sandbox_paths = ("/etc/ocaml",)
     memory_floor_mb = 64
     warm_script = "ml.ml"   # forks per program (docs/warm.md)
 

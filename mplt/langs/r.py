@@ -23,6 +23,9 @@ class R(TargetLanguage):
     stop_tokens = ("\n#", "\n```")
     executables = ("Rscript",)
     apt_packages = ("r-base-core",)
+    # Debian's r-base-core links /usr/lib/R/etc (Renviron, ldpaths, Rprofile.site, read by every
+    # Rscript start) into /etc/R.
+    sandbox_paths = ("/etc/R",)
     memory_floor_mb = 256
     out_of_memory_markers = ("cannot allocate vector",)
     multipl_e_config = "humaneval-r"

@@ -25,6 +25,9 @@ class Racket(TargetLanguage):
     stop_tokens = ("\n(define ", "\n#|", "\n;", "\n(")
     executables = ("racket",)
     apt_packages = ("racket",)
+    # Debian's racket finds its collections through /etc/racket/config.rktd, read at every start
+    # (strace, Debian bookworm).
+    sandbox_paths = ("/etc/racket",)
     memory_floor_mb = 384   # 128 MiB starts a hello world; rackunit plus racket needs more headroom
     out_of_memory_markers = ("out of memory",)
     multipl_e_config = "humaneval-rkt"

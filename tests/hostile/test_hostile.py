@@ -17,6 +17,7 @@ from mplt.execution.pool import execute_all
 from mplt.langs.status import KILLED, OK, TIMEOUT
 from mplt.execution.sandbox import run_program
 from mplt.langs import get_language
+from tests.languages import ALL, language_params
 
 from .conftest import (HOSTILE_DIR, KERNEL_PATHS, REPO, SECRET_ENV, SWAPPINESS, probe_lines, render,
                        targets, wait_until_gone)
@@ -24,8 +25,7 @@ from .conftest import (HOSTILE_DIR, KERNEL_PATHS, REPO, SECRET_ENV, SWAPPINESS, 
 CASES = ("infinite_loop", "fork_bomb", "memory_hog", "disk_filler", "write_repo", "write_home",
          "network", "kill_parent", "print_100mb", "background_child", "abstract_socket", "daemon")
 PROBES = ("write_kernel", "read_secrets")
-LANGS = [pytest.param(lang, marks=pytest.mark.julia) if lang == "jl" else lang
-         for lang in ("py", "lua", "rkt", "ml", "r", "jl", "ex")]
+LANGS = language_params(ALL)
 HARNESS_PARENT = os.getppid()
 # Short limits keep the suite fast; Julia needs ~2 s just to start and compile.
 TIMEOUT_S = {"jl": 8.0, "rkt": 5.0, "ex": 5.0}

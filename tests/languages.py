@@ -1,0 +1,19 @@
+"""Languages as tests parametrize over them: read from the registry (mplt.langs), so that a new
+language module is tested without editing the lists (docs/languages.md, section 3)."""
+from __future__ import annotations
+
+import pytest
+
+from mplt.langs import LANGUAGES, target_languages
+
+
+def language_params(names) -> list:
+    """pytest parameters for `names`; Julia's carry the `julia` marker, which skips them where its
+    toolchain is missing (tests/conftest.py)."""
+    return [pytest.param(name, marks=pytest.mark.julia) if name == "jl" else name for name in names]
+
+
+# Every registered language, the source language first (the registry's order).
+ALL = tuple(LANGUAGES)
+# Every translation target, the paper's five first.
+TARGETS = target_languages()
