@@ -24,7 +24,8 @@ PACKAGES = ("mplt", "torch", "transformers", "tokenizers", "peft", "bitsandbytes
 # Variables recorded as they are: not settings of ours, but they change what libraries do
 # (docs/environment.md, "Recorded, read by others").
 RECORDED_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS",
-                      "MPLT_HUMANEVAL", "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA")
+                      "MPLT_HUMANEVAL", "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "MKL_CBWR",
+                      "ONEDNN_MAX_CPU_ISA")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
