@@ -184,8 +184,10 @@ def _keep_installed_langs(tables: dict[str, dict]) -> tuple[dict[str, dict], tup
 def _missing_toolchain(name: str, stages: list[str]) -> str:
     from mplt.langs import get_language
     lang = get_language(name)
-    override = current().toolchain(lang.name)
-    where = f" (toolchain {override})" if override else ""
+    host = current()
+    override = host.toolchain(lang.name)
+    named = f"toolchains.{lang.name}" if dict(host.toolchains).get(lang.name) else f"MPLT_{lang.name.upper()}"
+    where = f" ({named}={override})" if override else ""
     return (f"{lang.display_name} toolchain not found{where}, needed by [{'], ['.join(stages)}]: "
             f"{lang.install_hint()}, or remove {lang.name} from the profile")
 
