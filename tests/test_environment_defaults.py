@@ -18,7 +18,7 @@ from mplt.langs import get_language
 from mplt.run import environment
 
 REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "environment.md"
+DOC = REPO / "docs/environment.md"
 
 
 @pytest.fixture
