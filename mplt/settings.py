@@ -15,6 +15,7 @@ environment was), not per thread.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tempfile
 from contextlib import contextmanager
@@ -104,32 +105,48 @@ def resolve(given: dict[str, Any] | None = None, where: str = "", *, flags: dict
 
 def _checked(name: str, value: Any, source: str, undo: str) -> Any:
     if name == "toolchains":
-        pairs = _pairs(value)
-        if not all(isinstance(p, (tuple, list)) and len(p) == 2 and all(isinstance(x, str) and x for x in p)
-                   for p in pairs):
-            raise MpltError(f"{source}: toolchains maps a language to an executable, e.g. {{lua = \"/usr/bin/lua5.3\"}}")
-        return tuple(sorted((str(k), str(v)) for k, v in pairs))
+        return _checked_toolchains(value, source)
     if name in ("execution", "sandbox", "scratch"):
-        if not isinstance(value, str):
-            raise MpltError(f"{source}: expected a string")
-        known = {"execution": EXECUTION_MODES, "sandbox": ("", *SANDBOX_MODES)}.get(name)
-        if known is not None and value not in known:
-            what = "execution mode" if name == "execution" else "sandbox mode"
-            rest = "" if name == "execution" else f" ({undo} for the best available)"
-            raise MpltError(f"{source}: unknown {what}; known: {', '.join(k for k in known if k)}{rest}")
-        if name == "scratch" and value:
-            check_scratch(value, source, undo)
-        return value
-    cast = float if name == "openai_timeout_s" else int
+        return _checked_string(name, value, source, undo)
+    return _checked_number(name, value, source)
+
+
+def _checked_toolchains(value: Any, source: str) -> tuple[tuple[str, str], ...]:
+    pairs = _pairs(value)
+    if not all(isinstance(p, (tuple, list)) and len(p) == 2 and all(isinstance(x, str) and x for x in p)
+               for p in pairs):
+        raise MpltError(f"{source}: toolchains maps a language to an executable, e.g. {{lua = \"/usr/bin/lua5.3\"}}")
+    return tuple(sorted((str(k), str(v)) for k, v in pairs))
+
+
+def _checked_string(name: str, value: Any, source: str, undo: str) -> str:
+    if not isinstance(value, str):
+        raise MpltError(f"{source}: expected a string")
+    if name == "execution" and value not in EXECUTION_MODES:
+        raise MpltError(f"{source}: unknown execution mode; known: {', '.join(EXECUTION_MODES)}")
+    if name == "sandbox" and value not in ("", *SANDBOX_MODES):
+        raise MpltError(f"{source}: unknown sandbox mode; known: {', '.join(SANDBOX_MODES)} "
+                        f"({undo} for the best available)")
+    if name == "scratch" and value:
+        check_scratch(value, source, undo)
+    return value
+
+
+# The OpenAI client's numbers: (type, smallest allowed, how the bound reads); the timeout is above 0.
+_NUMBERS = {"openai_concurrency": (int, 1, ">= 1"), "openai_timeout_s": (float, None, "> 0 and finite"),
+            "openai_retries": (int, 0, ">= 0")}
+
+
+def _checked_number(name: str, value: Any, source: str) -> int | float:
+    cast, least, bound = _NUMBERS[name]
     try:
-        number = cast(value) if not isinstance(value, bool) else None
+        number = None if isinstance(value, bool) or (cast is int and isinstance(value, float)) else cast(value)
     except (TypeError, ValueError):
         number = None
-    if number is None or (cast is int and isinstance(value, float)):
+    if number is None:
         raise MpltError(f"{source}: must be {'a number' if cast is float else 'an integer'}")
-    bound = {"openai_concurrency": (1, ">= 1"), "openai_timeout_s": (None, "> 0"), "openai_retries": (0, ">= 0")}[name]
-    if (bound[0] is None and number <= 0) or (bound[0] is not None and number < bound[0]):
-        raise MpltError(f"{source}: must be {bound[1]}")
+    if (number < least) if least is not None else not (0 < number < math.inf):
+        raise MpltError(f"{source}: must be {bound}")
     return number
 
 

@@ -63,7 +63,7 @@ BAD_KEYS = [('execution = "tepid"', "execution='tepid': unknown execution mode; 
             ('toolchains = {lua = 3}', "toolchains"),
             ('toolchains = {klingon = "/x"}', "klingon"),
             ("openai_concurrency = 0", "openai_concurrency=0: must be >= 1"),
-            ("openai_timeout_s = -1.0", "openai_timeout_s=-1.0: must be > 0"),
+            ("openai_timeout_s = -1.0", "openai_timeout_s=-1.0: must be > 0 and finite"),
             ("openai_retries = -1", "openai_retries=-1: must be >= 0")]
 
 
