@@ -27,11 +27,11 @@ from mplt.errors import MpltError
 from mplt.execution.cache import program_key
 from mplt.execution.limits import Limits
 from mplt.execution.sandbox import ToolchainMissing, run_program
-from mplt.execution.warm import EXECUTION_MODES, WarmPool
+from mplt.execution.warm import WarmPool
 from mplt.io import JsonlAppender, read_jsonl
 from mplt.langs import get_language
 from mplt.progress import progress_bar
-from mplt.settings import applied, current
+from mplt.settings import EXECUTION_MODES, applied, current
 
 RESULT_FIELDS = ("status", "exit_code", "stdout", "stderr", "duration_s", "language", "sandbox",
                  "reason", "warnings")

@@ -43,7 +43,6 @@ from mplt.execution.sandbox import (_classify, _disk_usage, _kill_group, run_pro
 from mplt.langs import get_language
 from mplt.langs.base import WARM_DIR, Language
 from mplt.langs.status import KILLED, TIMEOUT
-from mplt.settings import EXECUTION_MODES  # noqa: F401 - re-exported: the pool and profiles read it here
 
 log = logging.getLogger(__name__)
 _START_TIMEOUT_S = 120.0   # Julia loads and warms up Test in seconds; far longer on a loaded machine
