@@ -17,6 +17,7 @@ HELP = "evaluate a model on MultiPL-E-style benchmarks: generate, execute, score
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mplt.commands.host_flags import add_host_arguments
     from mplt.generation.config import add_sampling_arguments
 
     parser.add_argument("--model", default="", help="registry key, Hub id or local directory")
@@ -49,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--cold", action="store_true",
                         help="run every program in a fresh interpreter (default: warm workers, docs/warm.md)")
+    add_host_arguments(parser)
 
 
 def default_langs(args: argparse.Namespace) -> str:
@@ -88,16 +90,14 @@ def build_config(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
-
     from rich.console import Console
 
     from mplt.evaluation import evaluate
-    from mplt.execution.pool import execution_setting
     from mplt.generation.config import identical_samples_warning
     from mplt.io import ensure_writable
     from mplt.run.lock import directory_lock
-    from mplt.run.preflight import check_execution_settings
+    from mplt.commands.host_flags import host_settings
+    from mplt.settings import applied
     from mplt.scoring import print_table
 
     config = build_config(args)
@@ -108,11 +108,9 @@ def run(args: argparse.Namespace) -> int:
         engine = choose_engine()
         print(engine.line(), file=sys.stderr)
         config = replace(config, sampling=replace(config.sampling, backend=engine.engine))
-    if config.mode != "generate":
-        check_execution_settings()
+    host = host_settings(args)     # the flags over the environment's defaults, one line when bad
     ensure_writable(config.out)
-    with directory_lock(config.out, "eval", "--out"), \
-            execution_setting("cold") if getattr(args, "cold", False) else nullcontext():
+    with directory_lock(config.out, "eval", "--out"), applied(host):
         warning = identical_samples_warning(config.sampling, "eval") if config.mode != "execute" else None
         if warning:
             print(f"warning: {warning}", file=sys.stderr)

@@ -9,6 +9,7 @@ HELP = "run one program file in the sandbox and print its result"
 
 
 def add_arguments(parser) -> None:
+    from mplt.commands.host_flags import add_host_arguments
     from mplt.langs import LANGUAGES
     parser.add_argument("file", help="program file (UTF-8; undecodable bytes are replaced)")
     parser.add_argument("--lang", required=True, help="language key or alias: " + ", ".join(LANGUAGES))
@@ -16,8 +17,7 @@ def add_arguments(parser) -> None:
                         help="wall-clock limit in seconds (default: the language's)")
     parser.add_argument("--memory-mb", type=int, default=None, metavar="M",
                         help="address-space limit (raised to the language's floor)")
-    parser.add_argument("--sandbox", choices=("bubblewrap", "netns", "none"), default=None,
-                        help="force a sandbox mode (default: the best available)")
+    add_host_arguments(parser, openai=False)
     parser.add_argument("--cold", action="store_true",
                         help="run in a fresh interpreter (default: in a warm worker where the language has one, "
                              "docs/warm.md)")
@@ -33,7 +33,8 @@ def run(args) -> int:
     from mplt.execution.sandbox import read_program, run_program
     from mplt.execution.warm import WarmPool
     from mplt.langs import get_language
-    from mplt.run.preflight import check_execution_settings
+    from mplt.commands.host_flags import host_settings
+    from mplt.settings import applied
 
     lang = get_language(args.lang)
     path = Path(args.file)
@@ -47,18 +48,19 @@ def run(args) -> int:
     check_timeout(args.timeout, "exec --timeout")
     if args.memory_mb is not None and args.memory_mb <= 0:
         raise MpltError("--memory-mb must be positive")
-    check_execution_settings()
+    host = host_settings(args)
     limits = Limits()
     if args.timeout is not None:
         limits = replace(limits, timeout_s=args.timeout)
     if args.memory_mb is not None:
         limits = replace(limits, memory_mb=args.memory_mb)
     program = read_program(path)
-    if args.cold:
-        result = run_program(lang, program, limits, mode=args.sandbox)
-    else:
-        with WarmPool(limits, mode=args.sandbox) as warm:
-            result = warm.run(lang, program)
+    with applied(host):
+        if args.cold:
+            result = run_program(lang, program, limits)
+        else:
+            with WarmPool(limits) as warm:
+                result = warm.run(lang, program)
     if args.json:
         print(json.dumps({"file": str(path), **result.to_record()}, ensure_ascii=False))
     else:

@@ -8,6 +8,7 @@ HELP = "run a profile end to end (select ... evaluate, report, check); rerun to 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mplt.commands.host_flags import add_host_arguments
     from mplt.run.profiles import STAGE_ORDER, list_profiles
     parser.add_argument("--profile", help=f"{', '.join(list_profiles())} or a TOML path "
                                           "(default: scaled with a CUDA GPU, else smoke)")
@@ -20,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cold", action="store_true",
                         help="run every program in a fresh interpreter, whatever the profile's [run] execution "
                              "(default: warm workers, docs/warm.md)")
+    add_host_arguments(parser)
     parser.add_argument("--rehearse", action="store_true",
                         help="rehearse the profile: every stage with its settings, but random tiny models of the "
                              "same architectures, local stand-in data and cut sample counts (minutes on CPU; "
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "langs", None) is not None and not langs:   # empty is a mistake, not "all of them"
         raise MpltError(f"--langs {args.langs!r} names no language; give e.g. lua,rkt")
     run_dir = Path(args.run_dir or Path("runs") / (Path(name).stem + ("-rehearsal" if rehearse else "")))
-    profile = load_profile(name, run_dir)
+    from mplt.commands.host_flags import FLAG_NAMES, host_flags
+    profile = load_profile(name, run_dir, flags=host_flags(args), flag_names=FLAG_NAMES)
     if rehearse:
         from mplt.rehearsal.profile import RehearsalLimits, rehearse_profile
         profile = rehearse_profile(profile, run_dir, RehearsalLimits(langs=langs), benchmark_path=args.benchmark_path)
@@ -70,7 +73,7 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace, engine_p
     from mplt.generation.engine import resolve_profile_engine
     from mplt.io import ensure_writable
     from mplt.run.estimate import estimate
-    from mplt.run.preflight import (check_execution_settings, check_gpu, check_hub, check_hub_access_if_online,
+    from mplt.run.preflight import (check_gpu, check_hub, check_hub_access_if_online,
                                     fetch_prompt_files)
     from mplt.run.runner import run_profile, write_run_files
 
@@ -87,13 +90,11 @@ def run_loaded(profile, run_dir, reason: str, args: argparse.Namespace, engine_p
         console.print(engine.line())
     check_hub(profile)
     check_hub_access_if_online(profile, run_dir)
-    fetch_prompt_files(profile)
-    check_execution_settings()
+    fetch_prompt_files(profile)    # the host settings were checked when the profile was loaded
     ensure_writable(run_dir)
-    from mplt.execution.pool import execution_setting
     from mplt.run.lock import directory_lock
-    with directory_lock(run_dir, "run", "--run-dir"), \
-            execution_setting("cold" if getattr(args, "cold", False) else profile.run.execution):
+    from mplt.settings import applied
+    with directory_lock(run_dir, "run", "--run-dir"), applied(profile.host):
         write_run_files(profile, run_dir, reason, engine)
         outcome = run_profile(profile, run_dir, from_stage=args.from_stage, only=args.only, console=console,
                               progress=not args.no_progress)

@@ -28,9 +28,10 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.execution import view
+from mplt.settings import SANDBOX_MODES, current
 
 NOBODY = 65534
-MODES = ("bubblewrap", "netns", "none")
+MODES = SANDBOX_MODES
 LEFTOVER_MARKER = "mplt-sandbox: the program left background processes behind"
 LEFTOVER_EXIT = 125
 _UTIL_LINUX = "install util-linux (sudo apt-get install -y util-linux)"
@@ -123,22 +124,21 @@ def _works(cmd: list[str]) -> bool:
 
 
 def forced_mode() -> str | None:
-    """The mode MPLT_SANDBOX forces, None when it is unset or empty; an unknown value is an error,
-    never ignored (ignored, it left the best mode in force while `doctor` reported the value as
-    forced; docs/bad-input.md)."""
-    forced = os.environ.get("MPLT_SANDBOX") or None
-    if forced is not None and forced not in MODES:
-        raise MpltError(f"MPLT_SANDBOX={forced!r}: unknown sandbox mode; known: {', '.join(MODES)} "
-                        "(unset it for the best available)")
-    return forced
+    """The mode the settings force (`[run] sandbox`, `--sandbox`, default $MPLT_SANDBOX;
+    mplt/settings.py), None for the best available. An unknown value is an error when the settings
+    are resolved, never ignored (ignored, it left the best mode in force while `doctor` reported the
+    value as forced; docs/bad-input.md)."""
+    return current().sandbox or None
+
+
+def detect_mode() -> str:
+    """The forced mode, else the best one that works here."""
+    return forced_mode() or best_mode()
 
 
 @functools.lru_cache(maxsize=None)
-def detect_mode() -> str:
-    """MPLT_SANDBOX forces a mode; otherwise the best one that works here."""
-    forced = forced_mode()
-    if forced is not None:
-        return forced
+def best_mode() -> str:
+    """The strongest mode whose probe passes here, probed once per process."""
     try:
         if _works([helper("bwrap"), *bwrap_args("/tmp", helpers()), helper("true")]):
             return "bubblewrap"

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from mplt.errors import MpltError
+from mplt.settings import current
 
 _OWNED = re.compile(r"^mplt-(\d+)\.(\d+)\.(\d+)-")
 
@@ -64,21 +64,11 @@ def new_scratch() -> Path:
 
 
 def scratch_parent() -> Path:
-    """MPLT_SCRATCH, or the system's temporary directory when it is unset or empty. A value that
-    names no usable directory is one line naming it (docs/bad-input.md), not an OSError from the
-    first `mkdtemp`; it is not created, since a mistyped path would silently scatter scratch space."""
-    value = os.environ.get("MPLT_SCRATCH")
-    if not value:
-        return Path(tempfile.gettempdir())
-    parent = Path(value)
-    if not parent.exists():
-        raise MpltError(f"MPLT_SCRATCH={value}: no such directory; create it or unset MPLT_SCRATCH")
-    if not parent.is_dir():
-        raise MpltError(f"MPLT_SCRATCH={value}: not a directory; point it at a directory or unset it")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise MpltError(f"MPLT_SCRATCH={value}: cannot write there (permission denied); "
-                        "point it at a writable directory or unset it")
-    return parent
+    """The settings' scratch root (`[run] scratch`, `--scratch`, default $MPLT_SCRATCH;
+    mplt/settings.py), else the system's temporary directory. A value that names no usable directory
+    is one line naming it when the settings are resolved (docs/bad-input.md), not an OSError from
+    the first `mkdtemp`."""
+    return current().scratch_root()
 
 
 def sweep_scratch(parent: Path | None = None) -> int:

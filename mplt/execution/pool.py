@@ -13,6 +13,7 @@ limits").
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -26,12 +27,12 @@ from mplt.errors import MpltError
 from mplt.execution.cache import program_key
 from mplt.execution.limits import Limits
 from mplt.execution.sandbox import ToolchainMissing, run_program
-from mplt.execution.warm import EXECUTION_MODES, WarmPool
+from mplt.execution.warm import WarmPool
 from mplt.io import JsonlAppender, read_jsonl
 from mplt.langs import get_language
 from mplt.progress import progress_bar
+from mplt.settings import EXECUTION_MODES, applied, current
 
-EXECUTION_ENV = "MPLT_EXECUTION"
 RESULT_FIELDS = ("status", "exit_code", "stdout", "stderr", "duration_s", "language", "sandbox",
                  "reason", "warnings")
 
@@ -80,29 +81,21 @@ def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, wor
 
 
 def execution_mode(execution: str | None = None) -> str:
-    """"warm" or "cold": the argument, else MPLT_EXECUTION (set by `--cold` and the profile's
-    `[run] execution`), else "warm"."""
-    mode = execution or os.environ.get(EXECUTION_ENV) or "warm"
+    """"warm" or "cold": the argument, else the applied settings' `execution` (`--cold`, the
+    profile's `[run] execution`; mplt/settings.py), else "warm"."""
+    mode = execution or current().execution
     if mode not in EXECUTION_MODES:
-        raise MpltError(f"unknown execution mode {mode!r} (from {'the caller' if execution else EXECUTION_ENV}); "
-                        f"known: {', '.join(EXECUTION_MODES)}")
+        raise MpltError(f"unknown execution mode {mode!r}; known: {', '.join(EXECUTION_MODES)}")
     return mode
 
 
 @contextmanager
 def execution_setting(execution: str):
     """`execution` ("warm" or "cold") for every `execute_all` inside the block, stages included
-    (the `--cold` flags and `[run] execution`); the previous setting comes back after it."""
+    (the `--cold` flags); the other settings and, after the block, the previous ones are kept."""
     execution_mode(execution)
-    before = os.environ.get(EXECUTION_ENV)
-    os.environ[EXECUTION_ENV] = execution
-    try:
+    with applied(dataclasses.replace(current(), execution=execution)):
         yield
-    finally:
-        if before is None:
-            os.environ.pop(EXECUTION_ENV, None)
-        else:
-            os.environ[EXECUTION_ENV] = before
 
 
 def _run_parallel(keys: list[str], by_key: dict[str, list[dict]], limits: Limits, workers: int,

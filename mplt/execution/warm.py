@@ -45,7 +45,6 @@ from mplt.langs.base import WARM_DIR, Language
 from mplt.langs.status import KILLED, TIMEOUT
 
 log = logging.getLogger(__name__)
-EXECUTION_MODES = ("warm", "cold")
 _START_TIMEOUT_S = 120.0   # Julia loads and warms up Test in seconds; far longer on a loaded machine
 _WARM_SHARE = 0.5          # a warm run past this share of the timeout is re-run cold (docs/warm.md)
 _POLL_S = 0.2

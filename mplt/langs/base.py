@@ -14,7 +14,6 @@ each one. Required methods are abstract; optional ones have a default here.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 from mplt.errors import MpltError
 from mplt.langs.render import RenderedCase
 from mplt.langs.types import PyType, Untranslatable
+from mplt.settings import current
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Project-local toolchains installed by scripts/setup.sh (Julia from Debian bullseye).
@@ -85,7 +85,8 @@ class Language(ABC):
         decided before this is called."""
 
     def find_executable(self) -> str | None:
-        override = os.environ.get(f"MPLT_{self.name.upper()}")
+        # `[run] toolchains`, `--toolchain`, default $MPLT_<LANG> (docs/environment.md)
+        override = current().toolchain(self.name)
         candidates = (override,) if override else self.executables
         for candidate in candidates:
             found = shutil.which(candidate) if candidate else None

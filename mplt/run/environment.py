@@ -18,8 +18,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mplt.settings import current, environment_values
+
 PACKAGES = ("mplt", "torch", "transformers", "tokenizers", "peft", "bitsandbytes", "accelerate", "datasets",
             "huggingface_hub", "safetensors", "rouge_score", "coverage", "rich", "subprocess-tee", "numpy")
+# Variables recorded as they are: not settings of ours, but they change what libraries do
+# (docs/environment.md, "Recorded, read by others").
+RECORDED_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS",
+                      "MPLT_HUMANEVAL", "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "MKL_CBWR",
+                      "ONEDNN_MAX_CPU_ISA")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
@@ -139,10 +146,21 @@ def capture_environment(repo: Path, models: list[tuple[str, str]], datasets: lis
             "hub_offline": hub_offline(), "seeds": seeds,
             "models": [resolve_commit(m, r, "model") for m, r in models],
             "datasets": [resolve_commit(d, r, "dataset") for d, r in datasets],
-            "env": {k: os.environ[k] for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "CUDA_VISIBLE_DEVICES",
-                                               "OMP_NUM_THREADS", "MPLT_HUMANEVAL", "ATEN_CPU_CAPABILITY",
-                                               "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA")
-                    if k in os.environ}}
+            "settings": host_settings(),
+            "env": {**{k: os.environ[k] for k in RECORDED_VARIABLES if k in os.environ},
+                    **environment_values(language_names())}}
+
+
+def host_settings() -> dict[str, Any]:
+    """The host settings in force (mplt/settings.py): the execution and sandbox modes, the scratch
+    root, the toolchain overrides and the OpenAI client's, whichever of profile, flag or environment
+    set them (docs/environment.md)."""
+    return current().record(language_names())
+
+
+def language_names() -> tuple[str, ...]:
+    from mplt.langs import LANGUAGES
+    return tuple(sorted({lang.name for lang in LANGUAGES.values()}))
 
 
 def refresh_local_models(environment: dict[str, Any]) -> dict[str, Any]:

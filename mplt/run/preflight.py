@@ -10,8 +10,8 @@
 * A profile whose `[evaluate]` runs under the `paper` protocol without a local copy: its prompt files
   are fetched from GitHub (and checked against their sha256) now, not after the first GPU hour
   (mplt.benchmarks.paper_prompts).
-* The sandbox's environment variables (`MPLT_SANDBOX`, `MPLT_SCRATCH`), for every command that runs
-  programs: a bad value is one line before the first program, not a traceback or a mode silently
+* The host settings (mplt/settings.py; `MPLT_SANDBOX`, `MPLT_SCRATCH` and the others feed their
+  defaults, docs/environment.md), for every command that runs programs: a bad value is one line before the first program, not a traceback or a mode silently
   ignored in the middle of a stage (docs/bad-input.md).
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 from mplt.errors import MpltError
 from mplt.run.environment import cached_commit, hub_offline
 from mplt.run.profiles import Profile
+from mplt.settings import current
 
 HUB_URL = "https://huggingface.co/api/models/bigcode/starcoderbase-1b"
 
@@ -88,11 +89,10 @@ def check_gpu(profile: Profile, *, cuda_available: bool | None = None, diagnosis
 
 
 def check_execution_settings() -> None:
-    """MPLT_SANDBOX names a known mode (or is unset) and MPLT_SCRATCH an existing, writable directory
-    (or is unset), checked where they are read (`isolation.forced_mode`, `leftovers.scratch_parent`)."""
-    from mplt.execution import isolation, leftovers
-    isolation.forced_mode()
-    leftovers.scratch_parent()
+    """The host settings in force (mplt/settings.py) are valid: resolving them from the environment's
+    defaults checks $MPLT_SANDBOX, $MPLT_SCRATCH and the others in one line each (docs/bad-input.md);
+    a command's applied settings were checked when they were built."""
+    current()
 
 
 def fetch_prompt_files(profile: Profile) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from mplt.config import check_types, config_from_dict, load_toml, toml_type
 from mplt.errors import MpltError
-from mplt.execution.warm import EXECUTION_MODES
+from mplt.settings import HostSettings, applied, current, resolve
 from mplt.stages.registry import PROFILE_STAGES, STAGES, build_config, get_stage
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -42,6 +42,13 @@ class RunSettings:
     estimate: str = ""               # how long the run takes, where it was (or was not) measured
     execution: str = "warm"          # "warm" (warm workers, docs/warm.md) or "cold" (`run --cold`)
     notes: str = ""
+    # The host settings (mplt/settings.py, docs/environment.md); unset: the environment's default.
+    sandbox: str | None = None       # bubblewrap, netns or none; unset: the best available
+    scratch: str | None = None       # an existing directory for the programs' scratch directories
+    toolchains: dict[str, str] | None = None     # language -> executable, e.g. {lua = "/usr/bin/lua5.3"}
+    openai_concurrency: int | None = None        # backend openai: requests in flight
+    openai_timeout_s: float | None = None        # backend openai: seconds per request
+    openai_retries: int | None = None            # backend openai: retries after the first attempt
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Profile:
     run: RunSettings
     tables: dict[str, dict[str, Any]]       # stage name -> its TOML table, placeholders expanded
     dropped_langs: tuple[str, ...] = ()     # toolchains missing on this machine
+    host: HostSettings = HostSettings()     # `[run]`'s host settings over the environment's defaults
 
     def table(self, stage: str) -> dict[str, Any]:
         return dict(self.tables.get(stage, {}))
@@ -75,15 +83,16 @@ def profile_path(name: str) -> Path:
     return path
 
 
-def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -> Profile:
+def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True, flags: dict[str, Any] | None = None,
+                 flag_names: dict[str, str] | None = None) -> Profile:
+    """The profile for `run_dir`; `flags` (a command's host settings, shown as `flag_names`) over its `[run]`."""
     path = profile_path(name)
     raw = load_toml(path)
     unknown = sorted(set(raw) - {"run", *STAGE_ORDER})
     if unknown:
         raise MpltError(f"{path}: unknown table(s) {', '.join(unknown)}; known: run, {', '.join(STAGE_ORDER)}")
     run = config_from_dict(RunSettings, raw.get("run"), where=f"{path.name} [run]")
-    if run.execution not in EXECUTION_MODES:
-        raise MpltError(f"{path.name} [run] execution: {run.execution!r}; known: {', '.join(EXECUTION_MODES)}")
+    host = host_settings(run, f"{path.name} [run]", flags, flag_names)
     if not run.stages:
         raise MpltError(f"{path.name} [run] stages: empty; name at least one of {', '.join(STAGE_ORDER)}")
     bad = [s for s in run.stages if s not in STAGE_ORDER]
@@ -94,8 +103,20 @@ def load_profile(name: str, run_dir: str | Path, *, filter_langs: bool = True) -
     tables = {stage: expand(raw.get(stage, {}), values) for stage in STAGE_ORDER if stage in raw}
     dropped: tuple[str, ...] = ()
     if filter_langs:
-        tables, dropped = _keep_installed_langs(tables)
-    return Profile(name=path.stem, path=path, run=run, tables=tables, dropped_langs=dropped)
+        with applied(host):     # `[run] toolchains` decide which toolchains are installed
+            tables, dropped = _keep_installed_langs(tables)
+    return Profile(name=path.stem, path=path, run=run, tables=tables, dropped_langs=dropped, host=host)
+
+
+def host_settings(run: RunSettings | dict[str, Any], where: str, flags: dict[str, Any] | None = None,
+                  flag_names: dict[str, str] | None = None) -> HostSettings:
+    """`[run]`'s host settings (toolchains keyed by any language alias) over the environment's
+    defaults, `flags` over both; a bad value is one line."""
+    from mplt.langs import get_language
+    table = dataclasses.asdict(run) if isinstance(run, RunSettings) else dict(run)
+    if isinstance(table.get("toolchains"), dict):
+        table["toolchains"] = {get_language(k).name: v for k, v in table["toolchains"].items()}
+    return resolve(table, where, flags=flags, flag_names=flag_names)
 
 
 def check_table_types(path: Path, raw: dict[str, Any]) -> None:
@@ -161,12 +182,12 @@ def _keep_installed_langs(tables: dict[str, dict]) -> tuple[dict[str, dict], tup
 
 
 def _missing_toolchain(name: str, stages: list[str]) -> str:
-    import os
-
     from mplt.langs import get_language
     lang = get_language(name)
-    override = os.environ.get(f"MPLT_{lang.name.upper()}")
-    where = f" (MPLT_{lang.name.upper()}={override})" if override else ""
+    host = current()
+    override = host.toolchain(lang.name)
+    named = f"toolchains.{lang.name}" if dict(host.toolchains).get(lang.name) else f"MPLT_{lang.name.upper()}"
+    where = f" ({named}={override})" if override else ""
     return (f"{lang.display_name} toolchain not found{where}, needed by [{'], ['.join(stages)}]: "
             f"{lang.install_hint()}, or remove {lang.name} from the profile")
 
@@ -181,12 +202,21 @@ def resolved_config(profile: Profile) -> dict[str, Any]:
     from mplt.config import config_to_dict
     out: dict[str, Any] = {"profile": profile.name, "profile_path": str(profile.path),
                            "run": _plain(dataclasses.asdict(profile.run)),
+                           "host": profile.host.record(_profile_langs(profile)),
                            "dropped_langs": list(profile.dropped_langs)}
     for stage in profile.run.stages:
         if get_stage(stage).always_runs and stage not in profile.tables:
             continue
         out[stage] = _plain(config_to_dict(stage_config(profile, stage)))
     return out
+
+
+def _profile_langs(profile: Profile) -> tuple[str, ...]:
+    """The registry names of the languages the profile's stages list."""
+    from mplt.langs import get_language
+    names = {get_language(name).name for table in profile.tables.values() for key in ("langs", "languages")
+             if isinstance(table.get(key), list) for name in table[key]}
+    return tuple(sorted(names))
 
 
 def _plain(value: Any) -> Any:

@@ -60,7 +60,7 @@ def test_scratch_naming_a_file_or_a_missing_directory(program, tmp_path, capsys,
     missing = tmp_path / "missing"
     monkeypatch.setenv("MPLT_SCRATCH", str(missing))
     code, _, err = run_cli(capsys, "exec", "--lang", "lua", program)
-    assert code == 2 and f"MPLT_SCRATCH={missing}: no such directory; create it or unset MPLT_SCRATCH" in one_line(err)
+    assert code == 2 and f"MPLT_SCRATCH={missing}: no such directory; create it or unset it" in one_line(err)
     assert not missing.exists()
     code, _, err = run_cli(capsys, "doctor", "--no-gpu")
     assert code == 2 and "MPLT_SCRATCH" in one_line(err)
@@ -74,9 +74,9 @@ def test_scratch_naming_a_file_or_a_missing_directory(program, tmp_path, capsys,
 @pytest.fixture
 def fresh_detection():
     """detect_mode caches its answer per process; a test that changes MPLT_SANDBOX starts and ends clean."""
-    isolation.detect_mode.cache_clear()
+    isolation.best_mode.cache_clear()
     yield
-    isolation.detect_mode.cache_clear()
+    isolation.best_mode.cache_clear()
 
 
 def test_unknown_forced_sandbox_is_an_error_not_ignored(program, capsys, monkeypatch, fresh_detection):

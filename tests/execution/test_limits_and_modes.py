@@ -71,9 +71,9 @@ def forced_mode(monkeypatch):
     """Force a mode through MPLT_SANDBOX, as a user would (detect_mode caches per process)."""
     def force(mode: str):
         monkeypatch.setenv("MPLT_SANDBOX", mode)
-        isolation.detect_mode.cache_clear()
+        isolation.best_mode.cache_clear()
     yield force
-    isolation.detect_mode.cache_clear()
+    isolation.best_mode.cache_clear()
 
 
 @pytest.mark.parametrize("mode,lang", [("netns", "py"), ("netns", "lua"), ("netns", "rkt"),

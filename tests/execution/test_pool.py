@@ -23,8 +23,8 @@ def lua(i: int) -> str:
 @pytest.fixture
 def counted(monkeypatch):
     """Counts real sandbox runs made by the pool (cold runs: warm workers are tests/execution/test_warm.py's)."""
-    monkeypatch.setenv(pool.EXECUTION_ENV, "cold")
-    return count_cold_runs(monkeypatch)
+    with pool.execution_setting("cold"):
+        yield count_cold_runs(monkeypatch)
 
 
 def test_results_in_job_order_with_extra_fields(tmp_path, counted):

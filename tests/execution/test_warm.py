@@ -194,10 +194,9 @@ def test_one_worker_runs_many_programs(language, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_unknown_execution_mode_is_one_line(monkeypatch):
-    monkeypatch.setenv(pool.EXECUTION_ENV, "tepid")
+def test_unknown_execution_mode_is_one_line():
     with pytest.raises(MpltError, match="unknown execution mode 'tepid'"):
-        pool.execute_all([{"id": 1, "language": "lua", "program": "print(1)"}], progress=False)
+        pool.execute_all([{"id": 1, "language": "lua", "program": "print(1)"}], progress=False, execution="tepid")
 
 
 def test_exec_warm_and_cold_give_the_same_result(tmp_path, capsys):
@@ -218,12 +217,11 @@ def test_profile_execution_key_is_checked(tmp_path, capsys):
     profile.write_text('[run]\nexecution = "tepid"\n')
     code = cli.main(["run", "--profile", str(profile), "--run-dir", str(tmp_path / "run"), "--no-progress"])
     err = capsys.readouterr().err
-    assert code == 2 and "p.toml [run] execution: 'tepid'; known: warm, cold" in err, err
+    assert code == 2 and "p.toml [run] execution='tepid': unknown execution mode; known: warm, cold" in err, err
     assert err.count("\n") == 1 and not (tmp_path / "run").exists()
 
 
-def test_execution_setting_is_restored(monkeypatch):
-    monkeypatch.delenv(pool.EXECUTION_ENV, raising=False)
+def test_execution_setting_is_restored():
     with pool.execution_setting("cold"):
         assert pool.execution_mode() == "cold"
     assert pool.execution_mode() == "warm"

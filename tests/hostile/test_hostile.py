@@ -138,7 +138,7 @@ def test_netns_mode_also_contains_escapes(monkeypatch, marker, listener, abstrac
     unreachable parent directory, e.g. /root holding pyenv, is covered in the mount namespace).
     It shares the host's file system, so the checkout stays readable there."""
     monkeypatch.setenv("MPLT_SANDBOX", "netns")
-    isolation.detect_mode.cache_clear()
+    isolation.best_mode.cache_clear()
     try:
         cases = ("write_repo", "write_home", "network", "kill_parent", "background_child",
                  "abstract_socket", "daemon")
@@ -146,7 +146,7 @@ def test_netns_mode_also_contains_escapes(monkeypatch, marker, listener, abstrac
                             checkout=False)
         results = {r["case"]: r for r in execute_all(jobs, workers=2, limits=Limits(timeout_s=3), progress=False)}
     finally:
-        isolation.detect_mode.cache_clear()
+        isolation.best_mode.cache_clear()
     assert all(r["status"] != OK and r["sandbox"] == "netns" for c, r in results.items() if c in cases), results
     assert_probes_denied(results, secrets, swappiness, checkout=False)
     for target in targets(marker, lang).values():
@@ -162,13 +162,13 @@ def test_none_mode_keeps_kernel_settings_and_secrets_out_of_reach(monkeypatch, m
                                                                   scratch_root, lang):
     """No namespaces at all: the real uid 65534 is what protects (the interpreter: reachable by that uid)."""
     monkeypatch.setenv("MPLT_SANDBOX", "none")
-    isolation.detect_mode.cache_clear()
+    isolation.best_mode.cache_clear()
     try:
         jobs = hostile_jobs(lang, ("daemon",) + PROBES, marker, listener, abstract_listener, secrets,
                             swappiness, checkout=False)
         results = {r["case"]: r for r in execute_all(jobs, workers=2, limits=Limits(timeout_s=3), progress=False)}
     finally:
-        isolation.detect_mode.cache_clear()
+        isolation.best_mode.cache_clear()
     assert_probes_denied(results, secrets, swappiness, checkout=False)
     if os.geteuid() == 0:
         assert results["daemon"]["status"] == KILLED, results["daemon"]

@@ -3,7 +3,7 @@ replicas): `--backend openai --base-url URL` (docs/generation.md, "OpenAI-compat
 
 One POST per prompt with `model`, `prompt`, `n`, `seed` (`request_seed(config.seed, id)`), `stop`,
 `max_tokens`, `temperature`, `top_p` (and `top_k` when set: vLLM's server reads it, the OpenAI API
-has no such field); at most `MPLT_OPENAI_CONCURRENCY` requests (default 8) in
+has no such field); at most `openai_concurrency` requests (default 8; docs/environment.md) in
 flight, from threads (the standard library only: no client package). A 429, a 5xx, a timeout or a
 refused connection is retried with exponential backoff; a 404 (unknown model) or a URL that
 answers nothing after the retries is a one-line error. The API key, when the server wants one,
@@ -30,6 +30,7 @@ from typing import Iterable, Iterator
 
 from mplt.errors import MpltError
 from mplt.generation.backends.base import Backend, ModelOptions, Request, Sampled
+from mplt.settings import HostSettings, current
 
 KEY_VARIABLES = ("MPLT_OPENAI_API_KEY", "OPENAI_API_KEY")
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
@@ -39,33 +40,24 @@ CONTEXT_WORDS = ("maximum context length", "context length", "too long", "max_mo
 
 @dataclass(frozen=True)
 class ClientConfig:
-    """How the client talks to the server; the environment variables override the defaults."""
+    """How the client talks to the server: the host settings' `openai_*` fields (mplt/settings.py,
+    docs/environment.md), which the profile's `[run]`, the flags or the environment set."""
 
-    concurrency: int = 8          # requests in flight (MPLT_OPENAI_CONCURRENCY)
-    timeout_s: float = 600.0      # per request (MPLT_OPENAI_TIMEOUT_S): n x 512 tokens can take minutes
-    retries: int = 6              # attempts after the first (MPLT_OPENAI_RETRIES)
+    concurrency: int = 8          # requests in flight
+    timeout_s: float = 600.0      # per request: n x 512 tokens can take minutes
+    retries: int = 6              # attempts after the first
     backoff_s: float = 1.0        # first wait; doubled per retry, at most 60 s
 
     @classmethod
-    def from_environment(cls) -> "ClientConfig":
-        values = {}
-        for field, cast in (("concurrency", int), ("timeout_s", float), ("retries", int)):
-            raw = os.environ.get(f"MPLT_OPENAI_{field.upper()}")
-            if raw:
-                try:
-                    values[field] = cast(raw)
-                except ValueError:
-                    raise MpltError(f"MPLT_OPENAI_{field.upper()} must be a number, got {raw!r}") from None
-        config = cls(**values)
-        if config.concurrency < 1 or config.timeout_s <= 0 or config.retries < 0:
-            raise MpltError("MPLT_OPENAI_CONCURRENCY >= 1, MPLT_OPENAI_TIMEOUT_S > 0, MPLT_OPENAI_RETRIES >= 0")
-        return config
+    def from_settings(cls, settings: HostSettings) -> "ClientConfig":
+        return cls(concurrency=settings.openai_concurrency, timeout_s=settings.openai_timeout_s,
+                   retries=settings.openai_retries)
 
 
 def open_backend(options: ModelOptions, client: ClientConfig | None = None) -> "OpenAIBackend":
     if not options.model:
         raise MpltError("backend 'openai': --model names the model the server serves")
-    return OpenAIBackend(options.base_url, options.adapter or options.model, client or ClientConfig.from_environment())
+    return OpenAIBackend(options.base_url, options.adapter or options.model, client or ClientConfig.from_settings(current()))
 
 
 class OpenAIBackend(Backend):
