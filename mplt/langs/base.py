@@ -14,6 +14,7 @@ each one. Required methods are abstract; optional ones have a default here.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
