@@ -59,12 +59,12 @@ RUN JULIA_VERSION="${JULIA_VERSION}" JULIA_SHA256="${JULIA_SHA256}" sh scripts/i
     && julia --version
 
 # What setup.sh needs to install the package (editable) and its pinned dependencies: the modules it
-# runs (mplt.langs lists the toolchains' Debian packages, mplt.torch_build names the installed
-# torch). The rest of the repository is copied afterwards, so that editing the package, its tests or
+# runs (mplt.langs lists the toolchains' Debian packages and finds them through mplt.settings,
+# mplt.torch_build names the installed torch). The rest of the repository is copied afterwards, so that editing the package, its tests or
 # docs does not redo this layer of several GB (tests/docker checks that these modules import alone).
 COPY pyproject.toml constraints.txt README.md ./
 COPY scripts/setup.sh scripts/
-COPY mplt/__init__.py mplt/errors.py mplt/torch_build.py mplt/
+COPY mplt/__init__.py mplt/errors.py mplt/settings.py mplt/torch_build.py mplt/
 COPY mplt/langs/ mplt/langs/
 RUN bash scripts/setup.sh \
     && rm -rf /var/lib/apt/lists/* \
