@@ -22,7 +22,9 @@ def list_benchmarks() -> list[tuple[str, str]]:
     rows = []
     for name, b in benchmarks().items():
         family = f"compared with {b.comparable_with}" if b.comparable_with else "compared with no published figure"
-        rows.append((name, f"{b.description} [{b.task}; {', '.join(b.languages)}; {family}]"))
+        prompts = "stripped prompts" if b.protocol.strip_prompt else "prompts as written"
+        rows.append((name, f"{b.description} [{b.task}; {', '.join(b.languages)}; {prompts}, "
+                           f"{b.protocol.stop_tokens} stop tokens; {family}]"))
     return rows
 
 

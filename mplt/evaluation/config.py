@@ -43,6 +43,11 @@ class EvaluationSettings:
     workers: int | None = None            # execution threads; None: one per CPU
     timeout_s: float | None = None        # per program; None: the language's default
 
+    def evaluation_settings(self) -> dict:
+        """The shared fields by name, so that the `evaluate` stage hands them to `EvalConfig` whole
+        instead of copying them one by one."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(EvaluationSettings)}
+
     def check_settings(self, where: str, key: str) -> None:
         """One-line errors for the shared settings; `where` names the command or table, `key` how a
         setting is named there (`--{}` for flags, `{}` for keys)."""

@@ -165,12 +165,10 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
                      f"@{item['revision']}" if item["revision"] else "",
                      f" + {item['adapter']}" if item["adapter"] else "", ",".join(item["langs"]))
             eval_config = EvalConfig(
+                **{**config.evaluation_settings(), "langs": item["langs"]},
                 model=item["model"], revision=item["revision"], adapter=item["adapter"],
-                out=str(variant_dir(out, item["variant"])), langs=item["langs"], benchmark=config.benchmark,
-                protocol=config.protocol, benchmark_path=config.benchmark_path, limit=config.limit,
-                load_in_4bit=four_bit, dtype=config.dtype, workers=config.workers, timeout_s=config.timeout_s,
-                tokenizer_fallback=config.base_model if item["model"] != config.base_model else None,
-                sampling=config.sampling)
+                out=str(variant_dir(out, item["variant"])), load_in_4bit=four_bit,
+                tokenizer_fallback=config.base_model if item["model"] != config.base_model else None)
             overall = evaluate(eval_config, progress=progress)
             results.setdefault(item["variant"], {}).update(overall.get("languages", {}))
         for variant, languages in results.items():
