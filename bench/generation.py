@@ -84,7 +84,7 @@ def main() -> int:
         model = str(build_tiny_model(Path(tempfile.mkdtemp(prefix="mplt-bench-gen-")), shipped_texts()))
     available = ["hf"] + (["vllm"] if importlib.util.find_spec("vllm") else []) + (["openai"] if args.base_url else [])
     names = args.backends.split(",") if args.backends else available
-    problems = load_benchmark("humaneval", args.lang, BenchmarkOptions(humaneval_path=args.humaneval_path,
+    problems = load_benchmark("humaneval", args.lang, BenchmarkOptions(path=args.humaneval_path,
                                                                        limit=args.problems)).records
     prompts = [{**r, "id": r["name"]} for r in problems]
     tokenizer = load_tokenizer(resolve_spec(model))

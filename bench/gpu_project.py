@@ -51,7 +51,7 @@ def generation_rate(parts: dict, engine: str, w, four_bit: bool) -> dict:
 
 def project(name: str, profile, p: dict, parts: dict) -> list[dict]:
     """One row per stage: work, engine, projected seconds (None when a part it needs failed), parts used."""
-    from mplt.run.estimate import EVAL_PROBLEMS, PUBLISHED_ITEMS, SHARES
+    from mplt.run.estimate import PUBLISHED_ITEMS, SHARES, eval_problems
     stages = tuple(profile.run.stages)
     functions = profile.table("select").get("max_functions") or 40
     kept = functions * SHARES["testgen_kept"]
@@ -67,7 +67,7 @@ def project(name: str, profile, p: dict, parts: dict) -> list[dict]:
                 langs = len(table.get("languages") or table.get("langs") or [])
                 completions = round(kept * SHARES["translatable"]) * langs * n
             else:
-                problems = table.get("limit") or EVAL_PROBLEMS.get(table.get("benchmark", "multipl-e"), 161)
+                problems = eval_problems(table)
                 models = len(table.get("variants", ["base", "finetuned"])) + extra_epoch_models(profile, p, stages)
                 completions = models * len(table.get("langs", [])) * problems * n
             four_bit = stage == "evaluate" and p["four_bit_eval"]

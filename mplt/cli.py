@@ -23,6 +23,7 @@ COMMANDS = {
     "run": "mplt.commands.run",
     "report": "mplt.commands.report",
     "check": "mplt.commands.check",
+    "list": "mplt.commands.listing",
 }
 
 

@@ -72,6 +72,9 @@ def config_from_dict(cls: type[T], data: dict[str, Any] | None, where: str = "")
     data = dict(data or {})
     known = table_keys(cls)
     unknown = sorted(set(data) - set(known))
+    renamed = [f"{old} is now {new}" for old, new in getattr(cls, "RENAMED", ()) if old in unknown]
+    if renamed:   # a key a config declares as renamed (e.g. mplt.evaluation.config.EvaluationSettings)
+        raise MpltError(f"{where or cls.__name__}: {'; '.join(renamed)}")
     if unknown:
         raise MpltError(f"{where or cls.__name__}: unknown setting(s) {', '.join(unknown)}; "
                         f"known: {', '.join(known)}")

@@ -1,10 +1,10 @@
-"""Benchmarks: a registry keyed by name; each gives MultiPL-E problem records for one language.
+"""Benchmarks: a registry keyed by name, one module per benchmark (docs/benchmarks.md).
 
-    multipl-e   official prompts/tests, Hub `nuprl/MultiPL-E` at a pinned revision (or a local copy)
-    paper-prompts  the files MultiPL-T's trainer read (GitHub at pinned commits, or a local copy;
-                mplt.benchmarks.paper_prompts): the `paper` evaluation protocol's benchmark
-    humaneval   our own translation of HumanEval (Hub `openai_humaneval` or a local JSONL(.gz))
-    mini        our own mini benchmark in HumanEval format (package data `mplt/data/mini_humaneval.jsonl`)
+Every module of this package other than the support modules in `SUPPORT` declares one benchmark as
+`BENCHMARK = Benchmark(...)` (mplt.benchmarks.contract). The registry is built on first use, not at
+import (docs/style.md, rule 3): it imports each module, checks its declaration against the contract
+and keys it by name, so adding a benchmark is adding one module. `reproduce.py list benchmarks`
+prints them.
 
 `load_benchmark(name, language, options)` returns a `ProblemSet`: the records (fields `name,
 language, prompt, tests, stop_tokens`, ...), where they came from, and the problems our translator
@@ -12,107 +12,59 @@ skipped for this language with the reason.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+import importlib
+import pkgutil
 from pathlib import Path
-from typing import Callable
 
+from mplt.benchmarks.contract import (DEFAULT_BENCHMARK, Benchmark, BenchmarkContractError, BenchmarkOptions,
+                                      ProblemSet, check_benchmark)
 from mplt.errors import MpltError
 
-MINI_PATH = Path(__file__).resolve().parents[1] / "data" / "mini_humaneval.jsonl"
+__all__ = ["Benchmark", "BenchmarkOptions", "ProblemSet", "benchmarks", "get_benchmark", "load_benchmark",
+           "benchmark_names", "DEFAULT_BENCHMARK"]
+
+# Modules that serve the benchmark modules and declare none.
+SUPPORT = ("contract", "records", "translated")
 
 
-@dataclass(frozen=True)
-class BenchmarkOptions:
-    humaneval_path: str | None = None     # local HumanEval JSONL(.gz); None: the Hub
-    multipl_e_path: str | None = None     # local MultiPL-E records (file or directory); None: the Hub
-    limit: int | None = None              # keep the first K problems
+@functools.cache
+def benchmarks() -> dict[str, Benchmark]:
+    """Name -> Benchmark of every benchmark module, checked against the contract (built once)."""
+    found: dict[str, Benchmark] = {}
+    where: dict[str, str] = {}
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if info.name in SUPPORT or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if not hasattr(module, "BENCHMARK"):
+            raise BenchmarkContractError(f"benchmark module mplt/benchmarks/{info.name}.py defines no BENCHMARK "
+                                         "(a support module belongs in mplt.benchmarks.SUPPORT)")
+        benchmark = check_benchmark(info.name, module.BENCHMARK)
+        if benchmark.name in found:
+            raise BenchmarkContractError(f"benchmark {benchmark.name!r} is declared by both "
+                                         f"{where[benchmark.name]}.py and {info.name}.py")
+        found[benchmark.name] = benchmark
+        where[benchmark.name] = info.name
+    # the default first, so that listings and errors start with it
+    return dict(sorted(found.items(), key=lambda item: (item[0] != DEFAULT_BENCHMARK, item[0])))
 
 
-@dataclass(frozen=True)
-class ProblemSet:
-    benchmark: str
-    language: str
-    records: list[dict]
-    source: str                            # Hub dataset id or local path
-    revision: str                          # pinned Hub revision, or "local"
-    skipped: list[dict] = field(default_factory=list)   # {"name", "reason"} of untranslatable problems
-    sha256: str = ""                       # of the prompt file read, where the benchmark is one file
-
-
-@dataclass(frozen=True)
-class Benchmark:
-    name: str
-    description: str
-    load: Callable[[str, BenchmarkOptions], ProblemSet]
-
-
-def load_multipl_e_set(language: str, options: BenchmarkOptions) -> ProblemSet:
-    from mplt.benchmarks import multipl_e
-    records = multipl_e.load_multipl_e(language, options.multipl_e_path)
-    local = options.multipl_e_path is not None
-    return ProblemSet("multipl-e", language, _limit(records, options.limit),
-                      str(options.multipl_e_path) if local else multipl_e.DATASET,
-                      "local" if local else multipl_e.REVISION)
-
-
-def load_paper_prompts_set(language: str, options: BenchmarkOptions) -> ProblemSet:
-    from mplt.benchmarks import paper_prompts
-    read = paper_prompts.read_paper_prompts(language, options.multipl_e_path)
-    return ProblemSet("paper-prompts", language, _limit(read.records, options.limit), read.source, read.revision,
-                      sha256=read.sha256)
-
-
-def load_humaneval_set(language: str, options: BenchmarkOptions) -> ProblemSet:
-    from mplt.benchmarks import humaneval
-    problems = humaneval.load_problems(options.humaneval_path)
-    source = str(options.humaneval_path) if options.humaneval_path else humaneval.HUB_DATASET
-    revision = "local" if options.humaneval_path else humaneval.HUB_REVISION
-    return _translate("humaneval", language, problems, options.limit, source, revision)
-
-
-def load_mini_set(language: str, options: BenchmarkOptions) -> ProblemSet:
-    from mplt.benchmarks import humaneval
-    if not MINI_PATH.exists():
-        raise MpltError(f"the mini benchmark file {MINI_PATH} is missing from this installation")
-    return _translate("mini", language, humaneval.load_problems(MINI_PATH), options.limit, str(MINI_PATH), "local")
-
-
-def _translate(benchmark: str, language: str, problems, limit: int | None, source: str, revision: str) -> ProblemSet:
-    from mplt.translation import Skip, translate_problem
-    from mplt.translation.driver import prefetch_references
-    records, skipped = [], []
-    problems = _limit(list(problems), limit)
-    prefetch_references(problems, [language])   # the reference check, batched (speed only)
-    for problem in problems:
-        result = translate_problem(problem, language)
-        if isinstance(result, Skip):
-            skipped.append({"name": result.name, "reason": result.reason})
-        else:
-            records.append(result.to_record())
-    return ProblemSet(benchmark, language, records, source, revision, skipped)
-
-
-def _limit(items: list, limit: int | None) -> list:
-    return items if limit is None else items[:limit]
-
-
-BENCHMARKS: dict[str, Benchmark] = {
-    "multipl-e": Benchmark("multipl-e", "official MultiPL-E HumanEval prompts and tests (nuprl/MultiPL-E v3.3)",
-                           load_multipl_e_set),
-    "humaneval": Benchmark("humaneval", "HumanEval translated by mplt.translation", load_humaneval_set),
-    "mini": Benchmark("mini", "mplt's own mini benchmark (HumanEval format), translated", load_mini_set),
-    "paper-prompts": Benchmark("paper-prompts", "the prompt files MultiPL-T's trainer evaluated on: MultiPL-E "
-                               "@2ff3541 humaneval-<lang>-reworded.jsonl, OCaml MultiPL-T's humaneval-ml.jsonl",
-                               load_paper_prompts_set),
-}
+def benchmark_names() -> tuple[str, ...]:
+    return tuple(benchmarks())
 
 
 def get_benchmark(name: str) -> Benchmark:
-    if name not in BENCHMARKS:
-        raise MpltError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")
-    return BENCHMARKS[name]
+    known = benchmarks()
+    if name not in known:
+        raise MpltError(f"unknown benchmark {name!r}; known: {', '.join(known)}")
+    return known[name]
 
 
 def load_benchmark(name: str, language: str, options: BenchmarkOptions = BenchmarkOptions()) -> ProblemSet:
     """The problems of benchmark `name` for `language` (a registry key such as "lua")."""
-    return get_benchmark(name).load(language, options)
+    benchmark = get_benchmark(name)
+    if options.path is not None and not benchmark.local_copy:
+        raise MpltError(f"benchmark {name!r} reads {benchmark.source.describe()} and takes no path "
+                        f"(got {options.path})")
+    return benchmark.load(language, options)

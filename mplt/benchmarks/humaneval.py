@@ -1,5 +1,9 @@
 """OpenAI HumanEval as Python problems for our own translation (benchmark `humaneval`).
 
+The benchmark: HumanEval translated by mplt.translation into each target language; its figures are
+set beside MultiPL-E's HumanEval ones (family `multipl-e-humaneval`), since MultiPL-E's are a
+translation of the same problems (docs/deviations.md says where the two translations differ).
+
 Source: the Hub dataset `openai/openai_humaneval` at a pinned revision, or a local JSONL(.gz) with
 the same fields (`task_id, prompt, canonical_solution, test, entry_point`), e.g. openai/human-eval's
 `HumanEval.jsonl.gz`. Each record becomes a `PythonProblem`:
@@ -17,8 +21,11 @@ import ast
 from collections.abc import Mapping
 from pathlib import Path
 
+from mplt.benchmarks.contract import Benchmark, BenchmarkOptions, HubSource, ProblemSet, RecordSchema
 from mplt.benchmarks.records import read_checked
+from mplt.benchmarks.translated import translate_problems
 from mplt.errors import MpltError
+from mplt.langs import target_languages
 from mplt.translation.annotate import annotate_prompt
 from mplt.translation.problem import PythonProblem
 
@@ -46,7 +53,7 @@ def read_records(path: str | Path | None = None, revision: str = HUB_REVISION) -
             rows = load_dataset(HUB_DATASET, revision=revision, split="test")
         except Exception as e:  # the Hub raises many types (offline, not found, ...)
             raise MpltError(f"cannot load {HUB_DATASET}@{revision[:7]} from the Hub ({e}); "
-                            "pass --humaneval-path with a local HumanEval.jsonl(.gz)") from e
+                            "pass --benchmark-path with a local HumanEval.jsonl(.gz)") from e
         return [dict(r) for r in rows]
     path = Path(path)
     if not path.exists():
@@ -88,3 +95,24 @@ def python_program(record: Mapping) -> str:
     return (record["prompt"] + record["canonical_solution"] + "\n" + record["test"] + "\n"
             + f"check({record['entry_point']})\n")
 
+
+
+def load_translated(language: str, options: BenchmarkOptions) -> ProblemSet:
+    problems = load_problems(options.path)
+    source = str(options.path) if options.path else HUB_DATASET
+    revision = "local" if options.path else HUB_REVISION
+    return translate_problems("humaneval", language, problems, options.limit, source, revision)
+
+
+BENCHMARK = Benchmark(
+    name="humaneval",
+    description="HumanEval translated by mplt.translation (Hub openai/openai_humaneval, or a local JSONL)",
+    source=HubSource(HUB_DATASET, HUB_REVISION, config=None),
+    schema=RecordSchema("HumanEval", tuple((f, str) for f in FIELDS), key="task_id"),
+    languages=target_languages(),
+    load=load_translated,
+    comparable_with="multipl-e-humaneval",
+    problems=164,
+    local_copy="a HumanEval JSONL(.gz) with openai/human-eval's fields, e.g. HumanEval.jsonl.gz",
+    standin="humaneval",
+)

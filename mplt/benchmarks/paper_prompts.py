@@ -20,7 +20,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from mplt.benchmarks import multipl_e
+from mplt.benchmarks.contract import (Benchmark, BenchmarkOptions, ProblemSet, ProtocolDefaults, RepoFile,
+                                      RepoFiles, limit_records)
+from mplt.benchmarks.multipl_e import FIELD_TYPES, SCHEMA, _same_language, check_multipl_e_record
 from mplt.benchmarks.records import read_checked
 from mplt.errors import MpltError
 from mplt.langs import get_language
@@ -28,37 +30,18 @@ from mplt.langs import get_language
 log = logging.getLogger(__name__)
 MULTIPL_E_COMMIT = "2ff3541457eee7def81acacbd8d87cd71648712d"   # MultiPL-T's `MultiPL-E` submodule
 MULTIPL_T_COMMIT = "53d996ed06b3e2d3a4ca9eb4df3d6705bc43c3ea"   # the MultiPL-T commit mplt reads throughout
-RAW_URL = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"
-
-
-@dataclass(frozen=True)
-class PromptFile:
-    repo: str
-    commit: str
-    path: str
-    sha256: str | None      # None: not computed (see the module docstring); recorded at first download
-
-    @property
-    def url(self) -> str:
-        return RAW_URL.format(repo=self.repo, commit=self.commit, path=self.path)
-
-    @property
-    def name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
-
-
-def _multipl_e_file(lang: str) -> PromptFile:
-    return PromptFile("nuprl/MultiPL-E", MULTIPL_E_COMMIT, f"prompts/humaneval-{lang}-reworded.jsonl", None)
+def _multipl_e_file(lang: str) -> RepoFile:
+    return RepoFile("nuprl/MultiPL-E", MULTIPL_E_COMMIT, f"prompts/humaneval-{lang}-reworded.jsonl", None)
 
 
 # language -> the file MultiPL-T's trainer read (docs/method.md, section 6)
-PROMPT_FILES: dict[str, PromptFile] = {
+PROMPT_FILES: dict[str, RepoFile] = {
     "lua": _multipl_e_file("lua"),
     "rkt": _multipl_e_file("rkt"),
     "r": _multipl_e_file("r"),
     "jl": _multipl_e_file("jl"),
     # 156 problems, `doctests: keep`, `prompt_terminology: verbatim`; sha256 of the blob at that commit
-    "ml": PromptFile("nuprl/MultiPL-T", MULTIPL_T_COMMIT, "datasets/humaneval-ml.jsonl",
+    "ml": RepoFile("nuprl/MultiPL-T", MULTIPL_T_COMMIT, "datasets/humaneval-ml.jsonl",
                      "af513d0103dc72e361551872bc89b71649f4a838e2ff040b32bb2337da00aaeb"),
 }
 
@@ -71,7 +54,7 @@ class ReadPrompts:
     sha256: str        # of the bytes read
 
 
-def prompt_file(language: str) -> PromptFile:
+def prompt_file(language: str) -> RepoFile:
     lang = get_language(language).name
     if lang not in PROMPT_FILES:
         raise MpltError(f"the paper's prompt files cover {', '.join(PROMPT_FILES)}, not {lang!r}")
@@ -103,7 +86,7 @@ def default_cache_dir() -> Path:
     return Path(HF_HOME) / "mplt" / "prompt-files"
 
 
-def _local_file(path: Path, pinned: PromptFile) -> Path:
+def _local_file(path: Path, pinned: RepoFile) -> Path:
     if path.is_dir():
         candidates = [path / pinned.name, path / (pinned.name + ".gz")]
         found = next((c for c in candidates if c.is_file()), None)
@@ -116,14 +99,14 @@ def _local_file(path: Path, pinned: PromptFile) -> Path:
 
 
 def _records(path: Path, language: str) -> list[dict]:
-    records = [r for r in read_checked(path, multipl_e.FIELD_TYPES, "prompt file", "name")
-               if multipl_e._same_language(r["language"], language)]
+    records = [r for r in read_checked(path, FIELD_TYPES, "prompt file", "name")
+               if _same_language(r["language"], language)]
     if not records:
         raise MpltError(f"{path}: no records with language {language!r}")
-    return [multipl_e._check_record(r, language, i) for i, r in enumerate(records)]
+    return [check_multipl_e_record(r, language, i) for i, r in enumerate(records)]
 
 
-def _download(pinned: PromptFile, cache_dir: Path) -> Path:
+def _download(pinned: RepoFile, cache_dir: Path) -> Path:
     """The cached copy of `pinned`, fetched first if absent; its bytes must match the pinned sha256,
     or without one the sha256 recorded at the first download (`<file>.sha256`)."""
     target = cache_dir / pinned.repo.replace("/", "--") / pinned.commit / pinned.path
@@ -155,4 +138,28 @@ def _fetch(url: str) -> bytes:
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", None) or e
         raise MpltError(f"cannot download {url} ({reason}); offline, pass a local copy with "
-                        "--multipl-e-path (a file, or a directory holding it under its upstream name)") from e
+                        "--benchmark-path (a file, or a directory holding it under its upstream name)") from e
+
+
+def load_paper_prompts(language: str, options: BenchmarkOptions) -> ProblemSet:
+    read = read_paper_prompts(language, options.path)
+    return ProblemSet("paper-prompts", language, limit_records(read.records, options.limit), read.source,
+                      read.revision, sha256=read.sha256)
+
+
+BENCHMARK = Benchmark(
+    name="paper-prompts",
+    description="the prompt files MultiPL-T's trainer evaluated on: MultiPL-E @2ff3541 "
+                "humaneval-<lang>-reworded.jsonl, OCaml MultiPL-T's humaneval-ml.jsonl",
+    source=RepoFiles(tuple(PROMPT_FILES.items())),
+    schema=SCHEMA,
+    languages=tuple(PROMPT_FILES),
+    load=load_paper_prompts,
+    comparable_with="multipl-e-humaneval",
+    # MultiPL-T's trainer sends the prompt as in the file (mplt.evaluation.protocols, `paper`)
+    protocol=ProtocolDefaults(strip_prompt=False),
+    problems=161,
+    local_copy="the paper's prompt file, or a directory holding it under its upstream name "
+               "(e.g. humaneval-lua-reworded.jsonl)",
+    standin="records",
+)

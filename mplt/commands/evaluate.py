@@ -13,7 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from mplt.benchmarks.contract import DEFAULT_BENCHMARK
+
 HELP = "evaluate a model on MultiPL-E-style benchmarks: generate, execute, score pass@k"
+RENAMED_FLAGS = ("--humaneval-path", "--multipl-e-path")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,14 +33,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--langs", default=None,
                         help="comma-separated languages, or 'all' (default: all five; with --execute-only, "
                              "the languages of the saved run)")
-    parser.add_argument("--benchmark", default="multipl-e", help="multipl-e | paper-prompts | humaneval | mini")
+    parser.add_argument("--benchmark", default=DEFAULT_BENCHMARK,
+                        help="a benchmark of `reproduce.py list benchmarks` (default: multipl-e)")
     parser.add_argument("--protocol", default="multipl-e",
                         help="evaluation protocol (docs/generation.md): multipl-e (MultiPL-E v3.3, the default) | "
                              "paper (MultiPL-T's trainer: its prompt files, max_length 512, top_k 50, bf16)")
-    parser.add_argument("--humaneval-path", default=None, help="local HumanEval JSONL(.gz) (humaneval benchmark)")
-    parser.add_argument("--multipl-e-path", default=None,
-                        help="local MultiPL-E records: a JSONL(.gz) or a directory of humaneval-<lang>.jsonl "
-                             "(--protocol paper: of the paper's files, e.g. humaneval-lua-reworded.jsonl)")
+    parser.add_argument("--benchmark-path", default=None, metavar="PATH",
+                        help="a local copy of the benchmark instead of its pinned source (docs/benchmarks.md): "
+                             "MultiPL-E records (a JSONL(.gz) or a directory of <config>.jsonl), a HumanEval "
+                             "JSONL(.gz) for humaneval, the paper's prompt files for --protocol paper")
+    for old in RENAMED_FLAGS:   # flags of the past: one line naming --benchmark-path (build_config)
+        parser.add_argument(old, default=None, help=argparse.SUPPRESS)
     add_sampling_arguments(parser)   # --n ... --seed and --backend, from mplt.generation.SamplingConfig
     parser.add_argument("--limit", type=int, default=None, help="first K problems per language")
     parser.add_argument("--workers", type=int, default=None, help="parallel programs (default: CPU count)")
@@ -77,6 +83,9 @@ def build_config(args: argparse.Namespace):
     langs = tuple(lang.name for lang in parse_languages(default_langs(args) if args.langs is None else args.langs))
     if not langs:
         raise MpltError(f"--langs {args.langs!r} names no language; give e.g. lua,rkt or all")
+    for old in RENAMED_FLAGS:
+        if getattr(args, old[2:].replace("-", "_"), None) is not None:
+            raise MpltError(f"{old} is now --benchmark-path (one path option for every benchmark, docs/benchmarks.md)")
     get_benchmark(args.benchmark)
     get_protocol(args.protocol, "eval --protocol")
     check_timeout(args.timeout_s, "eval --timeout")
@@ -84,7 +93,7 @@ def build_config(args: argparse.Namespace):
     return EvalConfig(model=args.model, out=args.out, langs=langs, benchmark=args.benchmark, protocol=args.protocol,
                       revision=args.revision,
                       adapter=args.adapter, load_in_4bit=args.load_in_4bit, device=args.device, dtype=args.dtype,
-                      humaneval_path=args.humaneval_path, multipl_e_path=args.multipl_e_path, limit=args.limit,
+                      benchmark_path=args.benchmark_path, limit=args.limit,
                       sampling=sampling_from_arguments(args, "eval"), workers=args.workers,
                       timeout_s=args.timeout_s, mode=mode)
 

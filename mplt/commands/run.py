@@ -29,8 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--langs", help="with --rehearse: rehearse only these of the profile's languages "
                                         "(comma-separated, e.g. lua,rkt)")
     parser.add_argument("--benchmark-path", metavar="PATH",
-                        help="with --rehearse: a local MultiPL-E (or HumanEval) copy for evaluation instead of "
-                             "the mini benchmark")
+                        help="with --rehearse: a local copy of the evaluation's benchmark, as `eval "
+                             "--benchmark-path` and [evaluate] benchmark_path take it (docs/benchmarks.md), instead "
+                             "of the mini benchmark standing in for it")
 
 
 def run(args: argparse.Namespace) -> int:

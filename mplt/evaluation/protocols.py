@@ -20,11 +20,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from mplt.benchmarks.contract import DEFAULT_BENCHMARK
 from mplt.errors import MpltError
 from mplt.generation.config import SamplingConfig
 
 log = logging.getLogger(__name__)
-DEFAULT_BENCHMARK = "multipl-e"   # EvalConfig's and the evaluate stage's default benchmark
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,7 @@ def evaluate(config: EvalConfig, *, backend=None, progress: bool = True) -> dict
 
 def _load_problems(config: EvalConfig, language: str):
     from mplt.benchmarks import BenchmarkOptions, load_benchmark
-    options = BenchmarkOptions(humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path,
-                               limit=config.limit)
+    options = BenchmarkOptions(path=config.benchmark_path, limit=config.limit)
     problems = load_benchmark(config.benchmark, language, options)
     if not problems.records:
         raise MpltError(f"benchmark {config.benchmark!r} has no problems for {language}")
@@ -59,7 +58,12 @@ def generate_language(config: EvalConfig, problems, backend=None, *, progress: b
 
     config = config.resolved()   # idempotent; callers other than evaluate() may pass the unresolved config
     files = language_files(config.out, problems.language)
-    meta = {"language": problems.language, "benchmark": problems.benchmark, "dataset_source": problems.source,
+    from mplt.benchmarks import get_benchmark
+    # the family of published figures this benchmark's may be compared with (None: none), so that the
+    # report and the check key comparisons by what was measured, not by a name (docs/benchmarks.md)
+    family = get_benchmark(problems.benchmark).comparable_with
+    meta = {"language": problems.language, "benchmark": problems.benchmark, "comparable_with": family,
+            "dataset_source": problems.source,
             "dataset_revision": problems.revision, "dataset_sha256": problems.sha256 or None,
             "model": config.model, "revision": config.revision,
             "adapter": config.adapter, "num_problems": len(problems.records),
@@ -111,7 +115,7 @@ def execute_language(config: EvalConfig, language: str, *, progress: bool = True
     for result in executions:
         statuses[result["status"]] = statuses.get(result["status"], 0) + 1
     summary = summarize_language(
-        scored, ks=KS, language=language, benchmark=meta.get("benchmark"),
+        scored, ks=KS, language=language, benchmark=meta.get("benchmark"), comparable_with=meta.get("comparable_with"),
         dataset_source=meta.get("dataset_source"), dataset_revision=meta.get("dataset_revision"),
         dataset_sha256=meta.get("dataset_sha256"), protocol=protocol.get("name"),
         precision=protocol.get("precision"), protocol_settings=protocol, model=meta.get("model"),

@@ -13,26 +13,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mplt.config import config_to_dict, flat
+from mplt.config import config_to_dict
 from mplt.errors import MpltError
-from mplt.execution.limits import check_timeout
-from mplt.generation.config import SamplingConfig
+from mplt.evaluation.config import EvaluationSettings
 from mplt.io import read_json, write_json
-from mplt.langs import TARGETS, get_language
-from mplt.models.load import check_dtype
+from mplt.langs import get_language
 from mplt.pipeline.common import SUMMARY, require_inputs, stage_dir, stage_log, write_summary
 
 VARIANTS = ("base", "finetuned")
 
 
 @dataclass(frozen=True)
-class EvaluateStageConfig:
-    benchmark: str = "multipl-e"            # mplt.benchmarks: multipl-e | paper-prompts | humaneval | mini
-    protocol: str = "multipl-e"             # mplt.evaluation.protocols: multipl-e | paper
-    humaneval_path: str | None = None
-    multipl_e_path: str | None = None
-    limit: int | None = None
-    langs: tuple[str, ...] = TARGETS
+class EvaluateStageConfig(EvaluationSettings):
+    """[evaluate]: the settings `reproduce.py eval` shares (mplt.evaluation.config.EvaluationSettings:
+    benchmark, benchmark_path, protocol, limit, langs, dtype, n, temperature, ..., workers, timeout_s)
+    and the models to compare."""
     variants: tuple[str, ...] = VARIANTS
     base_model: str = ""
     base_revision: str | None = None
@@ -42,18 +37,11 @@ class EvaluateStageConfig:
     # finetune stage trained on a 4-bit base), full precision for released checkpoints. Both variants
     # always share one precision, so the delta measures fine-tuning, not quantization.
     load_in_4bit: bool | None = None
-    dtype: str = "auto"                     # mplt.models.precision.DTYPE_NAMES; smoke: float64 (docs/determinism.md)
-    sampling: SamplingConfig = flat(SamplingConfig())   # flat keys n, temperature, ... of [evaluate]
-    workers: int | None = None
-    timeout_s: float | None = None
 
     def validate(self) -> None:
         if not self.base_model:
             raise MpltError("[evaluate] base_model is required")
-        check_dtype("[evaluate]", self.dtype)
-        from mplt.evaluation.protocols import apply_protocol
-        apply_protocol(self.protocol, self.sampling, self.benchmark, self.dtype, "[evaluate] protocol")
-        check_timeout(self.timeout_s, "[evaluate] timeout_s")
+        self.check_settings("[evaluate]", "{}")
         bad = [v for v in self.variants if v not in VARIANTS]
         if bad:
             raise MpltError(f"[evaluate] unknown variant(s) {', '.join(bad)}; known: {', '.join(VARIANTS)}")
@@ -177,13 +165,10 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
                      f"@{item['revision']}" if item["revision"] else "",
                      f" + {item['adapter']}" if item["adapter"] else "", ",".join(item["langs"]))
             eval_config = EvalConfig(
+                **{**config.evaluation_settings(), "langs": item["langs"]},
                 model=item["model"], revision=item["revision"], adapter=item["adapter"],
-                out=str(variant_dir(out, item["variant"])), langs=item["langs"], benchmark=config.benchmark,
-                protocol=config.protocol,
-                humaneval_path=config.humaneval_path, multipl_e_path=config.multipl_e_path, limit=config.limit,
-                load_in_4bit=four_bit, dtype=config.dtype, workers=config.workers, timeout_s=config.timeout_s,
-                tokenizer_fallback=config.base_model if item["model"] != config.base_model else None,
-                sampling=config.sampling)
+                out=str(variant_dir(out, item["variant"])), load_in_4bit=four_bit,
+                tokenizer_fallback=config.base_model if item["model"] != config.base_model else None)
             overall = evaluate(eval_config, progress=progress)
             results.setdefault(item["variant"], {}).update(overall.get("languages", {}))
         for variant, languages in results.items():

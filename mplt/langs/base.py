@@ -70,8 +70,8 @@ class Language(ABC):
     timeout_s: float = 15.0            # default wall-clock limit per program
     out_of_memory_markers: tuple[str, ...] = ()  # output that means the memory limit was hit
     stop_tokens: tuple[str, ...] = ()  # MultiPL-E stop sequences for completions
-    # Hub names: the MultiPL-E HumanEval config and the nuprl/MultiPL-T split (None: none exists)
-    multipl_e_config: str | None = None
+    # The nuprl/MultiPL-T split (None: none exists). Benchmark configs are the benchmark's business:
+    # mplt/benchmarks/multipl_e.py maps our keys to MultiPL-E's names (docs/benchmarks.md).
     multipl_t_split: str | None = None
     # Warm execution (docs/warm.md): every language runs in a long-lived sandbox whose trusted
     # spawner starts `run_command` per program; a language with a `warm_script` (in

@@ -67,7 +67,6 @@ class Elixir(TargetLanguage):
     timeout_s = 15.0
     # The BEAM's allocators report a refused allocation as `<kind>_alloc: Cannot allocate N bytes`.
     out_of_memory_markers = ("Cannot allocate",)
-    multipl_e_config = "humaneval-elixir"
     multipl_t_split = None
 
     typed_signature = False

@@ -40,7 +40,6 @@ class Julia(TargetLanguage):
     droppable = True   # Debian 12 has no Julia package: a run goes on without it
     memory_floor_mb = 1024  # 512 MiB starts a hello world; compiling tests needs more
     out_of_memory_markers = ("OutOfMemoryError",)
-    multipl_e_config = "humaneval-jl"
     multipl_t_split = "julia"
     warm_script = "jl.jl"   # forks per program (docs/warm.md)
 

@@ -32,7 +32,6 @@ class Lua(TargetLanguage):
     memory_floor_mb = 64
     out_of_memory_markers = ("not enough memory",)
     library_probe = ("luaunit", "-e", 'require("luaunit")')
-    multipl_e_config = "humaneval-lua"
     multipl_t_split = "lua"
     # Warm: the sandbox's spawner starts lua5.4 per program (docs/warm.md); Lua has no fork.
 

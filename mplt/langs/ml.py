@@ -35,7 +35,6 @@ class OCaml(TargetLanguage):
 
     # The toplevel reports an allocation beyond RLIMIT_AS as "Out of memory during evaluation."
     out_of_memory_markers = ("Out_of_memory", "Out of memory during evaluation")
-    multipl_e_config = "humaneval-ml"
     multipl_t_split = "ocaml"
 
     def completion_statement(self, program, marker):

@@ -21,7 +21,6 @@ class Python(Language):
     # No sandbox_paths: the interpreter reads /etc/localtime and the loader's cache (strace), both in
     # the base view, and the venv and the interpreter behind it are toolchain trees
     # (mplt/execution/view.py, `toolchain_trees`).
-    multipl_e_config = None  # MultiPL-E v3 has no humaneval-py config
     memory_floor_mb = 256   # coverage + the interpreter; `import torch` would need 1 GiB
     timeout_s = 15.0
     out_of_memory_markers = ("MemoryError",)

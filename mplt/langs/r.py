@@ -28,7 +28,6 @@ class R(TargetLanguage):
     sandbox_paths = ("/etc/R",)
     memory_floor_mb = 256
     out_of_memory_markers = ("cannot allocate vector",)
-    multipl_e_config = "humaneval-r"
     multipl_t_split = "r"
     warm_script = "r.r"   # forks per program (docs/warm.md)
 

@@ -30,7 +30,6 @@ class Racket(TargetLanguage):
     sandbox_paths = ("/etc/racket",)
     memory_floor_mb = 384   # 128 MiB starts a hello world; rackunit plus racket needs more headroom
     out_of_memory_markers = ("out of memory",)
-    multipl_e_config = "humaneval-rkt"
     multipl_t_split = "racket"
     warm_script = "rkt.rkt"   # forks per program (docs/warm.md)
 

@@ -190,21 +190,28 @@ def _keep_langs(tables: dict[str, dict], langs: tuple[str, ...]) -> None:
 
 
 def _rehearse_benchmark(tables: dict[str, dict], run_dir: Path, benchmark_path: str | None) -> str:
-    """The evaluation's Hub benchmark: the user's local copy, else our mini benchmark (MultiPL-E's
-    record format for `multipl-e`, HumanEval's for `humaneval`). Returns the directory to build ("")."""
+    """The evaluation's benchmark without its download: the profile's or the user's local copy
+    (`benchmark_path`), else the stand-in the benchmark declares (mplt.benchmarks.contract: our mini
+    benchmark as MultiPL-E records, or its HumanEval file). Returns the directory to build ("")."""
     evaluate = tables.get("evaluate")
-    if evaluate is None:
+    if evaluate is None or evaluate.get("benchmark_path"):
         return ""
-    benchmark = evaluate.get("benchmark", "multipl-e")
-    if benchmark == "multipl-e" and not evaluate.get("multipl_e_path"):
-        if benchmark_path:
-            evaluate["multipl_e_path"] = benchmark_path
-            return ""
-        evaluate["multipl_e_path"] = str(run_dir / "rehearse" / "multipl-e")
-        return evaluate["multipl_e_path"]
-    if benchmark == "humaneval" and not evaluate.get("humaneval_path"):
-        from mplt.benchmarks import MINI_PATH
-        evaluate["humaneval_path"] = benchmark_path or str(MINI_PATH)
+    from mplt.benchmarks import DEFAULT_BENCHMARK, get_benchmark
+    from mplt.evaluation.protocols import get_protocol
+    # the benchmark that will run: a protocol may fix it (`paper` reads the paper's prompt files)
+    protocol = get_protocol(evaluate.get("protocol", "multipl-e"), "[evaluate] protocol")
+    benchmark = get_benchmark(protocol.benchmark or evaluate.get("benchmark", DEFAULT_BENCHMARK))
+    if not benchmark.local_copy:
+        return ""       # package data: nothing to stand in for
+    if benchmark_path:
+        evaluate["benchmark_path"] = benchmark_path
+        return ""
+    if benchmark.standin == "records":
+        evaluate["benchmark_path"] = str(run_dir / "rehearse" / "multipl-e")
+        return evaluate["benchmark_path"]
+    if benchmark.standin == "humaneval":
+        from mplt.benchmarks.mini import MINI_PATH
+        evaluate["benchmark_path"] = str(MINI_PATH)
     return ""
 
 

@@ -90,17 +90,17 @@ def write_multipl_t(out: Path, items: dict[str, list[str]]) -> dict[str, int]:
 
 
 def write_multipl_e(out: Path, langs: tuple[str, ...]) -> dict[str, int]:
-    """Our mini benchmark as MultiPL-E records, once under the Hub config's name (`humaneval-<lang>.jsonl`,
-    the `multipl-e` protocol) and once under the name of the file MultiPL-T's trainer read
-    (`humaneval-<lang>-reworded.jsonl`, OCaml `humaneval-ml.jsonl`: the `paper` protocol,
-    mplt.benchmarks.paper_prompts); the records are the same."""
+    """Our mini benchmark as MultiPL-E records, once as `<lang>.jsonl` (which the directory reader of
+    every MultiPL-E-format benchmark takes, mplt/benchmarks/multipl_e.py) and once under the name of
+    the file MultiPL-T's trainer read (`humaneval-<lang>-reworded.jsonl`, OCaml `humaneval-ml.jsonl`:
+    the `paper` protocol, mplt.benchmarks.paper_prompts); the records are the same."""
     from mplt.benchmarks import load_benchmark
     from mplt.benchmarks.paper_prompts import PROMPT_FILES
     counts = {}
     for lang in langs:
         records = load_benchmark("mini", lang).records
-        counts[lang] = write_jsonl(out / f"humaneval-{lang}.jsonl", records)
-        if lang in PROMPT_FILES and PROMPT_FILES[lang].name != f"humaneval-{lang}.jsonl":
+        counts[lang] = write_jsonl(out / f"{lang}.jsonl", records)
+        if lang in PROMPT_FILES:
             write_jsonl(out / PROMPT_FILES[lang].name, records)
     return counts
 

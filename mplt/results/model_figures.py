@@ -59,13 +59,13 @@ def collect_evaluation(variant: str, directory: Path, figures: dict, meta: dict,
                 if is_number(node.get(key)):
                     figures[f"eval.{variant}.{lang}.{key}"] = node[key]
             # what the figure was made under, for the check's `when` (mplt.evaluation.protocols)
-            for key in ("protocol", "precision"):
+            for key in ("protocol", "precision", "comparable_with"):
                 if isinstance(node.get(key), str):
                     figures[f"eval.{variant}.{lang}.{key}"] = node[key]
             # mplt.scoring.summary writes the sample count as min/max completions per problem
             if "n" not in node and is_number(node.get("min_completions")):
                 figures[f"eval.{variant}.{lang}.n"] = node["min_completions"]
-            model = {k: node[k] for k in ("model", "revision", "adapter", "benchmark", "commit",
+            model = {k: node[k] for k in ("model", "revision", "adapter", "benchmark", "comparable_with", "commit",
                                           "model_commit", "dataset_revision") if isinstance(node.get(k), str)}
             if model:
                 meta.setdefault("evaluation", {}).setdefault(variant, {})[lang] = model

@@ -30,6 +30,13 @@ def ordered_languages(langs) -> list[str]:
     return [x for x in LANG_ORDER if x in langs] + sorted(langs - set(LANG_ORDER))
 
 
+def benchmark_names(results: dict) -> str:
+    """The evaluated benchmarks as the run recorded them ("mbpp"), comma-separated; "" when unrecorded."""
+    names = {info.get("benchmark") for v in (results["meta"].get("evaluation") or {}).values()
+             for info in v.values()} - {None}
+    return ", ".join(sorted(map(str, names)))
+
+
 def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: str = "") -> Path | None:
     figures = results["figures"]
     langs = ordered_languages(k.split(".")[2] for k in figures
@@ -78,7 +85,9 @@ def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: s
     note = "error bars: ±1.96 sampling standard errors; * fine-tuned above base (paired test, p < 0.05)"
     if any(f"eval.{v}.{x}.sampling_se" in figures for v in ("base", "finetuned") for x in langs):
         title_note = f"{title_note}\n{note}" if title_note else note
-    ax.set_title("pass@1 per language" + (f"\n{title_note}" if title_note else ""), fontsize=10)
+    named = benchmark_names(results)
+    ax.set_title("pass@1 per language" + (f" on {named}" if named else "") + (f"\n{title_note}" if title_note else ""),
+                 fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="upper left", ncol=2 if len(series) > 2 else 1)
     return _save(fig, out)
 

@@ -4,8 +4,9 @@ Values are the `Estimate` column of the MultiPL-T repository's files (nuprl/Mult
 the fine-tuned figure is the best epoch, as the paper's tables report. R has no published 1B
 fine-tuned number (`experiments/r_full_1b/results.csv` is empty).
 
-Each figure names the evaluation protocol and precision it was made under (mplt.evaluation.protocols),
-and a figure of ours is compared with it only when both match (docs/generation.md, "Evaluation
+Each figure names the benchmark family, evaluation protocol and precision it was made under
+(`comparable_with` of mplt.benchmarks.contract, mplt.evaluation.protocols), and a figure of ours is
+compared with it only when all three match: an MBPP figure is never set beside a HumanEval one (docs/generation.md, "Evaluation
 protocols"). The fine-tuned figures come from MultiPL-T's trainer (`paper`, bf16). The base figures are
 hard-coded in MultiPL-T's analysis scripts without a stated protocol; we take them to be the trainer's,
 since the paper sets them beside the fine-tuned ones as one comparison (docs/deviations.md).
@@ -15,20 +16,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+# The benchmark family of every figure below: MultiPL-E's HumanEval (docs/benchmarks.md).
+FAMILY = "multipl-e-humaneval"
+
+
 @dataclass(frozen=True)
 class Published:
     value: float
     source: str
     protocol: str = "paper"       # a key of mplt.evaluation.protocols.PROTOCOLS
     precision: str = "bfloat16"   # what the weights were computed in (MultiPL-T's training/code_llms/training/__init__.py)
+    family: str = FAMILY          # the benchmarks whose figures compare with it (a `comparable_with`)
 
-    def comparable(self, protocol: str | None, precision: str | None) -> str | None:
-        """None when a figure made under (protocol, precision) may be compared with this one, else why not."""
+    def comparable(self, protocol: str | None, precision: str | None, family: str | None) -> str | None:
+        """None when a figure made on a benchmark of `family` under (protocol, precision) may be
+        compared with this one, else why not."""
+        if family != self.family:
+            return f"ours: benchmark family {family or 'none'}, published: {self.family}"
         if protocol != self.protocol:
             return f"ours: protocol {protocol or 'not recorded'}, published: {self.protocol}"
         if precision != self.precision:
             return f"ours: {precision or 'precision not recorded'}, published: {self.precision}"
         return None
+
+
+def family_of(recorded: str | None, benchmark: str | None) -> str | None:
+    """The benchmark family a figure was made on: as the run recorded it, else (a run from before it was
+    recorded) the one its benchmark declares; None for a benchmark with none or unknown here."""
+    if recorded:
+        return recorded
+    from mplt.benchmarks import benchmarks
+    declared = benchmarks().get(benchmark or "")
+    return declared.comparable_with if declared else None
 
 
 REPO = "nuprl/MultiPL-T@53d996e"

@@ -11,7 +11,8 @@ from mplt.io import read_json, write_json
 from mplt.results import plots
 from mplt.results.check import CheckRow, check_run, format_number, rows_to_json
 from mplt.results.julia_version import julia_version, julia_warning
-from mplt.results.published import BASE_1B, EPOCH_CURVES, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM
+from mplt.results.published import (BASE_1B, EPOCH_CURVES, FAMILY, MULTIPLT_1B, NUM_PROBLEMS, SAMPLES_PER_PROBLEM,
+                                    family_of)
 from mplt.results.collect import collect_results, write_results
 from mplt.results.what_ran import section_what_ran, table
 from mplt.stages.summary import SUMMARY
@@ -100,7 +101,9 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
         for variant, table_1b in (("base", BASE_1B), ("finetuned", MULTIPLT_1B)):
             figure = table_1b.get(lang)
             ours = f"pass@1.{variant}.{lang}" in figures
-            why = figure.comparable(*made[variant]) if figure and ours and comparable else None
+            info = ((results["meta"].get("evaluation") or {}).get(variant) or {}).get(lang) or {}
+            family = family_of(figures.get(f"eval.{variant}.{lang}.comparable_with"), info.get("benchmark"))
+            why = figure.comparable(*made[variant], family) if figure and ours and comparable else None
             if why:
                 apart.append(f"{variant} {lang} ({why})")
             published.append(None if figure is None else
@@ -111,7 +114,9 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
               "Published: MultiPL-T 1B (best epoch)", "Our protocol, precision", "Our setting"]
     if not any(row[-2] for row in rows):   # a run from before the protocols were recorded
         rows, header = [row[:-2] + row[-1:] for row in rows], header[:-2] + header[-1:]
-    parts = ["## pass@1: base vs fine-tuned, beside the published numbers", "", table(header, rows), ""]
+    named = plots.benchmark_names(results)
+    parts = [f"## pass@1{f' on `{named}`' if named else ''}: base vs fine-tuned, beside the published numbers", "",
+             table(header, rows), ""]
     parts += delta_lines(figures, langs)
     precision = results["meta"].get("evaluate_precision")
     if precision:
@@ -125,7 +130,8 @@ def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
         parts += [f"⚠ {jl_warning}", ""]
     if not comparable:
         parts += ["The published columns are HumanEval (MultiPL-E) numbers for a 1B model; this run used "
-                  "a different model and benchmark, so they are not comparable (plot leaves them out).", ""]
+                  "a different model or a benchmark of another family (docs/benchmarks.md), so they are not "
+                  "comparable (plot leaves them out).", ""]
     elif apart:
         parts += ["Not compared with the published figure (another evaluation protocol or precision; the check "
                   "skips these, docs/generation.md, \"Evaluation protocols\"): " + "; ".join(apart) + ".", ""]
@@ -242,9 +248,10 @@ def section_rehearsal(rehearsal: dict) -> str:
 def build_report(results: dict, out_dir: Path, expected: Path | None,
                  rows: list[CheckRow] | None, error: str | None, rehearsal: dict | None = None) -> str:
     profile = results.get("profile") or "unknown"
-    benchmarks = {info.get("benchmark") for v in (results["meta"].get("evaluation") or {}).values()
-                  for info in v.values()} - {None}
-    comparable = profile != "smoke" and rehearsal is None and not (benchmarks - {"multipl-e", "humaneval"})
+    # comparable with the published figures only when every evaluated benchmark belongs to their family
+    families = {family_of(info.get("comparable_with"), info.get("benchmark"))
+                for v in (results["meta"].get("evaluation") or {}).values() for info in v.values()}
+    comparable = profile != "smoke" and rehearsal is None and families <= {FAMILY}
     # The plot sets published bars beside ours only for figures made under the published protocol.
     protocols = {v for k, v in results["figures"].items() if k.startswith("eval.") and k.endswith(".protocol")}
     plotted = comparable and protocols == {"paper"}

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from mplt.run.profiles import Profile
 
-EVAL_PROBLEMS = {"multipl-e": 161, "humaneval": 164, "mini": 18}
+DEFAULT_PROBLEMS = 161     # a benchmark that declares no count: MultiPL-E HumanEval's
+
+
+def eval_problems(table: dict) -> int:
+    """Problems per language of an `[evaluate]` table: its limit, else what its benchmark declares
+    (mplt.benchmarks.contract `problems`)."""
+    from mplt.benchmarks import DEFAULT_BENCHMARK, get_benchmark
+    return table.get("limit") or get_benchmark(table.get("benchmark", DEFAULT_BENCHMARK)).problems or DEFAULT_PROBLEMS
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,7 @@ def preset_setting(finetune_table: dict, key: str, default):
 
 def evaluate_seconds(work: Work) -> tuple[float, str]:
     ev = work.table("evaluate")
-    problems = ev.get("limit") or EVAL_PROBLEMS.get(ev.get("benchmark", "multipl-e"), 161)
+    problems = eval_problems(ev)
     variants = len(ev.get("variants", ["base", "finetuned"]))
     ft = work.table("finetune")
     if ("finetune" in work.stages and "finetuned" in ev.get("variants", ["finetuned"]) and not ev.get("finetuned_model")

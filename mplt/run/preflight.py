@@ -97,11 +97,19 @@ def check_execution_settings() -> None:
 
 def fetch_prompt_files(profile: Profile) -> None:
     """Download (or find in the cache) the prompt files of a `paper`-protocol evaluation; a rehearsal
-    or a profile with `multipl_e_path` reads its local copy and needs nothing."""
+    or a profile with `benchmark_path` reads its local copy and needs nothing. Files in a repository
+    (a benchmark whose source is `RepoFiles`, mplt.benchmarks.contract) are fetched before the run;
+    Hub datasets are the Hub check's business."""
     evaluate = profile.tables.get("evaluate") or {}
-    if evaluate.get("protocol") != "paper" or evaluate.get("multipl_e_path"):
+    if evaluate.get("benchmark_path"):
         return
-    from mplt.benchmarks.paper_prompts import read_paper_prompts
+    from mplt.benchmarks import DEFAULT_BENCHMARK, BenchmarkOptions, get_benchmark
+    from mplt.benchmarks.contract import RepoFiles
+    from mplt.evaluation.protocols import get_protocol
     from mplt.langs import TARGETS
+    protocol = get_protocol(evaluate.get("protocol", "multipl-e"), "[evaluate] protocol")
+    benchmark = get_benchmark(protocol.benchmark or evaluate.get("benchmark", DEFAULT_BENCHMARK))
+    if not isinstance(benchmark.source, RepoFiles):
+        return
     for lang in evaluate.get("langs") or TARGETS:
-        read_paper_prompts(lang)
+        benchmark.load(lang, BenchmarkOptions(limit=1))

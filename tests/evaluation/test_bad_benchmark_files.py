@@ -70,6 +70,6 @@ def test_multipl_e_record_fields(tmp_path):
     fake = {"name": "p0", "language": "lua", "prompt": 1, "tests": "\n", "stop_tokens": ["\n"]}
     path = write_lines(tmp_path / "m.jsonl", json.dumps(fake))
     with pytest.raises(MpltError, match="m.jsonl:1: MultiPL-E record 'p0' field prompt: expected a string"):
-        load_benchmark("multipl-e", "lua", BenchmarkOptions(multipl_e_path=str(path)))
+        load_benchmark("multipl-e", "lua", BenchmarkOptions(path=str(path)))
     with pytest.raises(MpltError, match="is a directory"):
         list(read_jsonl(tmp_path))

@@ -1,5 +1,5 @@
 """The benchmark registry: MultiPL-E from the (monkeypatched) Hub or local files, our translated
-HumanEval, the mini benchmark, and clear errors."""
+HumanEval, the mini benchmark, the contract every module is checked against, and clear errors."""
 from __future__ import annotations
 
 import gzip
@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from mplt import benchmarks
-from mplt.benchmarks import BENCHMARKS, BenchmarkOptions, load_benchmark, multipl_e
+from mplt.benchmarks import BenchmarkOptions, benchmarks, load_benchmark, mini, multipl_e
 from mplt.errors import MpltError
 
 
@@ -46,9 +45,9 @@ def test_multipl_e_hub_failure_is_a_clear_error(monkeypatch):
         raise ConnectionError("Couldn't reach the Hub\nlong traceback text")
 
     monkeypatch.setattr(datasets, "load_dataset", offline)
-    with pytest.raises(MpltError, match="Couldn't reach the Hub; offline, pass a local copy with --multipl-e-path"):
+    with pytest.raises(MpltError, match="Couldn't reach the Hub; offline, pass a local copy with --benchmark-path"):
         load_benchmark("multipl-e", "lua")
-    with pytest.raises(MpltError, match="no HumanEval config for 'py'"):
+    with pytest.raises(MpltError, match="no humaneval-py config for 'py'"):
         load_benchmark("multipl-e", "py")
 
 
@@ -56,31 +55,38 @@ def test_multipl_e_local_file_and_directory(tmp_path):
     mixed = tmp_path / "all.jsonl"
     mixed.write_text("".join(json.dumps(fake_record(f"p{i}", lang)) + "\n"
                              for i, lang in enumerate(["lua", "rkt", "lua"])))
-    problems = load_benchmark("multipl-e", "lua", BenchmarkOptions(multipl_e_path=str(mixed)))
+    problems = load_benchmark("multipl-e", "lua", BenchmarkOptions(path=str(mixed)))
     assert [r["name"] for r in problems.records] == ["p0", "p2"] and problems.revision == "local"
     directory = tmp_path / "prompts"
     directory.mkdir()
     with gzip.open(directory / "rkt.jsonl.gz", "wt") as f:
         f.write(json.dumps(fake_record("q", "rkt")) + "\n")
-    assert load_benchmark("multipl-e", "rkt", BenchmarkOptions(multipl_e_path=str(directory))).records[0]["name"] == "q"
+    assert load_benchmark("multipl-e", "rkt", BenchmarkOptions(path=str(directory))).records[0]["name"] == "q"
     with pytest.raises(MpltError, match="no humaneval-ml.jsonl"):
-        load_benchmark("multipl-e", "ml", BenchmarkOptions(multipl_e_path=str(directory)))
+        load_benchmark("multipl-e", "ml", BenchmarkOptions(path=str(directory)))
     with pytest.raises(MpltError, match="no records with language 'jl'"):
-        load_benchmark("multipl-e", "jl", BenchmarkOptions(multipl_e_path=str(mixed)))
+        load_benchmark("multipl-e", "jl", BenchmarkOptions(path=str(mixed)))
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({**fake_record("b"), "stop_tokens": "\n"}) + "\n")
     with pytest.raises(MpltError, match=r"bad.jsonl:1: MultiPL-E record .b. field stop_tokens: expected an array of strings"):
-        load_benchmark("multipl-e", "lua", BenchmarkOptions(multipl_e_path=str(bad)))
+        load_benchmark("multipl-e", "lua", BenchmarkOptions(path=str(bad)))
 
 
 def test_unknown_benchmark_lists_the_known_ones():
-    with pytest.raises(MpltError, match="unknown benchmark 'mbpp'; known: multipl-e, humaneval, mini"):
-        load_benchmark("mbpp", "lua")
-    assert set(BENCHMARKS) == {"multipl-e", "humaneval", "mini", "paper-prompts"}
+    known = benchmarks()
+    with pytest.raises(MpltError, match=f"unknown benchmark 'nope'; known: {', '.join(known)}$"):
+        load_benchmark("nope", "lua")
+    assert next(iter(known)) == "multipl-e"      # the default first
+    assert {"multipl-e", "humaneval", "mini", "paper-prompts"} <= set(known)
+
+
+def test_a_package_data_benchmark_takes_no_path(tmp_path):
+    with pytest.raises(MpltError, match="benchmark 'mini' reads mplt/data/mini_humaneval.jsonl and takes no path"):
+        load_benchmark("mini", "lua", BenchmarkOptions(path=str(tmp_path)))
 
 
 def test_humaneval_translated_from_a_local_path(humaneval_path):
-    problems = load_benchmark("humaneval", "lua", BenchmarkOptions(humaneval_path=str(humaneval_path), limit=5))
+    problems = load_benchmark("humaneval", "lua", BenchmarkOptions(path=str(humaneval_path), limit=5))
     assert 1 <= len(problems.records) <= 5 and len(problems.records) + len(problems.skipped) == 5
     record = problems.records[0]
     assert record["name"].startswith("HumanEval_0_") and record["language"] == "lua"
@@ -89,11 +95,11 @@ def test_humaneval_translated_from_a_local_path(humaneval_path):
 
 
 def test_mini_benchmark(monkeypatch, tmp_path):
-    if not benchmarks.MINI_PATH.exists():
+    if not mini.MINI_PATH.exists():
         pytest.skip("mplt/data/mini_humaneval.jsonl not written yet")
     problems = load_benchmark("mini", "rkt", BenchmarkOptions(limit=3))
     assert len(problems.records) + len(problems.skipped) == 3
     assert all(r["language"] == "rkt" for r in problems.records)
-    monkeypatch.setattr(benchmarks, "MINI_PATH", tmp_path / "absent.jsonl")
+    monkeypatch.setattr(mini, "MINI_PATH", tmp_path / "absent.jsonl")
     with pytest.raises(MpltError, match="mini benchmark file .* is missing"):
         load_benchmark("mini", "lua")

@@ -100,7 +100,7 @@ def test_empty_langs_is_not_all_languages(tmp_path, capsys, langs):
 
 def test_greedy_decoding_with_several_samples_warns_once(tiny_model_dir, multipl_e_dir, tmp_path, capsys):
     base = ["eval", "--model", str(tiny_model_dir), "--langs", "lua,py", "--benchmark", "multipl-e",
-            "--multipl-e-path", str(multipl_e_dir), "--max-new-tokens", "2", "--no-progress", "--generate-only"]
+            "--benchmark-path", str(multipl_e_dir), "--max-new-tokens", "2", "--no-progress", "--generate-only"]
     assert main([*base, "--temperature", "0", "--n", "3", "--out", str(tmp_path / "a")]) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
     assert warnings == ["warning: eval --temperature 0 is greedy decoding: the 3 samples of each problem will be "

@@ -12,7 +12,7 @@ from mplt.io import read_json, read_jsonl
 
 def eval_args(tiny_model_dir, multipl_e_dir, out, *extra):
     return ["eval", "--model", str(tiny_model_dir), "--langs", "lua,py", "--benchmark", "multipl-e",
-            "--multipl-e-path", str(multipl_e_dir), "--n", "2", "--temperature", "0.8", "--max-new-tokens", "8",
+            "--benchmark-path", str(multipl_e_dir), "--n", "2", "--temperature", "0.8", "--max-new-tokens", "8",
             "--batch-size", "3", "--seed", "1", "--workers", "2", "--out", str(out), "--no-progress", *extra]
 
 
@@ -68,7 +68,7 @@ def test_generate_only_then_execute_only(tiny_model_dir, multipl_e_dir, tmp_path
 def test_evaluate_function_all_in_one(tiny_model_dir, multipl_e_dir, tmp_path):
     from mplt.evaluation import EvalConfig, evaluate
     config = EvalConfig(model=str(tiny_model_dir), out=str(tmp_path / "e"), langs=("py",), benchmark="multipl-e",
-                        multipl_e_path=str(multipl_e_dir), sampling=SamplingConfig(n=1, temperature=0.0, max_new_tokens=4),
+                        benchmark_path=str(multipl_e_dir), sampling=SamplingConfig(n=1, temperature=0.0, max_new_tokens=4),
                         workers=1)
     summary = evaluate(config, progress=False)
     assert summary["languages"]["py"]["pass@1"] == 0.5
@@ -116,8 +116,8 @@ def test_resume_with_another_model_is_refused(tiny_model_dir, multipl_e_dir, tmp
 
 
 def test_eval_on_the_mini_benchmark_translated_to_lua(tiny_model_dir, tmp_path, capsys):
-    from mplt import benchmarks
-    if not benchmarks.MINI_PATH.exists():
+    from mplt.benchmarks import mini
+    if not mini.MINI_PATH.exists():
         pytest.skip("mplt/data/mini_humaneval.jsonl not written yet")
     out = tmp_path / "mini"
     assert main(["eval", "--model", str(tiny_model_dir), "--langs", "lua", "--benchmark", "mini", "--limit", "2",
@@ -133,7 +133,7 @@ def test_early_exit_is_a_failure_and_counted(tiny_model_dir, multipl_e_dir, tmp_
     pass: docs/deviations.md) and is counted in the language summary."""
     out = tmp_path / "eval"
     args = ["eval", "--model", str(tiny_model_dir), "--langs", "py", "--benchmark", "multipl-e",
-            "--multipl-e-path", str(multipl_e_dir), "--n", "2", "--temperature", "0.8", "--max-new-tokens", "4",
+            "--benchmark-path", str(multipl_e_dir), "--n", "2", "--temperature", "0.8", "--max-new-tokens", "4",
             "--seed", "1", "--out", str(out), "--no-progress"]
     assert main([*args, "--generate-only"]) == 0
     path = out / "py" / "completions.jsonl"

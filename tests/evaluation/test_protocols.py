@@ -12,6 +12,7 @@ import pytest
 
 from cli_errors import one_line, run_cli
 from mplt.benchmarks import BenchmarkOptions, load_benchmark
+from mplt.benchmarks.contract import RepoFile
 from mplt.errors import MpltError
 from mplt.evaluation import EvalConfig, evaluate
 from mplt.evaluation.protocols import PROTOCOLS, apply_protocol
@@ -35,12 +36,12 @@ def paper_dir(tmp_path, records):
 
 def test_a_local_prompt_file_loads_under_paper_with_its_sha256(tmp_path):
     root, path = paper_dir(tmp_path, [lua_record("add_good", "+"), lua_record("add_bad", "-")])
-    problems = load_benchmark("paper-prompts", "lua", BenchmarkOptions(multipl_e_path=str(root)))
+    problems = load_benchmark("paper-prompts", "lua", BenchmarkOptions(path=str(root)))
     assert [r["name"] for r in problems.records] == ["add_good", "add_bad"]
     assert problems.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert (problems.source, problems.revision) == (str(path), "local")
     with pytest.raises(MpltError, match="no humaneval-lua-reworded.jsonl"):
-        load_benchmark("paper-prompts", "lua", BenchmarkOptions(multipl_e_path=str(tmp_path)))
+        load_benchmark("paper-prompts", "lua", BenchmarkOptions(path=str(tmp_path)))
 
 
 def test_paper_settings_replace_the_defaults_and_conflicts_are_errors():
@@ -118,7 +119,7 @@ def test_paper_run_bounds_prompt_plus_completion_sends_the_prompt_unstripped_and
     records = [long_record("long_one", tokenizer, 470), long_record("long_two", tokenizer, 500)]
     root, path = paper_dir(tmp_path, records)
     out = tmp_path / "eval"
-    config = EvalConfig(model="tiny", out=str(out), langs=("lua",), protocol="paper", multipl_e_path=str(root),
+    config = EvalConfig(model="tiny", out=str(out), langs=("lua",), protocol="paper", benchmark_path=str(root),
                         sampling=SamplingConfig(n=2, batch_size=2, seed=3), mode="generate")
     evaluate(config, backend=backend, progress=False)
 
@@ -152,7 +153,7 @@ def test_a_prompt_at_the_length_bound_still_gets_one_token():
 def test_multipl_e_strips_and_has_no_top_k(spied_backend, tmp_path, multipl_e_dir):
     backend, spy = spied_backend
     out = tmp_path / "eval"
-    config = EvalConfig(model="tiny", out=str(out), langs=("lua",), multipl_e_path=str(multipl_e_dir),
+    config = EvalConfig(model="tiny", out=str(out), langs=("lua",), benchmark_path=str(multipl_e_dir),
                         sampling=SamplingConfig(n=1, max_new_tokens=4, seed=3), mode="generate")
     evaluate(config, backend=backend, progress=False)
     prompt = lua_record("add_good", "+")["prompt"]
@@ -162,9 +163,10 @@ def test_multipl_e_strips_and_has_no_top_k(spied_backend, tmp_path, multipl_e_di
     assert meta["protocol"]["name"] == "multipl-e" and meta["protocol"]["top_k"] == 0
 
 
-def paper_figures(variant: str, lang: str, value: float, protocol: str, precision: str) -> dict:
+def paper_figures(variant: str, lang: str, value: float, protocol: str, precision: str,
+                  family: str = "multipl-e-humaneval") -> dict:
     return {f"pass@1.{variant}.{lang}": value, f"eval.{variant}.{lang}.protocol": protocol,
-            f"eval.{variant}.{lang}.precision": precision}
+            f"eval.{variant}.{lang}.precision": precision, f"eval.{variant}.{lang}.comparable_with": family}
 
 
 def check_row(profile: str, name: str, figures: dict):
@@ -208,7 +210,7 @@ def test_a_download_is_checked_against_its_pinned_or_first_sha256(tmp_path, monk
     pinned_ml = paper_prompts.PROMPT_FILES["ml"]
     with pytest.raises(MpltError, match="differs from the pinned"):        # OCaml's sha256 is pinned
         paper_prompts.read_paper_prompts("ml", cache_dir=tmp_path)
-    monkeypatch.setitem(paper_prompts.PROMPT_FILES, "ml", paper_prompts.PromptFile(
+    monkeypatch.setitem(paper_prompts.PROMPT_FILES, "ml", RepoFile(
         pinned_ml.repo, pinned_ml.commit, pinned_ml.path, hashlib.sha256(served["bytes"]).hexdigest()))
     read = paper_prompts.read_paper_prompts("ml", cache_dir=tmp_path)
     assert read.revision == pinned_ml.commit and read.source.startswith("https://raw.githubusercontent.com/nuprl/")
@@ -277,10 +279,10 @@ def test_resuming_a_run_under_another_protocol_is_refused(tiny_model_dir, multip
               "--out", str(out), "--no-progress", "--generate-only"]
     lua_file = (multipl_e_dir / "humaneval-lua.jsonl").read_text()
     (multipl_e_dir / "humaneval-lua-reworded.jsonl").write_text(lua_file)
-    assert main([*common, "--multipl-e-path", str(multipl_e_dir)]) == 0
+    assert main([*common, "--benchmark-path", str(multipl_e_dir)]) == 0
     capsys.readouterr()
     common[common.index("--max-new-tokens"):common.index("--max-new-tokens") + 2] = []
-    assert main([*common, "--multipl-e-path", str(multipl_e_dir), "--protocol", "paper"]) == 2
+    assert main([*common, "--benchmark-path", str(multipl_e_dir), "--protocol", "paper"]) == 2
     err = one_line(capsys.readouterr().err)
     assert "holds a run with different" in err and "protocol_name='multipl-e'" in err
 
@@ -299,5 +301,5 @@ def test_the_preflight_fetches_the_paper_prompt_files_before_the_run(tmp_path, m
     with pytest.raises(MpltError, match="cannot download https://raw.githubusercontent.com/nuprl/MultiPL-E/2ff3541"):
         fetch_prompt_files(profile)
     local = dataclasses.replace(profile, tables={**profile.tables, "evaluate": {
-        **profile.tables["evaluate"], "multipl_e_path": str(tmp_path)}})
+        **profile.tables["evaluate"], "benchmark_path": str(tmp_path)}})
     fetch_prompt_files(local)                      # a local copy: nothing to fetch

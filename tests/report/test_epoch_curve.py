@@ -19,7 +19,8 @@ def write_finetune(run: Path, epochs: int) -> None:
 def write_scores(directory: Path, value: float) -> None:
     write_json(directory / "rkt" / "summary.json", {"language": "rkt", "pass@1": value, "num_problems": 161,
                                                     "n": 20, "temperature": 0.2,
-                                                    "protocol": "paper", "precision": "bfloat16"})
+                                                    "protocol": "paper", "precision": "bfloat16",
+                                                    "comparable_with": "multipl-e-humaneval"})
 
 
 def test_every_epoch_is_planned_the_last_as_finetuned(tmp_path):

@@ -29,7 +29,7 @@ def test_first_screen_shows_the_two_commands():
 def test_readme_has_examples_for_every_command():
     used = {shlex.split(c)[shlex.split(c).index(next(w for w in shlex.split(c) if w.endswith("reproduce.py"))) + 1]
             for c in readme_commands()}
-    assert {"run", "eval", "stage", "finetune", "translate", "exec", "doctor", "report", "check"} <= used
+    assert {"run", "eval", "stage", "finetune", "translate", "exec", "doctor", "report", "check", "list"} <= used
 
 
 @pytest.mark.parametrize("command", readme_commands())

@@ -43,7 +43,7 @@ def test_scaled_rehearsal_keeps_the_profiles_settings(tmp_path):
     assert not any(original.tables.get(s, {}).get("allow_empty") for s in ("testgen", "translate", "dataset"))
     cut = (ev["n"], ev["limit"], profile.tables["testgen"]["n"], profile.tables["select"]["max_functions"])
     assert cut == (2, 2, 2, 4)
-    assert ev["multipl_e_path"] == str(tmp_path / "rehearse" / "multipl-e")
+    assert ev["benchmark_path"] == str(tmp_path / "rehearse" / "multipl-e")
     models = profile.tables["rehearse"]["models"]
     assert set(models) == {"starcoderbase-1b"}
     assert {profile.tables[s]["model"] for s in ("testgen", "translate", "finetune")} == set(models.values())
@@ -68,7 +68,7 @@ def test_eval_and_finetune_profiles_use_local_stand_ins(tmp_path):
     assert Path(ev["finetuned_model"]).parent == tmp_path / "e" / "rehearse" / "models"
     ft_profile = rehearsal("paper-1b-finetune", tmp_path / "f", benchmark_path="/my/multipl-e")
     assert ft_profile.tables["finetune"]["data"] == str(tmp_path / "f" / "rehearse" / "multipl-t")
-    assert ft_profile.tables["evaluate"]["multipl_e_path"] == "/my/multipl-e"
+    assert ft_profile.tables["evaluate"]["benchmark_path"] == "/my/multipl-e"
     assert ft_profile.tables["rehearse"]["multipl_e"] == ""          # the user's copy: nothing to build
     assert "add-standin-data" not in ft_profile.run.stages
 
