@@ -57,6 +57,23 @@ class InfillFormat:
                             f"{', '.join(missing)}; pick a model with this format or --fim-rate 0")
         return ids
 
+    def has_tokens(self, tokenizer) -> bool:
+        """Whether the tokenizer holds every sentinel of this format as one id (a supported format only)."""
+        if not self.supported:
+            return False
+        try:
+            self.require_tokens(tokenizer)
+        except MpltError:
+            return False
+        return True
+
+    def stop_strings(self) -> tuple[str, ...]:
+        """Texts a middle never contains: EOS, the end-of-middle token and every sentinel. Sampling
+        cuts a middle at the first of them, so an engine that decodes sentinels as text (a server)
+        is cut in the same place as one that stops at their ids."""
+        ends = (self.end_of_middle,) if self.end_of_middle else ()
+        return tuple(dict.fromkeys((*ends, EOS, *self.sentinels)))
+
     def build_prompt(self, prefix: str, suffix: str) -> str:
         """The prompt text for one cursor position."""
         if self.name == "codegen2":
