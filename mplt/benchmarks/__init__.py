@@ -5,6 +5,9 @@
                 mplt.benchmarks.paper_prompts): the `paper` evaluation protocol's benchmark
     humaneval   our own translation of HumanEval (Hub `openai_humaneval` or a local JSONL(.gz))
     mini        our own mini benchmark in HumanEval format (package data `mplt/data/mini_humaneval.jsonl`)
+    humaneval-infilling-single, humaneval-infilling-multi
+                Python infilling (openai/human-eval-infilling at a pinned commit, or a local copy via
+                `humaneval_path`; mplt.benchmarks.humaneval_infilling): records with a `suffix`
 
 `load_benchmark(name, language, options)` returns a `ProblemSet`: the records (fields `name,
 language, prompt, tests, stop_tokens`, ...), where they came from, and the problems our translator
@@ -92,6 +95,14 @@ def _translate(benchmark: str, language: str, problems, limit: int | None, sourc
     return ProblemSet(benchmark, language, records, source, revision, skipped)
 
 
+def _infilling_loader(name: str) -> Callable[[str, BenchmarkOptions], ProblemSet]:
+    def load(language: str, options: BenchmarkOptions) -> ProblemSet:
+        from mplt.benchmarks import humaneval_infilling
+        records, source, revision, sha256 = humaneval_infilling.load(name, language, options.humaneval_path)
+        return ProblemSet(name, language, _limit(records, options.limit), source, revision, sha256=sha256)
+    return load
+
+
 def _limit(items: list, limit: int | None) -> list:
     return items if limit is None else items[:limit]
 
@@ -104,6 +115,12 @@ BENCHMARKS: dict[str, Benchmark] = {
     "paper-prompts": Benchmark("paper-prompts", "the prompt files MultiPL-T's trainer evaluated on: MultiPL-E "
                                "@2ff3541 humaneval-<lang>-reworded.jsonl, OCaml MultiPL-T's humaneval-ml.jsonl",
                                load_paper_prompts_set),
+    "humaneval-infilling-single": Benchmark("humaneval-infilling-single", "HumanEval single-line infilling "
+                                            "(openai/human-eval-infilling), Python, pass@1 by execution",
+                                            _infilling_loader("humaneval-infilling-single")),
+    "humaneval-infilling-multi": Benchmark("humaneval-infilling-multi", "HumanEval multi-line infilling "
+                                           "(openai/human-eval-infilling), Python, pass@1 by execution",
+                                           _infilling_loader("humaneval-infilling-multi")),
 }
 
 

@@ -156,17 +156,6 @@ def test_hf_starcoder_prompt_ids_and_cut_at_eos(psm_tokenizer):
     assert record["completions"] == ["    return a + b"]
 
 
-@pytest.fixture(scope="module")
-def tiny_codegen2_dir(tmp_path_factory):
-    """A tiny random Llama whose tokenizer holds CodeGen2's sentinels; not in the registry, so its
-    infill format is read from the tokenizer."""
-    from mplt.models.tiny import TinyConfig, build_tiny_model, shipped_texts
-    sentinels = get_infill_format("codegen2").sentinels
-    return build_tiny_model(tmp_path_factory.mktemp("tiny-cg2"), shipped_texts(),
-                            TinyConfig(vocab_size=512, hidden_size=64, intermediate_size=128, num_layers=2,
-                                       extra_special_tokens=sentinels))
-
-
 def test_tiny_model_infills_with_the_seeds_and_resume_of_left_to_right_sampling(tiny_codegen2_dir, tmp_path):
     from mplt.generation.backends.hf import HFBackend
     from mplt.models.load import load_model
