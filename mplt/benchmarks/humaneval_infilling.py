@@ -67,6 +67,17 @@ def to_record(upstream: dict) -> dict:
             "stop_tokens": []}
 
 
+def single_line_tasks(problem: dict) -> list[dict]:
+    """A HumanEval-format problem (`task_id, prompt, canonical_solution, test, entry_point`) as
+    single-line infilling tasks: each non-blank line of its solution masked in turn, as the upstream
+    single-line set was made (the rehearsal's stand-in, mplt.rehearsal.standins)."""
+    lines = problem["canonical_solution"].splitlines(keepends=True)
+    return [{"task_id": f"SingleLineInfilling/{problem['task_id']}/L{i}", "entry_point": problem["entry_point"],
+             "prompt": problem["prompt"] + "".join(lines[:i]), "suffix": "".join(lines[i + 1:]),
+             "canonical_solution": line, "test": problem["test"]}
+            for i, line in enumerate(lines) if line.strip()]
+
+
 def read_upstream(path: Path) -> list[dict]:
     return list(read_checked(path, FIELDS, "human-eval-infilling", "task_id"))
 

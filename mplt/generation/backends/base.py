@@ -148,6 +148,7 @@ class Backend(ABC):
         by_id: dict[str, dict] = {}
         ready: list[Request] = []
         fmt = None
+        infilled: set[str] = set()   # ids of the infill prompts
         for prompt in prompts:
             stops: tuple[str, ...] = ()
             stop_ids: tuple[int, ...] = ()
@@ -155,6 +156,7 @@ class Backend(ABC):
                 fmt = fmt or self.infill_format()
                 infill = infill_request(fmt, prompt, self.text_tokenizer() if self.local_tokenizer else None)
                 text, stops, stop_ids = infill.text, infill.stops, infill.stop_ids
+                infilled.add(str(prompt["id"]))
                 ids = list(infill.ids) if infill.ids is not None else None
             else:
                 text = config.model_text(prompt)
@@ -180,6 +182,8 @@ class Backend(ABC):
                 texts = drawn.setdefault(request.id, {})
                 for j, text in enumerate(answer.texts, request.first):
                     texts[j] = truncate_at_stop_tokens(text, request.stops)
+                    if request.id in infilled:
+                        texts[j] = fmt.cut_middle(texts[j])
                 advance(request.count * config.n // config.samples)
                 if len(texts) == config.samples:
                     del drawn[request.id]
