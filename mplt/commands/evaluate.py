@@ -30,11 +30,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--langs", default=None,
                         help="comma-separated languages, or 'all' (default: all five; with --execute-only, "
                              "the languages of the saved run)")
-    parser.add_argument("--benchmark", default="multipl-e", help="multipl-e | paper-prompts | humaneval | mini")
+    parser.add_argument("--benchmark", default="multipl-e",
+                        help="multipl-e | paper-prompts | humaneval | mini | humaneval-infilling-single | "
+                             "humaneval-infilling-multi (Python infilling: --langs py)")
     parser.add_argument("--protocol", default="multipl-e",
                         help="evaluation protocol (docs/generation.md): multipl-e (MultiPL-E v3.3, the default) | "
                              "paper (MultiPL-T's trainer: its prompt files, max_length 512, top_k 50, bf16)")
-    parser.add_argument("--humaneval-path", default=None, help="local HumanEval JSONL(.gz) (humaneval benchmark)")
+    parser.add_argument("--humaneval-path", default=None, help="local HumanEval JSONL(.gz) (humaneval benchmark), or a "
+                        "human-eval-infilling file or directory (humaneval-infilling-*)")
     parser.add_argument("--multipl-e-path", default=None,
                         help="local MultiPL-E records: a JSONL(.gz) or a directory of humaneval-<lang>.jsonl "
                              "(--protocol paper: of the paper's files, e.g. humaneval-lua-reworded.jsonl)")
