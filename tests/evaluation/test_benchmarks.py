@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import pytest
 
@@ -74,9 +75,9 @@ def test_multipl_e_local_file_and_directory(tmp_path):
 
 
 def test_unknown_benchmark_lists_the_known_ones():
-    with pytest.raises(MpltError, match="unknown benchmark 'mbpp'; known: multipl-e, humaneval, mini"):
+    with pytest.raises(MpltError, match=re.escape(f"unknown benchmark 'mbpp'; known: {', '.join(BENCHMARKS)}")):
         load_benchmark("mbpp", "lua")
-    assert set(BENCHMARKS) == {"multipl-e", "humaneval", "mini", "paper-prompts"}
+    assert {"multipl-e", "humaneval", "mini", "paper-prompts"} <= set(BENCHMARKS)
 
 
 def test_humaneval_translated_from_a_local_path(humaneval_path):
