@@ -57,3 +57,15 @@ def test_figures_and_report_table(tmp_path):
     assert TABLE in out.tables and "Not compared with a published figure" in section
     assert f"| left-to-right | fim-50 − fim-0 | {cost['delta']:+.4f} | [{cost['low']:+.4f}, {cost['high']:+.4f}]" in section
     assert section.count("\n| fim-") == 2 and "| base | 0.2333 | 0.0333 |" in section
+
+
+def test_the_profiles_expected_figures_are_the_ones_the_stage_writes(tmp_path):
+    from pathlib import Path
+
+    from mplt.results.check import compare_figures, load_expected
+    test_figures_and_report_table(tmp_path)
+    out = Figures(tmp_path)
+    lesson_figures(out, "infill-lesson")
+    expected = load_expected(Path(__file__).resolve().parents[2] / "expected_results" / "codegen2-infill.json")
+    rows = compare_figures(out.figures, expected)
+    assert rows and all(row.ok for row in rows), [row for row in rows if not row.ok]

@@ -76,7 +76,6 @@ class HFBackend(Backend):
 
         model, tokenizer = self.loaded.model, self.loaded.tokenizer
         pad_id, eos_ids = _special_ids(self.loaded)
-        eos_ids = eos_ids | {i for r in batch for i in r.stop_ids}   # an infill format's `<eom>` ends a middle
         width = max(len(r.ids) for r in batch)
         device = next(model.parameters()).device
         # Left padding: every row continues from its own last prompt token at column `width`.
@@ -93,12 +92,15 @@ class HFBackend(Backend):
             processors.append(make_sampler(seeds, first.temperature, first.top_p, max(budgets), device,
                                            top_k=first.top_k))
         generation = GenerationConfig(max_new_tokens=max(budgets), do_sample=False, num_beams=1,
-                                      eos_token_id=sorted(eos_ids), pad_token_id=pad_id)
+                                      # an infill format's `<eom>` ends a middle (mplt/infill/sampling.py)
+                                      eos_token_id=sorted(eos_ids | {i for r in batch for i in r.stop_ids}),
+                                      pad_token_id=pad_id)
         with torch.no_grad():
             output = model.generate(input_ids=input_ids, attention_mask=attention, generation_config=generation,
                                     logits_processor=processors, stopping_criteria=StoppingCriteriaList([criterion]))
         cut_ids = eos_ids | {pad_id}
-        return [Sampled((decode_until(tokenizer, output[row, width:width + r.max_new_tokens].tolist(), cut_ids,
+        return [Sampled((decode_until(tokenizer, output[row, width:width + r.max_new_tokens].tolist(),
+                                      cut_ids | set(r.stop_ids),
                                       r.skip_special_tokens),))
                 for row, r in enumerate(batch)]
 
