@@ -47,7 +47,7 @@ class InfillLessonConfig:
     preset: str = "qlora"                   # mplt.training.config.PRESETS
     data: str = ""                          # MultiPL-T: Hub dataset id or local copy
     data_revision: str = "main"
-    langs: tuple[str, ...] = ("lua",)       # exactly one MultiPL-T language (a list, so runs and rehearsals can filter it)
+    langs: tuple[str, ...] = ("lua",)       # exactly one MultiPL-T language (a list: runs and rehearsals filter it)
     fim_rates: tuple[float, ...] = (0.0, 0.5)
     settings: dict[str, Any] | None = None  # TrainConfig fields over the preset, as [finetune.settings]
     benchmark: str = "multipl-e"            # left-to-right, in `langs`
@@ -188,7 +188,8 @@ def _evaluate(config: InfillLessonConfig, weights: dict | None, benchmark: str, 
                         benchmark=benchmark, humaneval_path=config.infill_path if infill else None,
                         multipl_e_path=None if infill else config.multipl_e_path, limit=config.limit,
                         load_in_4bit=four_bit, dtype=config.dtype, workers=config.workers,
-                        timeout_s=config.timeout_s, sampling=config.infill_sampling() if infill else config.sampling,
+                        timeout_s=config.timeout_s,
+                        sampling=config.infill_sampling() if infill else config.sampling,
                         tokenizer_fallback=config.model if model != config.model else None),
              progress=progress)
     return {r["name"]: r["pass@1"] for r in read_jsonl(language_files(str(out), lang).results) if "pass@1" in r}

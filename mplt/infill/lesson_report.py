@@ -33,8 +33,8 @@ def lesson_figures(out, stage: str) -> None:
     if isinstance(summary.get("seconds"), (int, float)):
         out.figures[f"duration.{stage}_s"] = summary["seconds"]
     out.tables[TABLE] = {key: summary.get(key) for key in
-                         ("model", "language", "fim_rates", "benchmarks", "n", "infill_n", "temperature", "load_in_4bit",
-                          "pass@1", "deltas")}
+                         ("model", "language", "fim_rates", "benchmarks", "n", "infill_n", "temperature",
+                          "load_in_4bit", "pass@1", "deltas")}
 
 
 def section_infill_lesson(results: dict) -> str:

@@ -206,7 +206,8 @@ def _build_corruption(cfg: TrainConfig, tokenizer, spec):
         # sentinels its tokenizer holds, as infill sampling reads it (mplt/infill/sampling.py).
         from mplt.infill.formats import INFILL_FORMATS
         from mplt.models.registry import find_model
-        found = [f.name for f in INFILL_FORMATS.values() if f.has_tokens(tokenizer)] if find_model(spec.key) is None else []
+        unregistered = find_model(spec.key) is None
+        found = [f.name for f in INFILL_FORMATS.values() if unregistered and f.has_tokens(tokenizer)]
         fmt = found[0] if len(found) == 1 else fmt
     if fmt == "none":
         raise MpltError(f"--fim-rate {cfg.fim_rate}: model {spec.key} has no infill format; "

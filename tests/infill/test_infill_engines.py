@@ -58,8 +58,8 @@ def test_vllm_samples_middles_with_stop_ids_and_seeds(tiny_codegen2_dir, monkeyp
     config = SamplingConfig(n=3, temperature=0.8, top_p=0.95, max_new_tokens=12, batch_size=2, seed=3, backend="vllm")
     prompts = [{**PROMPT, "id": f"add{i}"} for i in range(3)]
     try:
-        backend = vllm_backend.open_backend(ModelOptions(model=str(tiny_codegen2_dir)), distributed_executor_backend="uni",
-                                            enforce_eager=True)
+        backend = vllm_backend.open_backend(ModelOptions(model=str(tiny_codegen2_dir)),
+                                            distributed_executor_backend="uni", enforce_eager=True)
         assert backend.infill_format().name == "codegen2"
         first = stream_completions(backend, prompts, config, progress=False)
         again = stream_completions(backend, prompts, dataclasses.replace(config, batch_size=1), progress=False)

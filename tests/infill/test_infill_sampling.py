@@ -175,3 +175,14 @@ def test_tiny_model_infills_with_the_seeds_and_resume_of_left_to_right_sampling(
     assert [r["completions"] for r in resumed] == [r["completions"] for r in whole]
     with pytest.raises(MpltError, match="seed"):
         stream_completions(backend, items, dataclasses.replace(SAMPLED, seed=4), partial, progress=False)
+
+
+def test_training_reads_an_unregistered_models_format_from_its_tokenizer(codegen2_tokenizer, plain_tokenizer):
+    """--fim-format auto on a local copy or a stand-in: the format its tokenizer holds (B2), as sampling does."""
+    from mplt.models.registry import ModelSpec
+    from mplt.training.config import resolve_config
+    from mplt.training.loop import _build_corruption
+    cfg = resolve_config("qlora", overrides={"model": "some/dir", "data": ("d",), "fim_rate": 0.5})
+    assert _build_corruption(cfg, codegen2_tokenizer, ModelSpec(key="some/dir", hub_id="some/dir")).format.name == "codegen2"
+    with pytest.raises(MpltError, match="has no infill format"):
+        _build_corruption(cfg, plain_tokenizer, ModelSpec(key="some/dir", hub_id="some/dir"))

@@ -49,13 +49,15 @@ def test_figures_and_report_table(tmp_path):
     out = Figures(tmp_path)
     lesson_figures(out, "infill-lesson")
     assert out.figures["infill.pass@1.fim-50.infilling"] == pytest.approx(0.5)
-    cost = next(r for r in rows if r["model"] == "fim-50" and r["reference"] == "fim-0" and r["benchmark"] == "left_to_right")
+    cost = next(r for r in rows
+                if (r["model"], r["reference"], r["benchmark"]) == ("fim-50", "fim-0", "left_to_right"))
     name = "fim-50-vs-fim-0.left_to_right"
     assert (out.figures[f"infill.delta.{name}"], out.figures[f"infill.delta_low.{name}"],
             out.figures[f"infill.delta_high.{name}"]) == (cost["delta"], cost["low"], cost["high"])
     section = section_infill_lesson({"tables": out.tables})
     assert TABLE in out.tables and "Not compared with a published figure" in section
-    assert f"| left-to-right | fim-50 − fim-0 | {cost['delta']:+.4f} | [{cost['low']:+.4f}, {cost['high']:+.4f}]" in section
+    interval = f"[{cost['low']:+.4f}, {cost['high']:+.4f}]"
+    assert f"| left-to-right | fim-50 − fim-0 | {cost['delta']:+.4f} | {interval}" in section
     assert section.count("\n| fim-") == 2 and "| base | 0.2333 | 0.0333 |" in section
 
 
