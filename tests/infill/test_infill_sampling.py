@@ -183,6 +183,7 @@ def test_training_reads_an_unregistered_models_format_from_its_tokenizer(codegen
     from mplt.training.config import resolve_config
     from mplt.training.loop import _build_corruption
     cfg = resolve_config("qlora", overrides={"model": "some/dir", "data": ("d",), "fim_rate": 0.5})
-    assert _build_corruption(cfg, codegen2_tokenizer, ModelSpec(key="some/dir", hub_id="some/dir")).format.name == "codegen2"
+    local = ModelSpec(key="some/dir", hub_id="some/dir")
+    assert _build_corruption(cfg, codegen2_tokenizer, local).format.name == "codegen2"
     with pytest.raises(MpltError, match="has no infill format"):
-        _build_corruption(cfg, plain_tokenizer, ModelSpec(key="some/dir", hub_id="some/dir"))
+        _build_corruption(cfg, plain_tokenizer, local)
