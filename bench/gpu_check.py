@@ -48,8 +48,8 @@ def gpu_profiles(run_dir: Path) -> dict:
     return profiles
 
 
-def workload(config, tiny: bool) -> measure.Workload:
-    sampling = config.sampling
+def workload(config, tiny: bool, sampling=None) -> measure.Workload:
+    sampling = sampling or config.sampling
     batch, n, new = sampling.batch_size, sampling.n, sampling.max_new_tokens
     if tiny:
         batch, n, new = (min(batch, TINY_LIMITS["batch"]), min(n, TINY_LIMITS["n"]),
@@ -81,7 +81,16 @@ def plan(profiles: dict, tiny: bool) -> dict:
             training = (table.get("preset", "qlora"), training_settings(table, tiny))
             cfg = stage_config(profile, "finetune").train_config()
             four_bit_eval = cfg.load_in_4bit and "evaluate" in stages
-        out[name] = {"sampling": sampling, "four_bit_eval": four_bit_eval, "training": training}
+        lesson, four_bit_lesson = None, False
+        if "infill-lesson" in stages:   # two fine-tunes and (1 + fim rates) models on two benchmarks
+            config = stage_config(profile, "infill-lesson")
+            table = profile.table("infill-lesson")
+            training = (table.get("preset", "qlora"), training_settings(table, tiny))
+            lesson = {"left_to_right": workload(config, tiny),
+                      "infilling": workload(config, tiny, config.infill_sampling())}
+            four_bit_lesson = config.train_config(0.0).load_in_4bit
+        out[name] = {"sampling": sampling, "four_bit_eval": four_bit_eval, "training": training,
+                     "lesson": lesson, "four_bit_lesson": four_bit_lesson}
     return out
 
 
@@ -138,6 +147,13 @@ def measure_all(plans: dict, args, tmp: Path) -> dict:
     for k, w in eval_4bit.items():
         run_part(parts, f"hf 4-bit+adapter {k}", measure.measure_hf, model_dir, w, dtype, True, adapters[0],
                  traceback_on=tb)
+    for p in plans.values():   # the infill lesson's evaluations: on the 4-bit base + adapter where it trains so
+        for w in (p.get("lesson") or {}).values():
+            four_bit = p["four_bit_lesson"]
+            name = f"hf {'4-bit+adapter' if four_bit else 'bf16'} {key(w)}"
+            if name not in parts:
+                run_part(parts, name, measure.measure_hf, model_dir, w, dtype, four_bit,
+                         adapters[0] if four_bit else None, traceback_on=tb)
     if args.skip_vllm:
         parts["vllm"] = {"skipped": "--skip-vllm"}
     elif (reason := vllm_unavailable()) is not None:

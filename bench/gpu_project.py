@@ -91,6 +91,41 @@ def project(name: str, profile, p: dict, parts: dict) -> list[dict]:
             seconds = tokens / train["tokens_per_s"] if "tokens_per_s" in train else None
             rows.append({"stage": stage, "engine": f"preset {preset}", "seconds": seconds,
                          "work": f"{docs:.0f} items x {epochs} epochs x {langs} languages"})
+        elif stage == "infill-lesson" and p.get("lesson"):
+            rows += lesson_rows(profile, p, parts)
+    return rows
+
+
+def lesson_rows(profile, p: dict, parts: dict) -> list[dict]:
+    """The `infill-lesson` stage (mplt/infill/lesson.py): one fine-tune per fim rate, then the base and
+    every fine-tune on the left-to-right and the infilling benchmark, each completion executed."""
+    from mplt.benchmarks import get_benchmark
+    from mplt.run.estimate import DEFAULT_PROBLEMS, PUBLISHED_ITEMS, SHARES
+    from mplt.training.config import resolve_config
+    table, sandbox = profile.table("infill-lesson"), parts.get("sandbox", {})
+    rates = len(table.get("fim_rates", [0.0, 0.5]))
+    preset, settings = p["training"]
+    train = parts.get(f"train {key(p['training'])}", {"error": "not measured"})
+    docs = settings.get("sample_docs") or settings.get("max_docs") or PUBLISHED_ITEMS
+    epochs = resolve_config(preset, overrides={**settings, "model": "m", "data": ("d",)}).epochs
+    tokens = docs * SHARES["tokens_per_item"] * epochs * rates
+    rows = [{"stage": "infill-lesson", "engine": f"preset {preset}",
+             "seconds": tokens / train["tokens_per_s"] if "tokens_per_s" in train else None,
+             "work": f"{docs:.0f} items x {epochs} epochs x {rates} fim rates"}]
+    four_bit = p["four_bit_lesson"]
+    engine = engine_for(profile, "infill-lesson", parts, four_bit)
+    for kind, w in p["lesson"].items():
+        infilling = kind == "infilling"
+        benchmark = table.get("infill_benchmark" if infilling else "benchmark", "multipl-e")
+        problems = table.get("limit") or get_benchmark(benchmark).problems or DEFAULT_PROBLEMS
+        n = (table.get("infill_n") if infilling else None) or table.get("n", w.n)
+        completions = (1 + rates) * problems * n
+        rate = generation_rate(parts, engine, w, four_bit)
+        seconds = None
+        if "error" not in rate and "programs_per_s" in sandbox:
+            seconds = completions / rate["completions_per_s"] + completions / sandbox["programs_per_s"]
+        rows.append({"stage": "infill-lesson", "engine": engine + (" 4-bit" if four_bit else ""), "seconds": seconds,
+                     "work": f"{kind}: {completions} completions of <= {w.max_new_tokens} tokens, each executed"})
     return rows
 
 
@@ -115,6 +150,8 @@ def profile_parts(profile, p: dict, parts: dict) -> list[str]:
         if backend == "vllm" or (backend == "auto" and on_gpu(parts)):
             # where vllm imports, a run samples with it ("auto"): its adapter check counts too
             names += ["vllm"] + (["vllm 4-bit"] if four_bit else [])
+    for w in (p.get("lesson") or {}).values():
+        names.append(f"hf {'4-bit+adapter' if p['four_bit_lesson'] else 'bf16'} {key(w)}")
     if p["training"]:
         names.append(f"train {key(p['training'])}")
         names.append("bnb 4-bit matmul")

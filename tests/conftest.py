@@ -57,6 +57,18 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     return build_tiny_model(out, shipped_texts())
 
 
+@pytest.fixture(scope="session")
+def tiny_codegen2_dir(tmp_path_factory) -> Path:
+    """A tiny random Llama whose tokenizer holds CodeGen2's infill sentinels (docs/codegen2.md, section
+    A.4). It is not in the model registry, so its infill format is read from its tokenizer."""
+    from mplt.infill import get_infill_format
+    from mplt.models.tiny import TinyConfig, build_tiny_model, shipped_texts
+    # Heads of width 64: vLLM's CPU attention has no kernel for narrower ones.
+    config = TinyConfig(vocab_size=512, hidden_size=128, intermediate_size=256, num_layers=2, num_heads=2,
+                        extra_special_tokens=get_infill_format("codegen2").sentinels)
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-codegen2"), shipped_texts(), config)
+
+
 @pytest.fixture
 def tmpfs(tmp_path):
     """mount(size, read_only=False) -> a fresh tmpfs directory; mount.remount(path, options) changes

@@ -64,6 +64,14 @@ def test_plan_reads_each_gpu_profiles_settings(gpu_check, tmp_path):
     assert plans["paper-1b-eval"]["training"] is None and not plans["paper-1b-eval"]["four_bit_eval"]
     tiny = gpu_check.plan(profiles, tiny=True)["scaled"]
     assert tiny["training"][1]["seq_len"] == 64 and tiny["sampling"]["evaluate"].batch == 4
+    # codegen2-infill: its stage's training and both benchmarks' workloads, read from its own table
+    from mplt.run.profiles import stage_config
+    lesson_plan = plans["codegen2-infill"]
+    config = stage_config(profiles["codegen2-infill"], "infill-lesson")
+    assert lesson_plan["training"][0] == config.preset and lesson_plan["four_bit_lesson"]
+    assert lesson_plan["lesson"]["left_to_right"].n == config.sampling.n
+    assert lesson_plan["lesson"]["infilling"].n == config.infill_sampling().n
+    assert lesson_plan["lesson"]["infilling"].max_new_tokens == config.infill_sampling().max_new_tokens
 
 
 def test_widened_vocabulary_decodes_every_id(gpu_check):
@@ -90,6 +98,9 @@ def test_tiny_check_measures_projects_and_judges_every_gpu_profile():
         assert "vllm  " in text and "ok: each adapter's completions differ" in text
     else:
         assert "vllm" in text and "skipped: vllm is not importable" in text
+    assert "codegen2-infill      infill-lesson preset qlora" in text         # two fine-tunes, then
+    assert "left_to_right: " in text and "infilling: " in text                # both benchmarks
+    assert any(line.startswith("codegen2-infill ") and " fits " in line for line in text.splitlines())
     for profile in ("scaled", "paper-1b-eval", "paper-1b-finetune"):
         assert f"{profile:<20} evaluate" in text
         assert any(line.startswith(f"{profile:<20}") and " fits " in line for line in text.splitlines())

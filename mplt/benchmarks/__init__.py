@@ -25,7 +25,7 @@ __all__ = ["Benchmark", "BenchmarkOptions", "ProblemSet", "benchmarks", "get_ben
            "benchmark_names", "DEFAULT_BENCHMARK"]
 
 # Modules that serve the benchmark modules and declare none.
-SUPPORT = ("contract", "records", "translated")
+SUPPORT = ("contract", "records", "translated", "pinned_files", "humaneval_infilling")
 
 
 @functools.cache

@@ -15,11 +15,11 @@ trainer scripts name; they were not checked at that commit (docs/deviations.md).
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from mplt.benchmarks import pinned_files
 from mplt.benchmarks.contract import (Benchmark, BenchmarkOptions, ProblemSet, ProtocolDefaults, RepoFile,
                                       RepoFiles, limit_records)
 from mplt.benchmarks.multipl_e import FIELD_TYPES, SCHEMA, _same_language, check_multipl_e_record
@@ -30,6 +30,8 @@ from mplt.langs import get_language
 log = logging.getLogger(__name__)
 MULTIPL_E_COMMIT = "2ff3541457eee7def81acacbd8d87cd71648712d"   # MultiPL-T's `MultiPL-E` submodule
 MULTIPL_T_COMMIT = "53d996ed06b3e2d3a4ca9eb4df3d6705bc43c3ea"   # the MultiPL-T commit mplt reads throughout
+
+
 def _multipl_e_file(lang: str) -> RepoFile:
     return RepoFile("nuprl/MultiPL-E", MULTIPL_E_COMMIT, f"prompts/humaneval-{lang}-reworded.jsonl", None)
 
@@ -42,7 +44,7 @@ PROMPT_FILES: dict[str, RepoFile] = {
     "jl": _multipl_e_file("jl"),
     # 156 problems, `doctests: keep`, `prompt_terminology: verbatim`; sha256 of the blob at that commit
     "ml": RepoFile("nuprl/MultiPL-T", MULTIPL_T_COMMIT, "datasets/humaneval-ml.jsonl",
-                     "af513d0103dc72e361551872bc89b71649f4a838e2ff040b32bb2337da00aaeb"),
+               "af513d0103dc72e361551872bc89b71649f4a838e2ff040b32bb2337da00aaeb"),
 }
 
 
@@ -61,41 +63,20 @@ def prompt_file(language: str) -> RepoFile:
     return PROMPT_FILES[lang]
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def read_paper_prompts(language: str, path: str | Path | None = None, cache_dir: Path | None = None) -> ReadPrompts:
     """The records of `language`'s prompt file: from `path` (a file, or a directory with the file under
     its upstream name) when given, else downloaded into `cache_dir` (default: under the Hugging Face
     cache, where the models are) at its pinned commit."""
     pinned = prompt_file(language)
     if path is not None:
-        local = _local_file(Path(path), pinned)
-        digest = sha256_of(local)
+        local = pinned_files.local_file(Path(path), pinned, "the paper's prompt file for this language")
+        digest = pinned_files.sha256_of(local)
         if pinned.sha256 and digest != pinned.sha256:
             log.warning("%s: sha256 %s differs from the paper's %s (%s); recorded as a local file",
                         local, digest[:12], pinned.sha256[:12], pinned.url)
         return ReadPrompts(_records(local, language), str(local), "local", digest)
-    cached = _download(pinned, cache_dir or default_cache_dir())
-    return ReadPrompts(_records(cached, language), pinned.url, pinned.commit, sha256_of(cached))
-
-
-def default_cache_dir() -> Path:
-    from huggingface_hub.constants import HF_HOME
-    return Path(HF_HOME) / "mplt" / "prompt-files"
-
-
-def _local_file(path: Path, pinned: RepoFile) -> Path:
-    if path.is_dir():
-        candidates = [path / pinned.name, path / (pinned.name + ".gz")]
-        found = next((c for c in candidates if c.is_file()), None)
-        if found is None:
-            raise MpltError(f"{path}: no {pinned.name} (the paper's prompt file for this language)")
-        return found
-    if not path.is_file():
-        raise MpltError(f"{path}: no such prompt file or directory")
-    return path
+    cached = pinned_files.download(pinned, cache_dir)
+    return ReadPrompts(_records(cached, language), pinned.url, pinned.commit, pinned_files.sha256_of(cached))
 
 
 def _records(path: Path, language: str) -> list[dict]:
@@ -104,41 +85,6 @@ def _records(path: Path, language: str) -> list[dict]:
     if not records:
         raise MpltError(f"{path}: no records with language {language!r}")
     return [check_multipl_e_record(r, language, i) for i, r in enumerate(records)]
-
-
-def _download(pinned: RepoFile, cache_dir: Path) -> Path:
-    """The cached copy of `pinned`, fetched first if absent; its bytes must match the pinned sha256,
-    or without one the sha256 recorded at the first download (`<file>.sha256`)."""
-    target = cache_dir / pinned.repo.replace("/", "--") / pinned.commit / pinned.path
-    recorded = target.with_name(target.name + ".sha256")
-    if not target.is_file():
-        data = _fetch(pinned.url)
-        digest = hashlib.sha256(data).hexdigest()
-        if pinned.sha256 and digest != pinned.sha256:
-            raise MpltError(f"{pinned.url}: sha256 {digest} differs from the pinned {pinned.sha256}; not used")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
-        partial.write_bytes(data)
-        partial.replace(target)
-        recorded.write_text(digest + "\n", encoding="utf-8")
-        log.info("%s: downloaded (sha256 %s)", pinned.url, digest)
-    digest = sha256_of(target)
-    expected = pinned.sha256 or (recorded.read_text(encoding="utf-8").strip() if recorded.is_file() else None)
-    if expected and digest != expected:
-        raise MpltError(f"{target}: sha256 {digest} differs from {expected} ({pinned.url}); delete it to fetch again")
-    return target
-
-
-def _fetch(url: str) -> bytes:
-    import urllib.error
-    import urllib.request
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            return response.read()
-    except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", None) or e
-        raise MpltError(f"cannot download {url} ({reason}); offline, pass a local copy with "
-                        "--benchmark-path (a file, or a directory holding it under its upstream name)") from e
 
 
 def load_paper_prompts(language: str, options: BenchmarkOptions) -> ProblemSet:

@@ -1,4 +1,5 @@
-"""Fill-in-the-middle: infill prompt formats and the file-level span-corruption training transform."""
+"""Fill-in-the-middle: infill prompt formats, the file-level span-corruption training transform,
+infill sampling (`sampling`) and the `infill-lesson` stage (`lesson`, docs/codegen2.md, section B5)."""
 from mplt.infill.formats import INFILL_FORMATS, InfillFormat, get_infill_format, mask_token
 from mplt.infill.transform import Corrupted, FimConfig, SpanCorruption
 

@@ -13,6 +13,7 @@ the *generated ids only* (slicing by token position, never by re-decoded prompt 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mplt.errors import MpltError
@@ -21,6 +22,7 @@ EOS = "<|endoftext|>"
 CODEGEN2_SEP, CODEGEN2_EOM = "<sep>", "<eom>"
 CODEGEN2_IDS = {EOS: 50256, CODEGEN2_SEP: 50299, CODEGEN2_EOM: 50300}   # A.4 table
 CODEGEN2_TOP_MASK_ID = 51199                                             # <mask_1>; <mask_k> = 51200 - k
+CODEGEN2_ANY_MASK = re.compile(r"<mask_\d+>")   # every span sentinel, <mask_1> ... <mask_899>
 
 
 def mask_token(k: int) -> str:
@@ -56,6 +58,31 @@ class InfillFormat:
             raise MpltError(f"infill format {self.name!r}: the tokenizer has no single-id token(s) "
                             f"{', '.join(missing)}; pick a model with this format or --fim-rate 0")
         return ids
+
+    def has_tokens(self, tokenizer) -> bool:
+        """Whether the tokenizer holds every sentinel of this format as one id (a supported format only)."""
+        if not self.supported:
+            return False
+        try:
+            self.require_tokens(tokenizer)
+        except MpltError:
+            return False
+        return True
+
+    def stop_strings(self) -> tuple[str, ...]:
+        """Texts a middle never contains: EOS, the end-of-middle token and every sentinel. Sampling
+        cuts a middle at the first of them, so an engine that decodes sentinels as text (a server)
+        is cut in the same place as one that stops at their ids."""
+        ends = (self.end_of_middle,) if self.end_of_middle else ()
+        return tuple(dict.fromkeys((*ends, EOS, *self.sentinels)))
+
+    def cut_middle(self, text: str) -> str:
+        """A sampled middle up to the first stop string or sentinel of this format (for CodeGen2 any
+        `<mask_k>`, not only the stop strings' `<mask_1>`): no sentinel ever reaches a program."""
+        ends = [i for i in (text.find(s) for s in self.stop_strings()) if i >= 0]
+        if self.name == "codegen2" and (match := CODEGEN2_ANY_MASK.search(text)):
+            ends.append(match.start())
+        return text[:min(ends)] if ends else text
 
     def build_prompt(self, prefix: str, suffix: str) -> str:
         """The prompt text for one cursor position."""

@@ -31,6 +31,7 @@ from mplt.stages.registry import STAGES
 # Which config fields name a model, and which stages sample, is each stage's own declaration.
 MODEL_KEYS = {name: stage.models for name, stage in STAGES.items() if stage.models}
 SAMPLING_STAGES = tuple(name for name, stage in STAGES.items() if stage.samples)
+TRAINING_STAGES = ("finetune", "infill-lesson")   # tables with a model and [<stage>.settings] of TrainConfig
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,13 @@ def _set_dtype(tables: dict[str, dict], dtype: str) -> None:
     for stage in SAMPLING_STAGES:
         if stage in tables and tables[stage].get("dtype", "auto") == "auto":
             tables[stage]["dtype"] = dtype
-    if "finetune" in tables:
-        settings = dict(tables["finetune"].get("settings") or {})
+    for stage in TRAINING_STAGES:
+        if stage not in tables:
+            continue
+        settings = dict(tables[stage].get("settings") or {})
         if settings.get("compute_dtype", "auto") == "auto":
             settings["compute_dtype"] = dtype
-        tables["finetune"]["settings"] = settings
+        tables[stage]["settings"] = settings
 
 
 def standin_dir(run_dir: Path, name: str) -> Path:
@@ -93,7 +96,7 @@ def rehearse_profile(profile: Profile, run_dir: str | Path, limits: RehearsalLim
         for key in keys:
             if stage in tables and tables[stage].get(key):
                 original = tables[stage][key]
-                if stage == "finetune":
+                if stage in TRAINING_STAGES:
                     tables[stage]["settings"] = _resolved_targets(tables[stage].get("settings") or {}, original)
                 tables[stage][key] = substitute(original)
     for stage, key in (("finetune", "revision"), ("evaluate", "base_revision")):
@@ -104,9 +107,12 @@ def rehearse_profile(profile: Profile, run_dir: str | Path, limits: RehearsalLim
     if limits.langs:
         _keep_langs(tables, limits.langs)
     multipl_e = _rehearse_benchmark(tables, run_dir, benchmark_path)
+    lesson = _rehearse_infill_lesson(tables, run_dir, limits, benchmark_path)
     _set_dtype(tables, rehearsal_dtype(limits.dtype))
-    tables["rehearse"] = {"models": models, "multipl_t": data.get("multipl_t", ""), "multipl_e": multipl_e,
-                          "langs": list(_all_langs(tables)), "seed": limits.seed}
+    tables["rehearse"] = {"models": models, "multipl_t": data.get("multipl_t") or lesson.get("multipl_t", ""),
+                          "multipl_e": multipl_e or lesson.get("multipl_e", ""),
+                          "infilling": lesson.get("infilling", ""), "langs": list(_all_langs(tables)),
+                          "seed": limits.seed}
     planned = ["rehearse"]
     for stage in stages:
         planned.append(stage)
@@ -213,6 +219,29 @@ def _rehearse_benchmark(tables: dict[str, dict], run_dir: Path, benchmark_path: 
         from mplt.benchmarks.mini import MINI_PATH
         evaluate["benchmark_path"] = str(MINI_PATH)
     return ""
+
+
+def _rehearse_infill_lesson(tables: dict[str, dict], run_dir: Path, limits: RehearsalLimits,
+                            benchmark_path: str | None) -> dict[str, str]:
+    """[infill-lesson] (mplt/infill/lesson.py) as [finetune] and [evaluate] are rehearsed: the
+    MultiPL-T stand-in, our mini benchmark as MultiPL-E records and as infilling tasks, cut counts.
+    Returns the stand-in directories the `rehearse` stage must write."""
+    table = tables.get("infill-lesson")
+    if table is None:
+        return {}
+    made = {}
+    if not Path(str(table.get("data", ""))).expanduser().exists():
+        table["data"] = made["multipl_t"] = str(run_dir / "rehearse" / "multipl-t")
+    if not table.get("benchmark_path"):
+        table["benchmark_path"] = benchmark_path or str(run_dir / "rehearse" / "multipl-e")
+        if not benchmark_path:
+            made["multipl_e"] = table["benchmark_path"]
+    if not table.get("infill_benchmark_path"):
+        table["infill_benchmark_path"] = made["infilling"] = str(run_dir / "rehearse" / "human-eval-infilling")
+    table["limit"] = min(table.get("limit") or limits.problems, limits.problems)
+    if table.get("infill_n"):
+        table["infill_n"] = min(table["infill_n"], limits.samples)
+    return made
 
 
 def _all_langs(tables: dict[str, dict]) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from mplt.run.profiles import DATA_DIR
 
 CORPUS = DATA_DIR / "smoke_corpus"
 WARMSTART = DATA_DIR / "smoke_warmstart.toml"
+STANDIN_MASKS = 16   # CodeGen2 `<mask_k>` tokens a stand-in tokenizer holds: fim_max_spans up to 16
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class RehearseConfig:
     models: dict[str, str] | None = None    # real model name -> stand-in directory
     multipl_t: str = ""                     # directory of the MultiPL-T stand-in ("" = not needed)
     multipl_e: str = ""                     # directory of the MultiPL-E stand-in ("" = not needed)
+    infilling: str = ""                     # directory of the human-eval-infilling stand-in ("" = not needed)
     langs: tuple[str, ...] = TARGETS
     seed: int = 0                           # model i is initialised with seed + i
 
@@ -69,13 +71,16 @@ def _tokenizer_texts(items: dict[str, list[str]]) -> list[str]:
 
 def _sentinels(names: list[str]) -> tuple[str, ...]:
     """The infill sentinels of the real models, so an infill setting finds its tokens."""
-    from mplt.infill.formats import get_infill_format
+    from mplt.infill.formats import get_infill_format, mask_token
     from mplt.models.registry import find_model
     found: list[str] = []
     for name in names:
         spec = find_model(name)
         if spec is not None and spec.infill_format != "none":
-            found += [t for t in get_infill_format(spec.infill_format).sentinels if t not in found]
+            tokens = get_infill_format(spec.infill_format).sentinels
+            if spec.infill_format == "codegen2":   # span corruption numbers up to fim_max_spans masks (B2)
+                tokens += tuple(mask_token(k) for k in range(1, STANDIN_MASKS + 1))
+            found += [t for t in tokens if t not in found]
     return tuple(found)
 
 
@@ -105,6 +110,23 @@ def write_multipl_e(out: Path, langs: tuple[str, ...]) -> dict[str, int]:
     return counts
 
 
+def write_infilling(out: Path) -> dict[str, int]:
+    """Our mini benchmark as human-eval-infilling files (one task per solution line), under every
+    upstream file name (mplt.benchmarks.humaneval_infilling.FILES)."""
+    import gzip
+    import json
+
+    from mplt.benchmarks.humaneval import read_records
+    from mplt.benchmarks.humaneval_infilling import FILES, single_line_tasks
+    from mplt.benchmarks.mini import MINI_PATH
+    tasks = [task for record in read_records(MINI_PATH) for task in single_line_tasks(record)]
+    out.mkdir(parents=True, exist_ok=True)
+    for upstream, _, _ in FILES.values():
+        with gzip.open(out / upstream.rsplit("/", 1)[-1], "wt", encoding="utf-8") as f:
+            f.writelines(json.dumps(task) + "\n" for task in tasks)
+    return {name: len(tasks) for name in FILES}
+
+
 def run_rehearse(run_dir: Path, config: RehearseConfig, *, progress: bool = True) -> dict:
     from mplt.models.load import pick_device, pick_dtype
     from mplt.models.standin import StandinSize, architecture_of, build_standin, train_standin_tokenizer
@@ -129,6 +151,10 @@ def run_rehearse(run_dir: Path, config: RehearseConfig, *, progress: bool = True
             data["multipl_e"] = {"directory": config.multipl_e, "stands_in_for": "nuprl/MultiPL-E",
                                  "source": "mplt's own mini benchmark",
                                  "rows": write_multipl_e(Path(config.multipl_e), tuple(config.langs))}
+        if config.infilling:
+            data["infilling"] = {"directory": config.infilling, "stands_in_for": "openai/human-eval-infilling",
+                                 "source": "mplt's own mini benchmark, each solution line masked in turn",
+                                 "rows": write_infilling(Path(config.infilling))}
         log.info("rehearse: stand-in data %s", data)
         device = pick_device()
         summary = {"stage": "rehearse", "kind": "rehearsal stand-ins", "device": device,

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 from mplt.errors import MpltError
+from mplt.infill.lesson_report import TABLE as INFILL_TABLE, section_infill_lesson
 from mplt.io import read_json, write_json
 from mplt.results import plots
 from mplt.results.check import CheckRow, check_run, format_number, rows_to_json
@@ -287,6 +288,7 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
               section_finetune(results, pngs["loss"]), "",
               section_pass_at_1(results, pngs["pass1"], comparable), "",
               *([section_epochs(results, pngs["epochs"], comparable), ""] if results["tables"].get("epoch_curves") else []),
+              *([section_infill_lesson(results), ""] if results["tables"].get(INFILL_TABLE) else []),
               section_check(expected, rows, error)]
     if results["problems"]:
         parts += ["", "## Collection notes", "", *(f"* {p}" for p in results["problems"])]

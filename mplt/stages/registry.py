@@ -68,6 +68,12 @@ _ENTRIES = (
           (Input("finetune", when=_evaluates_run_adapters), Input(field="base_model")),
           f"{FIGURES}:evaluate_figures", f"{ESTIMATE}:evaluate_seconds", paper=True,
           by_hand=f"{FIGURES}:evaluated_by_hand", models=("base_model", "finetuned_model"), samples=True),
+    # CodeGen2's infill lesson (docs/codegen2.md, section B5): two fine-tunes and six evaluations in one stage.
+    Stage("infill-lesson", "mplt.infill.lesson:run_infill_lesson", "mplt.infill.lesson:InfillLessonConfig",
+          SummarySchema({"model": S, "language": S, "fim_rates": A, "benchmarks": O, "n": I, "temperature": N,
+                         "load_in_4bit": B, "pass@1": O, "deltas": A}),
+          "mplt.infill.lesson:lesson_line", (Input(field="data"), MODEL_INPUT),
+          "mplt.infill.lesson_report:lesson_figures", models=("model",), samples=True),
     Stage("report", "mplt.results.stages:run_report", "mplt.results.stages:ReportStageConfig",
           SummarySchema({"report": S, "results": S}), f"{SCREEN}:report_line", always_runs=True),
     Stage("check", "mplt.results.stages:run_check", "mplt.results.stages:CheckStageConfig",

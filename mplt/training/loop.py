@@ -201,6 +201,14 @@ def _build_corruption(cfg: TrainConfig, tokenizer, spec):
         return None
     from mplt.infill import FimConfig, SpanCorruption
     fmt = spec.infill_format if cfg.fim_format == "auto" else cfg.fim_format
+    if cfg.fim_format == "auto" and fmt == "none":
+        # A model the registry does not know (a local copy, a rehearsal stand-in): the format whose
+        # sentinels its tokenizer holds, as infill sampling reads it (mplt/infill/sampling.py).
+        from mplt.infill.formats import INFILL_FORMATS
+        from mplt.models.registry import find_model
+        unregistered = find_model(spec.key) is None
+        found = [f.name for f in INFILL_FORMATS.values() if unregistered and f.has_tokens(tokenizer)]
+        fmt = found[0] if len(found) == 1 else fmt
     if fmt == "none":
         raise MpltError(f"--fim-rate {cfg.fim_rate}: model {spec.key} has no infill format; "
                         "pass --fim-format codegen2|starcoder-psm")

@@ -60,9 +60,12 @@ class Skip:
 
 
 def build_program(record_or_problem: Mapping | TranslatedProblem, completion: str) -> str:
-    """MultiPL-E's program text: the unstripped prompt + completion + "\\n" + tests (5)."""
+    """MultiPL-E's program text: the unstripped prompt + completion + "\\n" + tests (5). An infill
+    record (a `suffix`: mplt.benchmarks.humaneval_infilling) puts its suffix after the middle, as
+    human-eval-infilling's `execution.py` does: prefix + middle + suffix + "\\n" + tests."""
     if isinstance(record_or_problem, TranslatedProblem):
-        prompt, tests = record_or_problem.prompt, record_or_problem.tests
+        prompt, suffix, tests = record_or_problem.prompt, "", record_or_problem.tests
     else:
         prompt, tests = record_or_problem["prompt"], record_or_problem["tests"]
-    return prompt + completion + "\n" + tests
+        suffix = record_or_problem.get("suffix") or ""
+    return prompt + completion + suffix + "\n" + tests

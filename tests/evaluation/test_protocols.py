@@ -203,10 +203,10 @@ def test_the_report_labels_figures_of_another_protocol():
 
 
 def test_a_download_is_checked_against_its_pinned_or_first_sha256(tmp_path, monkeypatch):
-    from mplt.benchmarks import paper_prompts
+    from mplt.benchmarks import paper_prompts, pinned_files
     good = json.dumps({**lua_record("add_good", "+"), "language": "ml"}) + "\n"
     served = {"bytes": good.encode()}
-    monkeypatch.setattr(paper_prompts, "_fetch", lambda url: served["bytes"])
+    monkeypatch.setattr(pinned_files, "fetch", lambda url: served["bytes"])
     pinned_ml = paper_prompts.PROMPT_FILES["ml"]
     with pytest.raises(MpltError, match="differs from the pinned"):        # OCaml's sha256 is pinned
         paper_prompts.read_paper_prompts("ml", cache_dir=tmp_path)
@@ -289,14 +289,14 @@ def test_resuming_a_run_under_another_protocol_is_refused(tiny_model_dir, multip
 
 def test_the_preflight_fetches_the_paper_prompt_files_before_the_run(tmp_path, monkeypatch):
     import dataclasses
-    from mplt.benchmarks import paper_prompts
+    from mplt.benchmarks import paper_prompts, pinned_files
     from mplt.run.preflight import fetch_prompt_files
     from mplt.run.profiles import load_profile
 
     def offline(url):
         raise MpltError(f"cannot download {url} (offline)")
-    monkeypatch.setattr(paper_prompts, "_fetch", offline)
-    monkeypatch.setattr(paper_prompts, "default_cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(pinned_files, "fetch", offline)
+    monkeypatch.setattr(pinned_files, "default_cache_dir", lambda: tmp_path / "cache")
     profile = load_profile("paper-1b-eval", tmp_path, filter_langs=False)
     with pytest.raises(MpltError, match="cannot download https://raw.githubusercontent.com/nuprl/MultiPL-E/2ff3541"):
         fetch_prompt_files(profile)

@@ -7,6 +7,9 @@ SamplingConfig's (`model_text`, `stops`, `samples`, `new_token_budget`):
 * the model is given `config.model_text(prompt)` (stripped, as MultiPL-E sends it);
 * a prompt that tokenizes to nothing or does not fit the context gets no completions and a
   `skipped_reason`; a backend without a local tokenizer (a server) may skip one itself;
+* a prompt with a `suffix` asks for a middle (`mplt.infill.sampling`): the model is given its own
+  infill prompt (`prefix`, `suffix` in the format of `infill_format()`, the prefix unstripped) and
+  the middle is cut at the format's stops (its ids where the engine takes ids, its strings always);
 * greedy decoding (temperature 0) samples once, with top_p 1 and top_k off, and copies the text n times;
 * every raw text is cut at the earliest of the prompt's stop strings and `extra_stop_tokens`
   (`truncate_at_stop_tokens`, searching the completion only);
@@ -27,6 +30,7 @@ from mplt.generation.config import SamplingConfig
 from mplt.generation.records import completion_record
 from mplt.generation.sampler import derive_seed
 from mplt.generation.stops import truncate_at_stop_tokens
+from mplt.infill.sampling import infill_request, is_infill, model_infill_format
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Request:
     top_k: int                    # 0: off (always when greedy)
     seed: int                     # the run's seed
     skip_special_tokens: bool     # decode without special tokens
+    stop_ids: tuple[int, ...] = ()   # token ids that end the text besides EOS (an infill format's `<eom>`)
 
     @property
     def greedy(self) -> bool:
@@ -101,6 +106,9 @@ class Backend(ABC):
     commit: str = ""      # resolved model commit when known
     local_tokenizer: bool = False         # True: `tokenize` gives the ids and `context_length` the bound
     one_request_per_sample: bool = False
+    # The registry's infill format of the served model; None where the model is not registered (the
+    # format is then read from its tokenizer's sentinels, mplt.infill.sampling.model_infill_format).
+    declared_infill_format: str | None = None
 
     @abstractmethod
     def sample(self, batch: list[Request]) -> list[Sampled]:
@@ -113,6 +121,14 @@ class Backend(ABC):
     def context_length(self, max_context: int | None) -> int | None:
         """Tokens the model attends to, given the config's override; None where unknown here."""
         return max_context
+
+    def text_tokenizer(self):
+        """The model's HF tokenizer where it is loaded here (`local_tokenizer`), else None."""
+        return None
+
+    def infill_format(self):
+        """The served model's infill format (an InfillFormat), or a one-line MpltError."""
+        return model_infill_format(self.declared_infill_format, self.text_tokenizer(), self.source or self.name)
 
     def run(self, batches: Iterable[list[Request]]) -> Iterator[tuple[list[Request], list[Sampled]]]:
         """(batch, its Sampled) as each batch finishes; one after another by default."""
@@ -131,16 +147,27 @@ class Backend(ABC):
         context = self.context_length(config.max_context)
         by_id: dict[str, dict] = {}
         ready: list[Request] = []
+        fmt = None
+        infilled: set[str] = set()   # ids of the infill prompts
         for prompt in prompts:
-            text = config.model_text(prompt)
-            ids = self.tokenize(text) if self.local_tokenizer else None
+            stops: tuple[str, ...] = ()
+            stop_ids: tuple[int, ...] = ()
+            if is_infill(prompt):
+                fmt = fmt or self.infill_format()
+                infill = infill_request(fmt, prompt, self.text_tokenizer() if self.local_tokenizer else None)
+                text, stops, stop_ids = infill.text, infill.stops, infill.stop_ids
+                infilled.add(str(prompt["id"]))
+                ids = list(infill.ids) if infill.ids is not None else None
+            else:
+                text = config.model_text(prompt)
+                ids = self.tokenize(text) if self.local_tokenizer else None
             reason = _too_long(ids, context)
             if reason:
                 advance(config.n)
                 yield completion_record(prompt, config, [], reason, len(ids))
                 continue
             by_id[str(prompt["id"])] = prompt
-            ready.extend(_requests(prompt, text, ids, config, context, self.one_request_per_sample))
+            ready.extend(_requests(prompt, text, ids, config, context, self.one_request_per_sample, stops, stop_ids))
         drawn: dict[str, dict[int, str]] = {}
         for batch, answers in self.run(_batches(ready, config.batch_size)):
             for request, answer in zip(batch, answers, strict=True):
@@ -155,6 +182,8 @@ class Backend(ABC):
                 texts = drawn.setdefault(request.id, {})
                 for j, text in enumerate(answer.texts, request.first):
                     texts[j] = truncate_at_stop_tokens(text, request.stops)
+                    if request.id in infilled:
+                        texts[j] = fmt.cut_middle(texts[j])
                 advance(request.count * config.n // config.samples)
                 if len(texts) == config.samples:
                     del drawn[request.id]
@@ -177,14 +206,16 @@ def _too_long(ids: list[int] | None, context: int | None) -> str | None:
 
 
 def _requests(prompt: dict, text: str, ids: list[int] | None, config: SamplingConfig, context: int | None,
-              per_sample: bool) -> list[Request]:
-    """A prompt's requests: one per sample, or one for all of them."""
+              per_sample: bool, infill_stops: tuple[str, ...] = (), stop_ids: tuple[int, ...] = ()) -> list[Request]:
+    """A prompt's requests: one per sample, or one for all of them; an infill prompt's also stop at
+    its format's strings and ids."""
     budget = config.max_new_tokens if ids is None else config.new_token_budget(len(ids), context)
     spans = [(j, 1) for j in range(config.samples)] if per_sample else [(0, config.samples)]
     return [Request(id=str(prompt["id"]), text=text, ids=None if ids is None else tuple(ids), first=first, count=count,
-                    max_new_tokens=budget, stops=config.stops(prompt), temperature=config.temperature,
+                    max_new_tokens=budget, stops=tuple(dict.fromkeys(config.stops(prompt) + infill_stops)),
+                    temperature=config.temperature,
                     top_p=1.0 if config.greedy else config.top_p, top_k=0 if config.greedy else config.top_k,
-                    seed=config.seed, skip_special_tokens=config.skip_special_tokens)
+                    seed=config.seed, skip_special_tokens=config.skip_special_tokens, stop_ids=stop_ids)
             for first, count in spans]
 
 

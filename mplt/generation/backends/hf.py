@@ -49,6 +49,7 @@ class HFBackend(Backend):
     def __init__(self, loaded):
         self.loaded = loaded   # mplt.models.load.LoadedModel
         self.source, self.commit = loaded.source, loaded.commit
+        self.declared_infill_format = registered_infill_format(loaded.spec)
         self._token_texts: list[str] | None = None
         self._masks: dict[frozenset, object] = {}   # stop strings -> could_end_mask
 
@@ -57,6 +58,9 @@ class HFBackend(Backend):
 
     def context_length(self, max_context: int | None) -> int:
         return context_length(self.loaded, max_context)
+
+    def text_tokenizer(self):
+        return self.loaded.tokenizer
 
     def _could_end(self, stops: frozenset):
         """The [vocab] mask of tokens that may end one of `stops`, built once per set of stops."""
@@ -88,14 +92,24 @@ class HFBackend(Backend):
             processors.append(make_sampler(seeds, first.temperature, first.top_p, max(budgets), device,
                                            top_k=first.top_k))
         generation = GenerationConfig(max_new_tokens=max(budgets), do_sample=False, num_beams=1,
-                                      eos_token_id=sorted(eos_ids), pad_token_id=pad_id)
+                                      # an infill format's `<eom>` ends a middle (mplt/infill/sampling.py)
+                                      eos_token_id=sorted(eos_ids | {i for r in batch for i in r.stop_ids}),
+                                      pad_token_id=pad_id)
         with torch.no_grad():
             output = model.generate(input_ids=input_ids, attention_mask=attention, generation_config=generation,
                                     logits_processor=processors, stopping_criteria=StoppingCriteriaList([criterion]))
         cut_ids = eos_ids | {pad_id}
-        return [Sampled((decode_until(tokenizer, output[row, width:width + r.max_new_tokens].tolist(), cut_ids,
+        return [Sampled((decode_until(tokenizer, output[row, width:width + r.max_new_tokens].tolist(),
+                                      cut_ids | set(r.stop_ids),
                                       r.skip_special_tokens),))
                 for row, r in enumerate(batch)]
+
+
+def registered_infill_format(spec) -> str | None:
+    """The registry's infill format of a loaded model, or None for a model the registry does not
+    know (a local directory: its format is read from its tokenizer, mplt.infill.sampling)."""
+    from mplt.models.registry import find_model
+    return spec.infill_format if find_model(spec.key) is not None else None
 
 
 def _special_ids(loaded) -> tuple[int, set[int]]:

@@ -30,6 +30,7 @@ from typing import Iterable, Iterator
 
 from mplt.errors import MpltError
 from mplt.generation.backends.base import Backend, ModelOptions, Request, Sampled
+from mplt.models.registry import find_model
 from mplt.settings import HostSettings, current
 
 KEY_VARIABLES = ("MPLT_OPENAI_API_KEY", "OPENAI_API_KEY")
@@ -57,7 +58,13 @@ class ClientConfig:
 def open_backend(options: ModelOptions, client: ClientConfig | None = None) -> "OpenAIBackend":
     if not options.model:
         raise MpltError("backend 'openai': --model names the model the server serves")
-    return OpenAIBackend(options.base_url, options.adapter or options.model, client or ClientConfig.from_settings(current()))
+    backend = OpenAIBackend(options.base_url, options.adapter or options.model,
+                            client or ClientConfig.from_settings(current()))
+    # Infill prompts are built as text in the registry's format of --model (the server's tokenizer is
+    # not read here, so an unregistered model cannot infill through a server: mplt.infill.sampling).
+    spec = find_model(options.model)
+    backend.declared_infill_format = spec.infill_format if spec is not None else None
+    return backend
 
 
 class OpenAIBackend(Backend):

