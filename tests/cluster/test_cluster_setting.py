@@ -1,0 +1,47 @@
+"""`[run] cluster` / `--cluster` (mplt/settings.py, docs/cluster.md): absent means this machine and
+no Ray; a bad value, or a cluster named where Ray is not installed, is one line; the value is
+recorded with the other host settings."""
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from mplt import settings
+from mplt.commands.host_flags import FLAG_NAMES
+from mplt.errors import MpltError
+
+from tests.conftest import REPO
+
+
+@pytest.mark.parametrize("value", ["local", "auto", "ray://head.example:10001", "10.0.0.5:6379"])
+def test_cluster_values_are_accepted_and_recorded(value):
+    if importlib.util.find_spec("ray") is None:
+        pytest.skip("the ray extra is not installed")
+    host = settings.resolve({"cluster": value}, "p.toml [run]")
+    assert host.cluster == value and host.record()["cluster"] == value
+
+
+@pytest.mark.parametrize("value", ["somewhere", "http://head:10001", "ray://head", 3])
+def test_a_bad_cluster_is_one_line_naming_its_source(value):
+    with pytest.raises(MpltError) as error:
+        settings.resolve({"cluster": value}, "p.toml [run]")
+    assert str(error.value).startswith("p.toml [run] cluster=") and "\n" not in str(error.value)
+
+
+def test_a_cluster_without_ray_is_one_line(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    with pytest.raises(MpltError, match=r"^--cluster 'local': Ray is not installed; `pip install -e \.\[ray\]`"):
+        settings.resolve(flags={"cluster": "local"}, flag_names=FLAG_NAMES)
+
+
+def test_no_cluster_runs_here_and_never_imports_ray():
+    code = ("import sys\nfrom mplt.execution.pool import execute_all\nfrom mplt.settings import current\n"
+            "assert current().cluster == ''\n"
+            "r = execute_all([{'id': 1, 'language': 'py', 'program': 'print(1)\\n'}], progress=False)\n"
+            "assert r[0]['status'] == 'OK', r\nassert 'ray' not in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
