@@ -88,7 +88,7 @@ def test_corpora_through_two_nodes(two_nodes, corpus, local_statuses):
 
 
 @pytest.mark.slow
-def test_a_node_killed_mid_stage_loses_and_duplicates_nothing(two_nodes, tmp_path):
+def test_a_node_killed_mid_stage_loses_and_duplicates_nothing(two_nodes, tmp_path, caplog):
     """The worker node is removed while programs run; the stage finishes on the head node, and a
     rerun over the same file adds nothing: every id exactly once."""
     address, cluster = two_nodes
@@ -111,6 +111,7 @@ def test_a_node_killed_mid_stage_loses_and_duplicates_nothing(two_nodes, tmp_pat
     cluster.remove_node(worker)
     stage.join(timeout=300)
     assert not stage.is_alive()
+    assert any("was lost with" in r.getMessage() for r in caplog.records), "the node held no programs"
     ids = Counter(json.loads(line)["id"] for line in out.read_text().splitlines())
     assert ids == Counter(job["id"] for job in jobs)
     with applied(resolve({"cluster": address})):
