@@ -33,10 +33,13 @@ def check_backend(name: str, where: str = "backend", base_url: str = "") -> str:
     if name not in BACKENDS and name != AUTO:
         raise MpltError(f"{where}: unknown backend {name!r}; known: {', '.join(BACKENDS)}, {AUTO}")
     if name in REMOTE:
-        scheme, _, rest = base_url.partition("://")
-        if scheme not in ("http", "https") or not rest.strip("/"):
-            raise MpltError(f"{where}: backend {name!r} needs base_url (--base-url) as http://HOST:PORT, "
-                            f"got {base_url!r}")
+        # Several servers of one model: URLs separated by commas (docs/cluster.md).
+        parts = [part.strip() for part in base_url.split(",")]
+        for part in parts:
+            scheme, _, rest = part.partition("://")
+            if scheme not in ("http", "https") or not rest.strip("/"):
+                raise MpltError(f"{where}: backend {name!r} needs base_url (--base-url) as http://HOST:PORT, "
+                                f"got {base_url!r} (several servers: URL1,URL2)")
     elif base_url:
         raise MpltError(f"{where}: base_url is only read by backend(s) {', '.join(REMOTE)}, not {name!r}")
     return name
