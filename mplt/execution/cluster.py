@@ -1,7 +1,8 @@
 """Execution on a Ray cluster: `execute_all`'s programs run on every node, its results come back
 here and are written by the driver alone (docs/cluster.md).
 
-One `NodeExecutor` actor per node with CPUs, pinned to it and sized to its CPU count, hosts mplt's
+One `NodeExecutor` actor per node with CPUs, pinned to it, running as many programs at once as the
+node has CPUs (Ray's count: `ray start --num-cpus`), hosts mplt's
 own sandbox and warm pool (mplt/execution/node.py). Each actor is checked before it gets a program:
 a node whose facts differ from the driver's is refused in one line naming it. Batches are pulled:
 each actor holds two batches of about two programs per CPU, and gets the next when one comes back
@@ -72,7 +73,9 @@ def start_executors(ray, settings: HostSettings, limits: Limits, execution: str,
         cpus = int(node.get("Resources", {}).get("CPU", 0))
         if not node.get("Alive") or cpus < 1:
             continue
-        actor = remote.options(num_cpus=cpus, max_concurrency=BATCHES_IN_FLIGHT + 1, max_restarts=0,
+        # One CPU reserved, the node's CPUs used: a replica or another job holding CPUs there
+        # delays nothing (sandboxed programs are the node's work, the actor only waits on them).
+        actor = remote.options(num_cpus=1, max_concurrency=BATCHES_IN_FLIGHT + 1, max_restarts=0,
                                scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False)
                                ).remote(settings, limits, execution, min(cpus, workers or cpus))
         started.append((node_name(node), actor, cpus, actor.facts.remote(languages)))

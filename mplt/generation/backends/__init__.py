@@ -21,6 +21,7 @@ BACKENDS = {
     "hf": "mplt.generation.backends.hf",   # transformers `generate` (the paper's and MultiPL-E's default)
     "vllm": "mplt.generation.backends.vllm",       # vllm.LLM in this process (`pip install -e .[vllm]`)
     "openai": "mplt.generation.backends.openai",   # any server with an OpenAI-style /v1/completions
+    "ray": "mplt.generation.backends.ray_replicas",   # vLLM replicas as Ray actors (`[run] cluster`, docs/cluster.md)
 }
 # The backends that sample on a server at `base_url` rather than in this process.
 REMOTE = ("openai",)
