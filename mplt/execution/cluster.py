@@ -117,7 +117,10 @@ def run_on_cluster(keys: list[str], by_key: dict[str, list[dict]], limits: Limit
             executor, batch = in_flight.pop(ready[0])
             try:
                 results = ray.get(ready[0])
-            except ray.exceptions.RayTaskError:     # raised by run_batch itself: a bug, not a lost node
+            except ray.exceptions.RayTaskError as e:    # raised by run_batch itself, not a lost node
+                cause = getattr(e, "cause", None)
+                if isinstance(cause, MpltError):    # one line, as on one machine (docs/bad-input.md)
+                    raise cause from None
                 raise
             except ray.exceptions.RayError:         # the actor, its worker or its node died
                 executors = _lose(executor, batch, executors, queue, in_flight)

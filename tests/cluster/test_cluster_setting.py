@@ -14,6 +14,7 @@ from mplt.commands.host_flags import FLAG_NAMES
 from mplt.errors import MpltError
 
 from tests.conftest import REPO
+from tests.test_environment_defaults import clean_environment, seen_by_stage  # noqa: F401
 
 
 @pytest.mark.parametrize("value", ["local", "auto", "ray://head.example:10001", "10.0.0.5:6379"])
@@ -45,3 +46,21 @@ def test_no_cluster_runs_here_and_never_imports_ray():
             "assert r[0]['status'] == 'OK', r\nassert 'ray' not in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_stage_takes_the_cluster_from_run_and_the_flag(monkeypatch, tmp_path, clean_environment):
+    if importlib.util.find_spec("ray") is None:
+        pytest.skip("the ray extra is not installed")
+    assert seen_by_stage(monkeypatch, tmp_path, "").cluster == ""
+    assert seen_by_stage(monkeypatch, tmp_path, 'cluster = "local"').cluster == "local"
+    assert seen_by_stage(monkeypatch, tmp_path, 'cluster = "local"', "--cluster", "auto").cluster == "auto"
+
+
+def test_a_bad_cluster_flag_is_one_line_from_the_cli(tmp_path, capsys, clean_environment):
+    from mplt import cli
+    profile = tmp_path / "p.toml"
+    profile.write_text("[run]\n[select]\n")
+    code = cli.main(["stage", "select", "--run-dir", str(tmp_path / "run"), "--config", str(profile),
+                     "--cluster", "nowhere"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "--cluster 'nowhere': expected local, auto" in err and "\n" not in err
