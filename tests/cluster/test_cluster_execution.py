@@ -118,3 +118,46 @@ def test_a_node_killed_mid_stage_loses_and_duplicates_nothing(two_nodes, tmp_pat
         rerun = execute_all(jobs, out, limits=Limits(timeout_s=10.0), progress=False)
     assert Counter(json.loads(line)["id"] for line in out.read_text().splitlines()) == ids
     assert [r["status"] for r in rerun] == [OK if i % 2 == 0 else FAILURE for i in range(len(jobs))]
+
+
+DRIVER = """import sys
+from mplt.execution.limits import Limits
+from mplt.execution.pool import execute_all
+from mplt.settings import applied, resolve
+from tests.execution.programs import program
+body = "import time\\n    time.sleep(0.4)\\n    return a + b"
+jobs = [{"id": f"d{i}", "language": "py", "program": program("py", body) + f"# {i}\\n"} for i in range(30)]
+with applied(resolve({"cluster": sys.argv[1]})):
+    execute_all(jobs, sys.argv[2], limits=Limits(timeout_s=10.0), progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_a_driver_killed_mid_stage_resumes_with_every_id_once(two_nodes, tmp_path):
+    """The driver (a process of its own, joined to the two-node cluster) is killed once a few results
+    are written; the rerun writes the rest, each id once, the killed run's results kept."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+    address, _ = two_nodes
+    out = tmp_path / "results.jsonl"
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER, address, str(out)], cwd=REPO,
+                              env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 4):
+        time.sleep(0.2)
+    driver.send_signal(signal.SIGKILL)
+    driver.wait(timeout=60)
+    before = [json.loads(line) for line in out.read_text().splitlines() if line.endswith("}")]
+    assert 4 <= len(before) < 30, "the kill came too late to test"
+    rerun = subprocess.run([sys.executable, "-c", DRIVER, address, str(out)], cwd=REPO, timeout=300,
+                           env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    rows = [json.loads(line) for line in out.read_text().splitlines() if line.strip().endswith("}")]
+    assert Counter(r["id"] for r in rows) == Counter(f"d{i}" for i in range(30))
+    assert {r["status"] for r in rows} == {OK}
+    assert [r for r in rows if r["id"] in {b["id"] for b in before}][:len(before)] == before
