@@ -161,3 +161,51 @@ def test_a_driver_killed_mid_stage_resumes_with_every_id_once(two_nodes, tmp_pat
     assert Counter(r["id"] for r in rows) == Counter(f"d{i}" for i in range(30))
     assert {r["status"] for r in rows} == {OK}
     assert [r for r in rows if r["id"] in {b["id"] for b in before}][:len(before)] == before
+
+
+class FakeRay:
+    """Just enough of Ray for `start_executors`: two live nodes and a CPU-less one; each node's
+    executor reports `facts_by_node[node id]`."""
+
+    def __init__(self, facts_by_node: dict):
+        self.facts_by_node, self.killed = facts_by_node, []
+        self.placed: list[str] = []
+
+    def nodes(self):
+        return [{"NodeID": node, "NodeManagerAddress": "10.0.0.1", "Alive": True, "Resources": {"CPU": 4}}
+                for node in self.facts_by_node] + [{"NodeID": "c" * 56, "NodeManagerAddress": "10.0.0.9",
+                                                    "Alive": True, "Resources": {}}]
+
+    def remote(self, cls):
+        fake = self
+
+        class Options:
+            def options(self, scheduling_strategy, **kwargs):
+                node = scheduling_strategy.node_id
+                fake.placed.append(node)
+
+                class Actor:
+                    class facts:
+                        @staticmethod
+                        def remote(languages):
+                            return ("facts", node)
+                return type("Handle", (), {"remote": staticmethod(lambda *a: Actor())})()
+        return Options()
+
+    def get(self, ref, timeout=None):
+        return self.facts_by_node[ref[1]]
+
+    def kill(self, actor):
+        self.killed.append(actor)
+
+
+def test_only_the_node_that_differs_is_refused_with_a_line_naming_it(caplog):
+    settings = resolve({})
+    expected = node_facts(("lua",), settings)
+    other = {**expected, "toolchains": {"lua": "Lua 0.1"}}
+    fake = FakeRay({"a" * 56: expected, "b" * 56: other})
+    usable = cluster_module.start_executors(fake, settings, Limits(), "warm", ("lua",), None)
+    assert [name for name, _, _ in usable] == [f"10.0.0.1 ({'a' * 8})"]
+    assert fake.placed == ["a" * 56, "b" * 56] and len(fake.killed) == 1
+    [line] = [r.getMessage() for r in caplog.records if "not used" in r.getMessage()]
+    assert line.startswith(f"node 10.0.0.1 ({'b' * 8}): Lua is 'Lua 0.1'")
