@@ -53,3 +53,36 @@ def test_two_replicas_give_the_in_process_completions(tiny_model_dir, lora_adapt
     assert {r["id"]: r["completions"] for r in there} == {r["id"]: r["completions"] for r in here}
     assert {(r["backend"], r["replicas"]) for r in there} == {("ray", 2)}
     assert {(r["backend"], r["replicas"]) for r in here} == {("vllm", 1)}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs the ray extra (make setup installs it)")
+def test_a_lost_replica_hands_its_batches_to_the_others():
+    """Two stand-in replicas (no vLLM: each answers a request with its id); one is killed after the
+    first answers: every batch is still answered, exactly once."""
+    import ray
+
+    from mplt.execution.cluster import connect
+    from mplt.generation.backends.base import Request, Sampled
+    from mplt.generation.backends.ray_replicas import RayBackend
+
+    class StandIn:
+        def sample(self, batch):
+            import time
+            time.sleep(0.2)
+            return [Sampled((r.id,) * r.count) for r in batch]
+    ray.shutdown()
+    try:
+        connect("local")
+        actors = [ray.remote(StandIn).options(num_cpus=0, max_restarts=0).remote() for _ in range(2)]
+        backend = RayBackend(ray, actors, [{"source": "stand-in", "context": 64}] * 2, None)
+        batches = [[Request(id=f"p{i}", text="x", ids=(1,), first=0, count=2, max_new_tokens=4, stops=(),
+                            temperature=0.8, top_p=0.95, top_k=0, seed=1, skip_special_tokens=True)] for i in range(12)]
+        answered = []
+        for batch, answers in backend.run(batches):
+            answered.append((batch[0].id, answers[0].texts))
+            if len(answered) == 2:
+                ray.kill(actors[1])
+    finally:
+        ray.shutdown()
+    assert sorted(answered) == sorted((f"p{i}", (f"p{i}",) * 2) for i in range(12))
+    assert backend.actors == [actors[0]] and backend.replicas == 2
