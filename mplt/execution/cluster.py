@@ -106,12 +106,18 @@ def run_on_cluster(keys: list[str], by_key: dict[str, list[dict]], limits: Limit
     from mplt.langs import get_language
     languages = tuple(sorted({get_language(by_key[k][0]["language"]).name for k in keys}))
     executors = start_executors(ray, settings, limits, execution, languages, workers)
-    queue = deque(_batches(keys, by_key, max(1, PROGRAMS_PER_CPU * min(cpus for _, _, cpus in executors))))
+    queue = deque(_batches(keys, by_key, PROGRAMS_PER_CPU * min(cpus for _, _, cpus in executors)))
     in_flight: dict = {}        # ObjectRef -> (executor, batch)
+    smallest = min(cpus for _, _, cpus in executors)
+
+    def top_up(executor) -> None:
+        """Batches in hand: BATCHES_IN_FLIGHT per `smallest` CPUs of the node."""
+        wanted = BATCHES_IN_FLIGHT * max(1, executor[2] // smallest)
+        while queue and sum(1 for holder, _ in in_flight.values() if holder is executor) < wanted:
+            _submit(queue, executor, in_flight)
     try:
         for executor in executors:
-            for _ in range(BATCHES_IN_FLIGHT * max(1, executor[2] // min(c for _, _, c in executors))):
-                _submit(queue, executor, in_flight)
+            top_up(executor)
         while in_flight:
             ready, _ = ray.wait(list(in_flight), num_returns=1)
             executor, batch = in_flight.pop(ready[0])
@@ -125,11 +131,11 @@ def run_on_cluster(keys: list[str], by_key: dict[str, list[dict]], limits: Limit
             except ray.exceptions.RayError:         # the actor, its worker or its node died
                 executors = _lose(executor, batch, executors, queue, in_flight)
                 for other in executors:
-                    _submit(queue, other, in_flight)
+                    top_up(other)
                 continue
             for key, fields in results:
                 record(key, fields)
-            _submit(queue, executor, in_flight)
+            top_up(executor)
     finally:
         _stop(ray, executors)
 
