@@ -64,3 +64,16 @@ def test_a_bad_cluster_flag_is_one_line_from_the_cli(tmp_path, capsys, clean_env
                      "--cluster", "nowhere"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "--cluster 'nowhere': expected local, auto" in err and "\n" not in err
+
+
+def test_the_cluster_is_in_the_resolved_config_and_environment(tmp_path, clean_environment):
+    if importlib.util.find_spec("ray") is None:
+        pytest.skip("the ray extra is not installed")
+    from mplt.run import environment
+    from mplt.run.profiles import load_profile, resolved_config
+    profile_path = tmp_path / "p.toml"
+    profile_path.write_text('[run]\ncluster = "local"\nstages = ["select"]\n[select]\n')
+    profile = load_profile(str(profile_path), tmp_path / "run", flags={"cluster": "auto"}, flag_names=FLAG_NAMES)
+    assert resolved_config(profile)["host"]["cluster"] == "auto"
+    with settings.applied(profile.host):
+        assert environment.host_settings()["cluster"] == "auto"
