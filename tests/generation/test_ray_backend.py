@@ -46,12 +46,16 @@ def test_two_replicas_give_the_in_process_completions(tiny_model_dir, lora_adapt
             backend = ray_replicas.open_backend(options, replicas=2, **ENGINE_ARGS)
             config = dataclasses.replace(CONFIG, backend="ray", batch_size=1)
             there = stream_completions(backend, prompts, config, progress=False)
-            assert ray_replicas.open_backend(options, replicas=2, **ENGINE_ARGS).actors == backend.actors
+            # The same replicas serve the base model next (the adapter is per request).
+            base = ray_replicas.open_backend(dataclasses.replace(options, adapter=None), replicas=2, **ENGINE_ARGS)
+            assert base.actors == backend.actors
+            base_there = stream_completions(base, prompts, config, progress=False)
     finally:
         ray_replicas.close_replicas()
         ray.shutdown()
     assert {r["id"]: r["completions"] for r in there} == {r["id"]: r["completions"] for r in here}
     assert {(r["backend"], r["replicas"]) for r in there} == {("ray", 2)}
+    assert [r["completions"] for r in base_there] != [r["completions"] for r in there]   # the adapter mattered
     assert {(r["backend"], r["replicas"]) for r in here} == {("vllm", 1)}
 
 

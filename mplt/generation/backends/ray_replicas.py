@@ -19,6 +19,7 @@ Hugging Face variables (offline switches, vLLM's CPU settings). As the in-proces
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 from collections import deque
@@ -37,9 +38,16 @@ PASSED_PREFIXES = ("VLLM_", "HF_", "TRANSFORMERS_", "OMP_NUM_THREADS")
 class Replica:
     """One vLLM engine, in the actor's process (this class imports no Ray; the driver wraps it)."""
 
-    def __init__(self, options: ModelOptions, engine_args: dict):
+    def __init__(self, options: ModelOptions, engine_args: dict, planned_rank: int):
+        self.engine_args = engine_args
+        self.use(options, planned_rank)
+
+    def use(self, options: ModelOptions, planned_rank: int) -> None:
+        """Serve `options` (another adapter: the same engine, vllm.py's cache decides), with LoRA
+        up to the rank the driver planned (`vllm.plan_adapters`)."""
         from mplt.generation.backends import vllm as vllm_backend
-        self.backend = vllm_backend.open_backend(options, **engine_args)
+        vllm_backend.plan_rank(planned_rank)
+        self.backend = vllm_backend.open_backend(options, **self.engine_args)
 
     def describe(self) -> dict:
         return {"host": socket.gethostname(), "source": self.backend.source, "context": self.backend.context}
@@ -69,13 +77,19 @@ def open_backend(options: ModelOptions, replicas: int | None = None, **engine_ar
     nodes = sum(1 for n in ray.nodes() if n.get("Alive") and n.get("Resources", {}).get("CPU", 0) >= 1)
     count = replicas or (gpus // tensor_parallel if gpus else nodes) or 1
     env = {k: v for k, v in os.environ.items() if k.startswith(PASSED_PREFIXES)}
-    key = (cluster, options, tuple(sorted(engine_args.items())), count, tuple(sorted(env.items())))
+    from mplt.generation.backends.vllm import planned_rank
+    planned = planned_rank()
+    # Replicas of the same model serve any adapter: the adapter is not part of the key.
+    key = (cluster, dataclasses.replace(options, adapter=None), tuple(sorted(engine_args.items())), count,
+           tuple(sorted(env.items())))
     if _REPLICAS.get("key") == key and all(_alive(ray, a) for a in _REPLICAS["actors"]):
-        return RayBackend(ray, _REPLICAS["actors"], _REPLICAS["described"], options.adapter)
+        actors = _REPLICAS["actors"]
+        ray.get([actor.use.remote(options, planned) for actor in actors])
+        return RayBackend(ray, actors, [ray.get(a.describe.remote()) for a in actors], options.adapter)
     close_replicas()
     remote = ray.remote(Replica).options(num_gpus=tensor_parallel if gpus else 0, num_cpus=0, max_restarts=0,
                                          runtime_env={"env_vars": env})
-    actors = [remote.remote(options, engine_args) for _ in range(count)]
+    actors = [remote.remote(options, engine_args, planned) for _ in range(count)]
     try:
         described = [ray.get(actor.describe.remote()) for actor in actors]
     except ray.exceptions.RayError as e:
