@@ -19,6 +19,7 @@ from mplt.execution.pool import execute_all
 from mplt.langs.status import FAILURE, OK
 from mplt.settings import applied, resolve
 from tests.execution.programs import program
+from tests.hostile.conftest import wait_until_gone
 
 from .conftest import statuses
 
@@ -75,16 +76,18 @@ def test_refusal_names_each_difference():
 
 
 @pytest.mark.slow
-def test_corpora_through_the_local_cluster(local_ray, corpus, local_statuses):
+def test_corpora_through_the_local_cluster(local_ray, corpus, local_statuses, marker):
     through = statuses(corpus, local_ray)
     assert {k: (v, through.get(k)) for k, v in local_statuses.items() if through.get(k) != v} == {}
+    assert wait_until_gone(marker) == [], "a hostile program outlived its stage on the cluster"
 
 
 @pytest.mark.slow
-def test_corpora_through_two_nodes(two_nodes, corpus, local_statuses):
+def test_corpora_through_two_nodes(two_nodes, corpus, local_statuses, marker):
     address, _ = two_nodes
     through = statuses(corpus, address)
     assert {k: (v, through.get(k)) for k, v in local_statuses.items() if through.get(k) != v} == {}
+    assert wait_until_gone(marker) == [], "a hostile program outlived its stage on the cluster"
 
 
 @pytest.mark.slow
@@ -125,6 +128,7 @@ from mplt.execution.limits import Limits
 from mplt.execution.pool import execute_all
 from mplt.settings import applied, resolve
 from tests.execution.programs import program
+from tests.hostile.conftest import wait_until_gone
 body = "import time\\n    time.sleep(0.4)\\n    return a + b"
 jobs = [{"id": f"d{i}", "language": "py", "program": program("py", body) + f"# {i}\\n"} for i in range(30)]
 with applied(resolve({"cluster": sys.argv[1]})):
