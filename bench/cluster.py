@@ -7,8 +7,9 @@
 For each language the same programs (translated HumanEval harnesses, each with its oracle and a
 wrong body, as bench/execution.py) run warm through `execute_all` on this machine and through
 `cluster = "local"` (an in-process Ray with `--workers` CPUs: one node, one executor), alternately,
-`--repeats` times each, keeping each way's fastest (the machine's load varies). Prints programs/s for both, the cluster's overhead over the whole stage and with the executor's
-start (actor placement, node check, sandbox self-test) taken out, and whether every status agrees.
+`--repeats` times each, keeping each way's fastest (the machine's load varies). Prints programs/s
+for both, the cluster's overhead over the whole stage and with the executor's start (actor
+placement, node check, sandbox self-test) taken out, and whether every status agrees.
 
 Then a PROJECTION, not a measurement: hours to execute the paper's translations (every selected
 function's 50 completions in each language: `mplt.run.sizing` PAPER_FUNCTIONS x PAPER_SAMPLES, an

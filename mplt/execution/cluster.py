@@ -92,7 +92,8 @@ def start_executors(ray, settings: HostSettings, limits: Limits, execution: str,
         log.warning("%s; not used", why)
         ray.kill(actor)
     if not usable:
-        raise MpltError("no cluster node can execute these programs: " + "; ".join(refused or ["the cluster has no CPUs"]))
+        raise MpltError("no cluster node can execute these programs: "
+                        + "; ".join(refused or ["the cluster has no CPUs"]))
     return usable
 
 

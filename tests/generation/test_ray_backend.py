@@ -21,7 +21,8 @@ needs_both = pytest.mark.skipif(importlib.util.find_spec("vllm") is None or impo
 
 def test_the_ray_backend_needs_a_cluster(tiny_model_dir):
     from mplt.generation.backends import ray_replicas
-    with applied(resolve({})), pytest.raises(MpltError, match=r"^backend 'ray' samples on a Ray cluster: set \[run\] cluster"):
+    needs = r"^backend 'ray' samples on a Ray cluster: set \[run\] cluster"
+    with applied(resolve({})), pytest.raises(MpltError, match=needs):
         ray_replicas.open_backend(ModelOptions(model=str(tiny_model_dir)))
 
 
