@@ -87,8 +87,9 @@ def open_backend(options: ModelOptions, replicas: int | None = None, **engine_ar
         ray.get([actor.use.remote(options, planned) for actor in actors])
         return RayBackend(ray, actors, [ray.get(a.describe.remote()) for a in actors], options.adapter)
     close_replicas()
+    # SPREAD: with no CPU reserved, CPU replicas would otherwise all land on one node.
     remote = ray.remote(Replica).options(num_gpus=tensor_parallel if gpus else 0, num_cpus=0, max_restarts=0,
-                                         runtime_env={"env_vars": env})
+                                         scheduling_strategy="SPREAD", runtime_env={"env_vars": env})
     actors = [remote.remote(options, engine_args, planned) for _ in range(count)]
     try:
         described = [ray.get(actor.describe.remote()) for actor in actors]
