@@ -15,6 +15,7 @@ Ray is imported here only, inside the functions, and only when `[run] cluster` n
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections import deque
@@ -106,6 +107,9 @@ def run_on_cluster(keys: list[str], by_key: dict[str, list[dict]], limits: Limit
     ray = connect(settings.cluster)
     from mplt.langs import get_language
     languages = tuple(sorted({get_language(by_key[k][0]["language"]).name for k in keys}))
+    # The toolchains this process would use, named: a node reads no $MPLT_<LANG> of the driver's.
+    named = settings.record(languages)["toolchains"]
+    settings = dataclasses.replace(settings, toolchains=tuple(sorted(named.items())))
     executors = start_executors(ray, settings, limits, execution, languages, workers)
     queue = deque(_batches(keys, by_key, PROGRAMS_PER_CPU * min(cpus for _, _, cpus in executors)))
     in_flight: dict = {}        # ObjectRef -> (executor, batch)

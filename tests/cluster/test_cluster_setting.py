@@ -77,3 +77,20 @@ def test_the_cluster_is_in_the_resolved_config_and_environment(tmp_path, clean_e
     assert resolved_config(profile)["host"]["cluster"] == "auto"
     with settings.applied(profile.host):
         assert environment.host_settings()["cluster"] == "auto"
+
+
+def test_the_nodes_get_the_toolchains_named_by_the_drivers_environment(monkeypatch, clean_environment):
+    """$MPLT_LUA is read here and travels as a setting: a node does not see the driver's variables."""
+    from mplt.execution import cluster
+    seen = {}
+
+    def start_executors(ray, settings, *args):
+        seen["settings"] = settings
+        raise MpltError("stop here")
+    monkeypatch.setattr(cluster, "connect", lambda name: None)
+    monkeypatch.setattr(cluster, "start_executors", start_executors)
+    monkeypatch.setenv("MPLT_LUA", "/opt/lua-of-the-driver")
+    jobs = {"k": [{"id": 1, "language": "lua", "program": "print(1)\n"}]}
+    with pytest.raises(MpltError, match="stop here"):
+        cluster.run_on_cluster(["k"], jobs, None, None, None, "warm", settings.HostSettings(cluster="local"))
+    assert seen["settings"].toolchains == (("lua", "/opt/lua-of-the-driver"),)
