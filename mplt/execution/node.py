@@ -44,7 +44,7 @@ def execution_code_hash() -> str:
 
 def node_facts(languages: tuple[str, ...], settings: HostSettings) -> dict:
     """What decides a verdict on this machine: toolchain versions, sandbox mode, cgroups, the
-    sandbox self-test (mplt/execution/selftest.py) and the execution code."""
+    sandbox self-test (mplt/execution/selftest.py), a writable scratch root and the execution code."""
     from mplt.execution.selftest import check_hardening
     with applied(settings):
         toolchains = {}
@@ -53,10 +53,11 @@ def node_facts(languages: tuple[str, ...], settings: HostSettings) -> dict:
             executable = lang.find_executable()
             toolchains[lang.name] = lang.toolchain_version(executable) if executable else None
         hardening = check_hardening()
-        return {"host": socket.gethostname(), "cpus": os.cpu_count() or 1, "toolchains": toolchains,
+        return {"host": socket.gethostname(), "scratch_root": str(settings.scratch_root()), "cpus": os.cpu_count() or 1, "toolchains": toolchains,
                 "sandbox": isolation.detect_mode(), "hardened": hardening["hardened"],
                 "selftest": hardening["detail"], "code": execution_code_hash(),
-                "cgroups": os.geteuid() == 0 and (CGROUP_ROOT / "pids" / "cgroup.procs").exists()}
+                "cgroups": os.geteuid() == 0 and (CGROUP_ROOT / "pids" / "cgroup.procs").exists(),
+                "scratch": os.access(settings.scratch_root(), os.W_OK | os.X_OK)}
 
 
 def refusal(node: str, facts: dict, expected: dict) -> str | None:
@@ -74,6 +75,8 @@ def refusal(node: str, facts: dict, expected: dict) -> str | None:
     if facts["cgroups"] != expected["cgroups"]:
         have = "has" if facts["cgroups"] else "lacks"
         return f"node {node}: {have} the pids/memory cgroups the driver {'lacks' if facts['cgroups'] else 'has'}"
+    if not facts["scratch"]:
+        return f"node {node}: cannot write to the scratch directory {expected['scratch_root']} (docs/environment.md)"
     if facts["code"] != expected["code"]:
         return f"node {node}: runs other execution code ({facts['code']}, the driver's {expected['code']})"
     return None

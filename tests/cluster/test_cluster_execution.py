@@ -67,7 +67,7 @@ def test_refusal_names_each_difference():
         expected = node_facts(languages, resolve({}))
     assert refusal("n1", expected, expected) is None
     cases = {"toolchains": {"lua": None}, "sandbox": "none", "hardened": False, "code": "0" * 16,
-             "cgroups": not expected["cgroups"]}
+             "cgroups": not expected["cgroups"], "scratch": False}
     for field, value in cases.items():
         if field == "hardened" and not expected["hardened"]:
             continue
