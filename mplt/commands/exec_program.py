@@ -17,7 +17,7 @@ def add_arguments(parser) -> None:
                         help="wall-clock limit in seconds (default: the language's)")
     parser.add_argument("--memory-mb", type=int, default=None, metavar="M",
                         help="address-space limit (raised to the language's floor)")
-    add_host_arguments(parser, openai=False)
+    add_host_arguments(parser, openai=False, cluster=False)
     parser.add_argument("--cold", action="store_true",
                         help="run in a fresh interpreter (default: in a warm worker where the language has one, "
                              "docs/warm.md)")

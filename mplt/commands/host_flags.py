@@ -7,11 +7,12 @@ from typing import Any
 
 FLAGS = {"sandbox": "--sandbox", "scratch": "--scratch", "toolchains": "--toolchain",
          "openai_concurrency": "--openai-concurrency", "openai_timeout_s": "--openai-timeout-s",
-         "openai_retries": "--openai-retries"}
+         "openai_retries": "--openai-retries", "cluster": "--cluster"}
 FLAG_NAMES = {**FLAGS, "execution": "--cold"}
 
 
-def add_host_arguments(parser: argparse.ArgumentParser, *, openai: bool = True) -> None:
+def add_host_arguments(parser: argparse.ArgumentParser, *, openai: bool = True, cluster: bool = True) -> None:
+    """The host flags; `exec` (one program, run here) takes neither the OpenAI client's nor `--cluster`."""
     parser.add_argument("--sandbox", metavar="MODE", default=None,
                         help="force a sandbox mode: bubblewrap, netns or none (default: [run] sandbox, "
                              "$MPLT_SANDBOX, else the best available)")
@@ -21,6 +22,11 @@ def add_host_arguments(parser: argparse.ArgumentParser, *, openai: bool = True) 
     parser.add_argument("--toolchain", metavar="LANG=PATH", action="append", default=None, dest="toolchains",
                         help="the executable for a language, repeatable (default: [run] toolchains, "
                              "$MPLT_<LANG>, else the language's search)")
+    if cluster:
+        parser.add_argument("--cluster", metavar="ADDRESS", default=None,
+                            help="execute (and, with backend ray, sample) on a Ray cluster: local (an in-process "
+                                 "Ray), auto (the cluster of this node) or ray://HOST:PORT (default: [run] cluster, "
+                                 "else this machine; docs/cluster.md)")
     if openai:
         parser.add_argument("--openai-concurrency", type=int, default=None, metavar="N",
                             help="backend openai: requests in flight (default 8, $MPLT_OPENAI_CONCURRENCY)")

@@ -170,8 +170,9 @@ def evaluation_precision(config: EvalConfig) -> str:
         return "unknown (server)"
     if config.load_in_4bit:
         return "nf4"
-    if config.dtype == "auto" and config.sampling.backend == "vllm":
-        return "auto (vllm)"   # vLLM picks from the model's config on a GPU (mplt/generation/backends/vllm.py)
+    if config.dtype == "auto" and config.sampling.backend in ("vllm", "ray"):
+        # vLLM picks from the model's config on a GPU (mplt/generation/backends/vllm.py); ray runs vLLM
+        return f"auto ({config.sampling.backend})"
     from mplt.models.load import pick_device
     from mplt.models.precision import compute_dtype
     return str(compute_dtype(config.device or pick_device(), config.dtype)).removeprefix("torch.")

@@ -154,7 +154,7 @@ def run_evaluate(run_dir: Path, config: EvaluateStageConfig, *, progress: bool =
         log.info("evaluate: %s", precision)
         results: dict[str, dict] = {v: {} for v in config.variants}
         adapters = [item["adapter"] for item in plan if item.get("adapter")]
-        if config.sampling.backend == "vllm" and adapters:
+        if config.sampling.backend in ("vllm", "ray") and adapters:   # ray: its replicas get the rank
             from mplt.generation.backends import vllm
             vllm.plan_adapters(adapters)   # base and adapters on one engine
         for item in plan:

@@ -42,7 +42,9 @@ def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, wor
                 execution: str | None = None) -> list[dict]:
     """Run every job (`id`, `language`, `program`, any extra fields) and return the results in
     job order. Results stream to `out_path` as they finish. `execution` is "warm" (warm workers
-    where the language has one, docs/warm.md) or "cold"; default: `execution_mode()`."""
+    where the language has one, docs/warm.md) or "cold"; default: `execution_mode()`. With
+    `[run] cluster` set the programs run on a Ray cluster's nodes, and only this process writes
+    (mplt/execution/cluster.py); `workers` then caps each node's threads (default: its CPUs)."""
     execution = execution_mode(execution)
     jobs = [_check_job(job, i) for i, job in enumerate(jobs)]
     _unique_ids(jobs)
@@ -73,7 +75,12 @@ def execute_all(jobs: Iterable[dict], out_path: str | Path | None = None, *, wor
             for key in [k for k in by_key if k in done.by_key]:
                 record(key, done.by_key[key])
             pending = [k for k in by_key if k not in done.by_key]
-            _run_parallel(pending, by_key, limits, workers or os.cpu_count() or 1, record, execution)
+            settings = current()
+            if settings.cluster:    # docs/cluster.md; imported only then, as it brings Ray
+                from mplt.execution.cluster import run_on_cluster
+                run_on_cluster(pending, by_key, limits, workers, record, execution, settings)
+            else:
+                _run_parallel(pending, by_key, limits, workers or os.cpu_count() or 1, record, execution)
     finally:
         if appender is not None:
             appender.close()

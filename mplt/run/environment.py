@@ -21,7 +21,7 @@ from typing import Any
 from mplt.settings import current, environment_values
 
 PACKAGES = ("mplt", "torch", "transformers", "tokenizers", "peft", "bitsandbytes", "accelerate", "datasets",
-            "huggingface_hub", "safetensors", "rouge_score", "coverage", "rich", "subprocess-tee", "numpy")
+            "huggingface_hub", "safetensors", "rouge_score", "coverage", "rich", "subprocess-tee", "numpy", "ray")
 # Variables recorded as they are: not settings of ours, but they change what libraries do
 # (docs/environment.md, "Recorded, read by others").
 RECORDED_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS",

@@ -49,6 +49,7 @@ class RunSettings:
     openai_concurrency: int | None = None        # backend openai: requests in flight
     openai_timeout_s: float | None = None        # backend openai: seconds per request
     openai_retries: int | None = None            # backend openai: retries after the first attempt
+    cluster: str | None = None       # Ray: "local", "auto" or an address; unset: this machine (docs/cluster.md)
 
 
 @dataclass(frozen=True)

@@ -188,3 +188,35 @@ def test_eval_command_end_to_end(tmp_path, capsys):
     summary = read_json(out / "summary.json")["languages"]["lua"]
     assert summary["num_problems"] == 2 and summary["pass@1"] == 0.0
     assert "pass@1" in capsys.readouterr().out
+
+
+def test_several_servers_share_the_prompts_and_one_stopped_mid_run_loses_nothing():
+    """Two servers of the same model: both get requests; the first is stopped at its third request
+    (that request's connection drops, later ones are refused), and its prompts go to the other."""
+    with FakeServer(echo) as alone:
+        expected = stream_completions(backend(alone.url), prompts(12), CONFIG, progress=False)
+    stopping = {}
+
+    def stops_at_third(body, call):
+        if call >= 3:
+            if "thread" not in stopping:
+                stopping["thread"] = threading.Thread(target=first.httpd.shutdown, daemon=True)
+                stopping["thread"].start()
+            raise ConnectionAbortedError("stopped mid-run")
+        return echo(body, call)
+    first, second = FakeServer(stops_at_third), FakeServer(echo)
+    with first, second:
+        records = stream_completions(backend(f"{first.url},{second.url}/"), prompts(12), CONFIG, progress=False)
+        first.httpd.server_close()
+    assert sorted(r["id"] for r in records) == sorted(r["id"] for r in expected)
+    by_id = {r["id"]: r for r in records}
+    assert all(by_id[r["id"]]["completions"] == r["completions"] for r in expected)
+    assert {r["replicas"] for r in records} == {2} and {r["replicas"] for r in expected} == {1}
+    assert len(first.bodies) >= 3 and len(second.bodies) >= 12 - 2
+    assert len(first.bodies) + len(second.bodies) >= 12
+
+
+def test_several_base_urls_are_each_checked():
+    with pytest.raises(MpltError, match=r"needs base_url \(--base-url\) as http://HOST:PORT, got 'http://a:1,b:2'"):
+        SamplingConfig(backend="openai", base_url="http://a:1,b:2")
+    assert backend("http://a:1, http://b:2/").replicas == 2

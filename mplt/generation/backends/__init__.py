@@ -21,6 +21,7 @@ BACKENDS = {
     "hf": "mplt.generation.backends.hf",   # transformers `generate` (the paper's and MultiPL-E's default)
     "vllm": "mplt.generation.backends.vllm",       # vllm.LLM in this process (`pip install -e .[vllm]`)
     "openai": "mplt.generation.backends.openai",   # any server with an OpenAI-style /v1/completions
+    "ray": "mplt.generation.backends.ray_replicas",   # vLLM replicas as Ray actors (`[run] cluster`, docs/cluster.md)
 }
 # The backends that sample on a server at `base_url` rather than in this process.
 REMOTE = ("openai",)
@@ -33,10 +34,13 @@ def check_backend(name: str, where: str = "backend", base_url: str = "") -> str:
     if name not in BACKENDS and name != AUTO:
         raise MpltError(f"{where}: unknown backend {name!r}; known: {', '.join(BACKENDS)}, {AUTO}")
     if name in REMOTE:
-        scheme, _, rest = base_url.partition("://")
-        if scheme not in ("http", "https") or not rest.strip("/"):
-            raise MpltError(f"{where}: backend {name!r} needs base_url (--base-url) as http://HOST:PORT, "
-                            f"got {base_url!r}")
+        # Several servers of one model: URLs separated by commas (docs/cluster.md).
+        parts = [part.strip() for part in base_url.split(",")]
+        for part in parts:
+            scheme, _, rest = part.partition("://")
+            if scheme not in ("http", "https") or not rest.strip("/"):
+                raise MpltError(f"{where}: backend {name!r} needs base_url (--base-url) as http://HOST:PORT, "
+                                f"got {base_url!r} (several servers: URL1,URL2)")
     elif base_url:
         raise MpltError(f"{where}: base_url is only read by backend(s) {', '.join(REMOTE)}, not {name!r}")
     return name

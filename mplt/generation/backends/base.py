@@ -104,6 +104,7 @@ class Backend(ABC):
     name: str = ""
     source: str = ""      # what is served (local path or hub id), for meta.json
     commit: str = ""      # resolved model commit when known
+    replicas: int = 1     # engine replicas or servers sampling at once, recorded (docs/cluster.md)
     local_tokenizer: bool = False         # True: `tokenize` gives the ids and `context_length` the bound
     one_request_per_sample: bool = False
     # The registry's infill format of the served model; None where the model is not registered (the
@@ -164,7 +165,7 @@ class Backend(ABC):
             reason = _too_long(ids, context)
             if reason:
                 advance(config.n)
-                yield completion_record(prompt, config, [], reason, len(ids))
+                yield completion_record(prompt, config, [], reason, len(ids), self.replicas)
                 continue
             by_id[str(prompt["id"])] = prompt
             ready.extend(_requests(prompt, text, ids, config, context, self.one_request_per_sample, stops, stop_ids))
@@ -174,7 +175,8 @@ class Backend(ABC):
                 prompt = by_id[request.id]
                 if answer.skipped_reason is not None:
                     advance(config.n)
-                    yield completion_record(prompt, config, [], answer.skipped_reason, answer.prompt_tokens or 0)
+                    yield completion_record(prompt, config, [], answer.skipped_reason, answer.prompt_tokens or 0,
+                                            self.replicas)
                     continue
                 if len(answer.texts) != request.count:
                     raise MpltError(f"backend {self.name} ({self.source}): asked for {request.count} completions "
@@ -191,7 +193,7 @@ class Backend(ABC):
                     if config.greedy:
                         completions = completions * config.n   # greedy decoding is deterministic: one pass serves all n
                     tokens = answer.prompt_tokens if answer.prompt_tokens is not None else len(request.ids or ())
-                    yield completion_record(prompt, config, completions, None, tokens)
+                    yield completion_record(prompt, config, completions, None, tokens, self.replicas)
 
 
 def _too_long(ids: list[int] | None, context: int | None) -> str | None:

@@ -1,5 +1,8 @@
 """Any server with an OpenAI-style `/v1/completions` (`vllm serve`, SGLang, TGI, a router in front of
 replicas): `--backend openai --base-url URL` (docs/generation.md, "OpenAI-compatible servers").
+Several servers of the same model: `--base-url URL1,URL2`; each request goes to the server with the
+fewest requests in flight, and one that fails is set aside for a while and the request retried on
+another at once (docs/cluster.md). Seeds are per prompt, so which server answers does not matter.
 
 One POST per prompt with `model`, `prompt`, `n`, `seed` (`request_seed(config.seed, id)`), `stop`,
 `max_tokens`, `temperature`, `top_p` (and `top_k` when set: vLLM's server reads it, the OpenAI API
@@ -21,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -67,14 +71,64 @@ def open_backend(options: ModelOptions, client: ClientConfig | None = None) -> "
     return backend
 
 
+def split_base_urls(base_url: str) -> tuple[str, ...]:
+    """The servers of `base_url`: one URL, or several separated by commas."""
+    return tuple(part.strip() for part in base_url.split(",") if part.strip())
+
+
+class Servers:
+    """The servers' completions URLs, with their requests in flight and when a failed one may be
+    tried again; `pick` balances, `failed` sets a server aside (longer after each failure in a row)."""
+
+    def __init__(self, roots: tuple[str, ...], backoff_s: float):
+        self.urls = tuple((root if root.endswith("/v1") else root + "/v1") + "/completions" for root in roots)
+        self.backoff_s = backoff_s
+        self._in_flight = dict.fromkeys(self.urls, 0)
+        self._down_until = dict.fromkeys(self.urls, 0.0)
+        self._failures = dict.fromkeys(self.urls, 0)
+        self._turn = 0
+        self._lock = threading.Lock()
+
+    def pick(self) -> str:
+        """The least busy server that is not set aside (of all, the one back soonest), its request counted."""
+        with self._lock:
+            now = time.monotonic()
+            up = [u for u in self.urls if self._down_until[u] <= now]
+            self._turn += 1
+            order = self.urls[self._turn % len(self.urls):] + self.urls[:self._turn % len(self.urls)]
+            if up:
+                url = min((u for u in order if u in up), key=self._in_flight.__getitem__)
+            else:
+                url = min(order, key=self._down_until.__getitem__)
+            self._in_flight[url] += 1
+            return url
+
+    def done(self, url: str, ok: bool) -> None:
+        with self._lock:
+            self._in_flight[url] -= 1
+            if ok:
+                self._failures[url] = 0
+                self._down_until[url] = 0.0
+                return
+            self._failures[url] += 1
+            self._down_until[url] = time.monotonic() + min(self.backoff_s * 2 ** self._failures[url], 60.0)
+
+    def any_up(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            return any(until <= now for until in self._down_until.values())
+
+
 class OpenAIBackend(Backend):
     name = "openai"
 
     def __init__(self, base_url: str, model: str, client: ClientConfig):
-        root = base_url.rstrip("/")
-        self.url = (root if root.endswith("/v1") else root + "/v1") + "/completions"
+        roots = tuple(url.rstrip("/") for url in split_base_urls(base_url))
+        self.servers = Servers(roots, client.backoff_s)
+        self.url = ", ".join(self.servers.urls)     # error messages name every server
         self.model, self.client = model, client
-        self.source = f"{model} @ {root}"
+        self.replicas = len(roots)
+        self.source = f"{model} @ {' + '.join(roots)}"
         key = next((os.environ[v] for v in KEY_VARIABLES if os.environ.get(v)), None)
         self.headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
 
@@ -118,31 +172,45 @@ class OpenAIBackend(Backend):
                        prompt_tokens=(answer.get("usage") or {}).get("prompt_tokens", 0))
 
     def _post(self, body: dict) -> tuple[int, dict]:
-        """(status, JSON answer or {"message": ...}); retries what may pass, raises on the rest."""
+        """(status, JSON answer or {"message": ...}); retries what may pass (on another server at
+        once where one is up, else after a backoff), raises on the rest."""
         data = json.dumps(body).encode("utf-8")
         attempt, wait_s = 0, self.client.backoff_s
         while True:
-            request = urllib.request.Request(self.url, data=data, headers=self.headers, method="POST")
+            url = self.servers.pick()
+            ok = False
             try:
-                with urllib.request.urlopen(request, timeout=self.client.timeout_s) as response:
-                    return response.status, json.loads(response.read().decode("utf-8"))
-            except urllib.error.HTTPError as e:
-                status, answer = e.code, _error_answer(e)
-                if status == 404:
-                    raise MpltError(f"{self.url}: the server does not serve model {self.model!r} (HTTP 404: "
-                                    f"{answer['message'][:200]})") from None
-                if status in (401, 403):
-                    raise MpltError(f"{self.url}: HTTP {status}; set ${KEY_VARIABLES[0]} to the server's API key") from None
-                if status not in RETRY_STATUS:
-                    return status, answer
-                reason = f"HTTP {status}"
-            except (urllib.error.URLError, socket.timeout, ConnectionError, json.JSONDecodeError) as e:
-                reason = str(getattr(e, "reason", e))
+                status, answer, reason = self._post_once(url, data)
+                ok = reason is None
+            finally:
+                self.servers.done(url, ok)
+            if reason is None:
+                return status, answer
             attempt += 1
             if attempt > self.client.retries:
                 raise MpltError(f"{self.url}: no answer after {attempt} attempts ({reason})")
-            time.sleep(wait_s)
-            wait_s = min(2 * wait_s, 60.0)
+            if not self.servers.any_up():
+                time.sleep(wait_s)
+                wait_s = min(2 * wait_s, 60.0)
+
+    def _post_once(self, url: str, data: bytes) -> tuple[int, dict, str | None]:
+        """(status, answer, None), or (0, {}, why) for a failure worth retrying."""
+        request = urllib.request.Request(url, data=data, headers=self.headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.client.timeout_s) as response:
+                return response.status, json.loads(response.read().decode("utf-8")), None
+        except urllib.error.HTTPError as e:
+            status, answer = e.code, _error_answer(e)
+            if status == 404:
+                raise MpltError(f"{url}: the server does not serve model {self.model!r} (HTTP 404: "
+                                f"{answer['message'][:200]})") from None
+            if status in (401, 403):
+                raise MpltError(f"{url}: HTTP {status}; set ${KEY_VARIABLES[0]} to the server's API key") from None
+            if status not in RETRY_STATUS:
+                return status, answer, None
+            return 0, {}, f"HTTP {status}" + (f" from {url}" if self.replicas > 1 else "")
+        except (urllib.error.URLError, socket.timeout, ConnectionError, json.JSONDecodeError) as e:
+            return 0, {}, str(getattr(e, "reason", e)) + (f" from {url}" if self.replicas > 1 else "")
 
 
 def _error_answer(error: urllib.error.HTTPError) -> dict:

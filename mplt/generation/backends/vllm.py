@@ -79,6 +79,16 @@ def plan_adapters(adapters) -> None:
     _PLANNED["rank"] = max([adapter_rank(a) for a in adapters], default=0)
 
 
+def planned_rank() -> int:
+    """The LoRA rank `plan_adapters` planned (the ray backend hands it to its replicas)."""
+    return _PLANNED["rank"]
+
+
+def plan_rank(rank: int) -> None:
+    """`plan_adapters` by rank, in a process that has not seen the adapters (a ray replica)."""
+    _PLANNED["rank"] = rank
+
+
 def lora_request(adapter: str):
     """The adapter's own LoRARequest: one id per directory for the engine's life."""
     from vllm.lora.request import LoRARequest
