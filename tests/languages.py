@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mplt.langs import LANGUAGES, target_languages
+from mplt.langs import languages, target_languages
 
 
 def language_params(names) -> list:
@@ -14,6 +14,6 @@ def language_params(names) -> list:
 
 
 # Every registered language, the source language first (the registry's order).
-ALL = tuple(LANGUAGES)
+ALL = tuple(languages())
 # Every translation target, the paper's five first.
 TARGETS = target_languages()

@@ -12,12 +12,15 @@ from pathlib import Path
 
 from mplt.benchmarks.records import STR_LIST, check_record, read_checked
 from mplt.errors import MpltError
-from mplt.langs import LANGUAGES, UnknownLanguage, get_language
+from mplt.langs import UnknownLanguage, get_language, languages
 
 DATASET = "nuprl/MultiPL-E"
 REVISION = "28441b6024e71d4a1c1c0f6bf171c935cd5a43f2"   # v3.3, July 2025
 # The languages with a HumanEval config (each module's `multipl_e_config`; v3 has no humaneval-py).
-HUB_LANGUAGES = tuple(key for key, lang in LANGUAGES.items() if lang.multipl_e_config)
+def hub_languages() -> tuple[str, ...]:
+    return tuple(key for key, lang in languages().items() if lang.multipl_e_config)
+
+
 REQUIRED_FIELDS = ("name", "language", "prompt", "tests", "stop_tokens")
 FIELD_TYPES = {**dict.fromkeys(REQUIRED_FIELDS[:4], str), "stop_tokens": STR_LIST}
 
@@ -51,8 +54,8 @@ def load_multipl_e(language: str, path: str | Path | None = None, revision: str 
 
 
 def _read_hub(language: str, revision: str) -> list[dict]:
-    if language not in HUB_LANGUAGES:
-        raise MpltError(f"{DATASET} has no HumanEval config for {language!r} (known: {', '.join(HUB_LANGUAGES)}); "
+    if language not in hub_languages():
+        raise MpltError(f"{DATASET} has no HumanEval config for {language!r} (known: {', '.join(hub_languages())}); "
                         "pass a local file with --multipl-e-path")
     import datasets
     try:
