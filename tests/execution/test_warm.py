@@ -194,7 +194,8 @@ def check_breakers(language: str, names: tuple[str, ...]) -> None:
     assert probe_failed == []
 
 
-@pytest.mark.parametrize("language", WARM_LANGS)
+@pytest.mark.parametrize("language", ["lua", "rkt", "ml", "r",
+                                      pytest.param("jl", marks=[pytest.mark.julia, pytest.mark.slow])])
 def test_one_worker_runs_many_programs(language, tmp_path, monkeypatch):
     """Ordinary programs reuse the worker (one process), each in its own process and directory, and
     closing leaves no scratch directory behind."""

@@ -32,7 +32,9 @@ def problems(humaneval_path):
     return loaded
 
 
+@pytest.mark.slow
 def test_canonical_solutions_pass_in_python(humaneval_path):
+    """All 164 canonical solutions, a check of the data rather than of mplt (slow: 164 sandboxed runs)."""
     records = read_records(humaneval_path)
     jobs = [{"id": r["task_id"], "language": "py", "program": python_program(r)} for r in records]
     results = execute_all(jobs, workers=2, progress=False)
