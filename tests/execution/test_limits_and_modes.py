@@ -143,7 +143,7 @@ from mplt.execution.sandbox import run_program
 bomb = 'os.execute("f() { f | f & }; f")\\nwhile true do end\\n'
 print(json.dumps([run_program("lua", "assert(1 + 1 == 2)\\n").status,
                   run_program("lua", "assert(1 + 1 == 3)\\n").status,
-                  run_program("lua", bomb, Limits(timeout_s=3, max_processes=40)).status]))
+                  run_program("lua", bomb, Limits(timeout_s=2, max_processes=40)).status]))
 """
 
 
