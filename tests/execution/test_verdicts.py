@@ -38,11 +38,6 @@ def test_every_registered_language_has_programs():
         assert set(table) == set(ALL)
 
 
-@pytest.fixture(scope="module")
-def verdicts() -> "Verdicts":
-    return Verdicts()
-
-
 class Verdicts:
     """`verdicts[lang, kind]` -> result record. The first ask for a language runs the programs of
     its group (QUICK or SLOW_TO_START, the installed ones) in one `execute_all`."""
@@ -62,6 +57,11 @@ class Verdicts:
             for record in execute_all(jobs, workers=2, limits=GENEROUS, progress=False):
                 self.found[record["language"], record["kind"]] = record
         return self.found[key]
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> Verdicts:
+    return Verdicts()
 
 
 @pytest.fixture(scope="module")
