@@ -64,7 +64,11 @@ TARGETS: tuple[str, ...] = ("lua", "rkt", "ml", "r", "jl")
 def languages() -> dict[str, Language]:
     """Every registered language by key, in the registry's order (`build_registry`), built once on
     first use. Tests that register a language of their own set it here (monkeypatch.setitem)."""
-    return build_registry(_language_modules())
+    registry = build_registry(_language_modules())
+    ranked = tuple(key for key, lang in sorted(registry.items(), key=lambda kv: kv[1].paper_rank) if lang.paper_rank)
+    if ranked != TARGETS:
+        raise LanguageContractError(f"the languages ranked by paper_rank are {ranked}, but TARGETS is {TARGETS}")
+    return registry
 
 
 class UnknownLanguage(MpltError, KeyError):

@@ -54,6 +54,19 @@ def test_targets_are_the_papers_five_in_order():
     assert not get_language("py").is_target and all(languages()[k].is_target for k in TARGETS)
 
 
+def test_targets_that_disagree_with_the_ranks_fail_on_first_use(monkeypatch):
+    import mplt.langs
+    monkeypatch.setattr(mplt.langs, "TARGETS", TARGETS[:-1])
+    languages.cache_clear()
+    try:
+        with pytest.raises(LanguageContractError, match="ranked by paper_rank are .* but TARGETS is"):
+            languages()
+    finally:
+        monkeypatch.undo()
+        languages.cache_clear()
+    assert tuple(languages())[1:len(TARGETS) + 1] == TARGETS
+
+
 def test_importing_the_package_imports_no_language():
     """The registry is built on first use, not on import (docs/style.md, rule 3)."""
     probe = ("import sys, mplt.langs\n"
