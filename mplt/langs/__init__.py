@@ -7,8 +7,8 @@ it imports every language module then and checks each against the contract
 (`base.check_language`), so an incomplete language fails there with one line and never mid-run.
 Everything that lists languages reads this registry: plots, doctor, the Debian packages that
 scripts/setup.sh installs (`python -m mplt.langs --apt-packages`) and so the Dockerfile.
-`TARGETS`, the default targets of every stage config, is declared here and checked against the
-registry's `paper_rank`s by tests/langs/test_contract.py.
+`TARGETS`, the default targets of every stage config, is declared here; the registry checks it
+against the languages' `paper_rank`s when it is built.
 
     get_language("racket") -> the `rkt` Language; unknown names raise UnknownLanguage,
     whose message lists the known keys.
