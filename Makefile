@@ -1,4 +1,5 @@
-# mplt: `make reproduce` runs the pipeline end to end; `make test` runs the test suite.
+# mplt: `make reproduce` runs the pipeline end to end; `make test` runs the test suite (`make test-fast`:
+# without the tests marked slow, README "Tests").
 # Both set everything up first (scripts/setup.sh is idempotent).
 PY := .venv/bin/python
 PROFILE ?=
@@ -15,13 +16,16 @@ REHEARSE ?=
 PYTEST_ARGS ?=
 IMAGE ?= mplt:latest
 
-.PHONY: setup test reproduce doctor docker docker-reproduce lint-docker bench clean
+.PHONY: setup test test-fast reproduce doctor docker docker-reproduce lint-docker bench clean
 
 setup:
 	bash scripts/setup.sh
 
 test: setup
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 reproduce: setup
 	$(PY) reproduce.py run $(if $(PROFILE),--profile $(PROFILE)) $(if $(RUN_DIR),--run-dir $(RUN_DIR)) \

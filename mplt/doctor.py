@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 
-from mplt.langs import LANGUAGES
+from mplt.langs import languages
 from mplt.tools import first_line, run_tool
 
 UTIL_LINUX_HINT = "sudo apt-get install -y util-linux"
@@ -19,7 +19,7 @@ SANDBOX_TOOLS = {"prlimit": (True, UTIL_LINUX_HINT), "setpriv": (True, UTIL_LINU
 
 def check_toolchains() -> list[dict]:
     rows = []
-    for lang in LANGUAGES.values():
+    for lang in languages().values():
         path = lang.find_executable()
         row = {"language": lang.name, "name": lang.display_name, "found": path is not None,
                "path": path, "version": lang.toolchain_version(path) if path else None,

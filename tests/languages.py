@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from mplt.langs import LANGUAGES, target_languages
+from mplt.langs import languages, target_languages
 
 
-def language_params(names) -> list:
+def language_params(names, quick=None) -> list:
     """pytest parameters for `names`; Julia's carry the `julia` marker, which skips them where its
-    toolchain is missing (tests/conftest.py)."""
-    return [pytest.param(name, marks=pytest.mark.julia) if name == "jl" else name for name in names]
+    toolchain is missing (tests/conftest.py). With `quick`, the languages not in it are also marked
+    `slow`: the fast subset (`make test-fast`) keeps those as its representatives, `make test` runs all."""
+    params = []
+    for name in names:
+        marks = [pytest.mark.julia] if name == "jl" else []
+        if quick is not None and name not in quick:
+            marks.append(pytest.mark.slow)
+        params.append(pytest.param(name, marks=marks))
+    return params
 
 
 # Every registered language, the source language first (the registry's order).
-ALL = tuple(LANGUAGES)
+ALL = tuple(languages())
 # Every translation target, the paper's five first.
 TARGETS = target_languages()

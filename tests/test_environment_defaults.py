@@ -30,13 +30,13 @@ def clean_environment(monkeypatch):
 
 def seen_by_stage(monkeypatch, tmp_path, run_table: str, *flags: str) -> settings.HostSettings:
     """Run `stage select` with a profile holding `run_table`; the settings the stage ran under."""
-    import mplt.stages
+    import mplt.stages.registry
     seen = []
 
     def fake_run_stage(name, run_dir, table, **kwargs):
         seen.append((settings.current(), pool.execution_mode()))
         return {"stage": name}
-    monkeypatch.setattr(mplt.stages, "run_stage", fake_run_stage)
+    monkeypatch.setattr(mplt.stages.registry, "run_stage", fake_run_stage)
     profile = tmp_path / "p.toml"
     profile.write_text(f"[run]\n{run_table}\n[select]\n")
     code = cli.main(["stage", "select", "--run-dir", str(tmp_path / "run"), "--config", str(profile), *flags])

@@ -52,9 +52,11 @@ def test_runs_that_agree_write_the_expectations(tmp_path):
     assert "Python 3.11.2" in written["funnel.lua.passing_programs"]["source"]
 
 
+# The first disagreement in the fast subset; the others, one subprocess each, in `make test` (slow).
 @pytest.mark.parametrize("change, what", [({"sample": "z"}, "samples   DIFFER"),
-                                          ({"passing": 45}, "funnel.lua.passing_programs 46 vs 45"),
-                                          ({"loss": 4.2}, "finetune.lua.final_loss")])
+                                          pytest.param({"passing": 45}, "funnel.lua.passing_programs 46 vs 45",
+                                                       marks=pytest.mark.slow),
+                                          pytest.param({"loss": 4.2}, "finetune.lua.final_loss", marks=pytest.mark.slow)])
 def test_runs_that_disagree_write_nothing(tmp_path, change, what):
     out = remeasure("--runs", fake_run(tmp_path, "a"), fake_run(tmp_path, "b", **change),
                     "--write", tmp_path / "smoke.json")

@@ -10,9 +10,9 @@ HELP = "run one program file in the sandbox and print its result"
 
 def add_arguments(parser) -> None:
     from mplt.commands.host_flags import add_host_arguments
-    from mplt.langs import LANGUAGES
+    from mplt.langs import languages
     parser.add_argument("file", help="program file (UTF-8; undecodable bytes are replaced)")
-    parser.add_argument("--lang", required=True, help="language key or alias: " + ", ".join(LANGUAGES))
+    parser.add_argument("--lang", required=True, help="language key or alias: " + ", ".join(languages()))
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
                         help="wall-clock limit in seconds (default: the language's)")
     parser.add_argument("--memory-mb", type=int, default=None, metavar="M",

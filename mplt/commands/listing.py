@@ -29,9 +29,9 @@ def list_benchmarks() -> list[tuple[str, str]]:
 
 
 def list_languages() -> list[tuple[str, str]]:
-    from mplt.langs import LANGUAGES
+    from mplt.langs import languages
     rows = []
-    for key, lang in LANGUAGES.items():
+    for key, lang in languages().items():
         role = (f"target, the paper's #{lang.paper_rank}" if lang.paper_rank
                 else "target" if lang.is_target else "source")
         rows.append((key, f"{lang.display_name} ({role})"))

@@ -10,7 +10,7 @@ HELP = "run one stage (model, select, testgen, translate, dataset, finetune, ...
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from mplt.commands.host_flags import add_host_arguments
-    from mplt.stages import STAGES
+    from mplt.stages.registry import STAGES
     parser.add_argument("name", help=f"stage name: {', '.join(STAGES)}")
     parser.add_argument("--run-dir", required=True, help="run directory (created if missing)")
     parser.add_argument("--config", help="TOML profile; the stage reads its own table, e.g. [select]")
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from mplt.run.lock import directory_lock
     from mplt.commands.host_flags import host_settings
     from mplt.settings import applied
-    from mplt.stages import get_stage, run_stage
+    from mplt.stages.registry import get_stage, run_stage
     get_stage(args.name)     # an unknown name is one line, before the profile is read
     from mplt.run.profiles import expand, placeholder_values   # {run}, {data}, {repo} in profiles
     profile = expand(load_toml(args.config), placeholder_values(args.run_dir)) if args.config else {}

@@ -193,11 +193,3 @@ def _evaluate(config: InfillLessonConfig, weights: dict | None, benchmark: str, 
                         tokenizer_fallback=config.model if model != config.model else None),
              progress=progress)
     return {r["name"]: r["pass@1"] for r in read_jsonl(language_files(str(out), lang).results) if "pass@1" in r}
-
-
-def lesson_line(summary: dict[str, Any]) -> str:
-    """The screen's line: each model's left-to-right and infilling pass@1."""
-    def show(value):
-        return "-" if value is None else f"{value:.3f}"
-    return "; ".join(f"{name} {show(kinds.get('left_to_right'))} / {show(kinds.get('infilling'))}"
-                     for name, kinds in (summary.get("pass@1") or {}).items()) + " (pass@1 left-to-right / infilling)"

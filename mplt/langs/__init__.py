@@ -1,17 +1,21 @@
 """The language registry: a plain dict keyed by short names (docs/style.md, rule 3), built from
 the language modules of this package (docs/languages.md).
 
-Every module `mplt/langs/<key>.py` that defines `LANGUAGE` is a language; the registry checks
-each against the contract (`base.check_language`) when this package is imported, so an
-incomplete language fails here with one line and never mid-run. Everything that lists languages
-reads this registry: the default targets (`TARGETS`), plots, doctor, the Debian packages that
+Every module `mplt/langs/<key>.py` that defines `LANGUAGE` is a language. The registry
+(`languages()`) is built on first use, not when this package is imported (docs/style.md, rule 3):
+it imports every language module then and checks each against the contract
+(`base.check_language`), so an incomplete language fails there with one line and never mid-run.
+Everything that lists languages reads this registry: plots, doctor, the Debian packages that
 scripts/setup.sh installs (`python -m mplt.langs --apt-packages`) and so the Dockerfile.
+`TARGETS`, the default targets of every stage config, is declared here; the registry checks it
+against the languages' `paper_rank`s when it is built.
 
     get_language("racket") -> the `rkt` Language; unknown names raise UnknownLanguage,
     whose message lists the known keys.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Iterable
@@ -50,9 +54,21 @@ def _language_modules() -> list[object]:
     return found
 
 
-LANGUAGES: dict[str, Language] = build_registry(_language_modules())
-# The five MultiPL-T targets, in the paper's order: the default `langs` of every stage config.
-TARGETS: tuple[str, ...] = tuple(k for k, v in LANGUAGES.items() if v.paper_rank)
+# The five MultiPL-T targets, in the paper's order (docs/method.md, section 1): the default `langs`
+# of every stage config. A declared constant, so that a config module does not build the registry;
+# each names the language whose `paper_rank` is its position (tests/langs/test_contract.py).
+TARGETS: tuple[str, ...] = ("lua", "rkt", "ml", "r", "jl")
+
+
+@functools.cache
+def languages() -> dict[str, Language]:
+    """Every registered language by key, in the registry's order (`build_registry`), built once on
+    first use. Tests that register a language of their own set it here (monkeypatch.setitem)."""
+    registry = build_registry(_language_modules())
+    ranked = tuple(key for key, lang in sorted(registry.items(), key=lambda kv: kv[1].paper_rank) if lang.paper_rank)
+    if ranked != TARGETS:
+        raise LanguageContractError(f"the languages ranked by paper_rank are {ranked}, but TARGETS is {TARGETS}")
+    return registry
 
 
 class UnknownLanguage(MpltError, KeyError):
@@ -62,12 +78,13 @@ class UnknownLanguage(MpltError, KeyError):
 
 def get_language(name: str) -> Language:
     key = name.strip().lower()
-    if key in LANGUAGES:
-        return LANGUAGES[key]
-    for lang in LANGUAGES.values():
+    registry = languages()
+    if key in registry:
+        return registry[key]
+    for lang in registry.values():
         if key in lang.aliases or key == lang.display_name.lower():
             return lang
-    known = ", ".join(f"{k} ({'/'.join(v.aliases)})" if v.aliases else k for k, v in LANGUAGES.items())
+    known = ", ".join(f"{k} ({'/'.join(v.aliases)})" if v.aliases else k for k, v in registry.items())
     raise UnknownLanguage(f"unknown language {name!r}; known: {known}")
 
 
@@ -81,11 +98,11 @@ def get_target(name: str) -> TargetLanguage:
 
 def target_languages() -> tuple[str, ...]:
     """Every registered target, the paper's five first."""
-    return tuple(k for k, v in LANGUAGES.items() if isinstance(v, TargetLanguage))
+    return tuple(k for k, v in languages().items() if isinstance(v, TargetLanguage))
 
 
 def parse_languages(spec: str) -> list[Language]:
     """`"lua,rkt"` -> languages; `"all"` -> the five targets."""
     if spec.strip().lower() == "all":
-        return [LANGUAGES[k] for k in TARGETS]
+        return [languages()[k] for k in TARGETS]
     return [get_language(part) for part in spec.split(",") if part.strip()]

@@ -9,7 +9,7 @@ import argparse
 import subprocess
 import sys
 
-from mplt.langs import LANGUAGES
+from mplt.langs import languages
 
 
 def _library_missing(executable: str, probe: tuple[str, ...]) -> bool:
@@ -21,7 +21,7 @@ def _library_missing(executable: str, probe: tuple[str, ...]) -> bool:
 
 def apt_packages(missing_only: bool) -> list[str]:
     packages: dict[str, None] = {}
-    for lang in LANGUAGES.values():
+    for lang in languages().values():
         if missing_only:
             path = lang.find_executable()
             if path and not (lang.library_probe and _library_missing(path, lang.library_probe)):

@@ -1,9 +1,10 @@
 """What every pipeline stage shares: its directory in the run, its log file, its resolved config,
 its summary, and the checks on its declared inputs' outputs (the progress bar: `mplt.progress`).
 
-A stage reads files of earlier stages under `RUN/<stage>/`, streams its own results to JSONL
-(resumable by id, `mplt.io.JsonlAppender`) and writes `summary.json` last, so the presence of
-`summary.json` means the stage finished.
+A stage reads files of earlier stages under `RUN/<stage>/`, writes its resolved config there as
+`stage_config.json` (every stage, under one name: a model saved in a stage directory has its own
+`config.json`), streams its own results to JSONL (resumable by id, `mplt.io.JsonlAppender`) and
+writes `summary.json` last, so the presence of `summary.json` means the stage finished.
 """
 from __future__ import annotations
 
@@ -14,8 +15,13 @@ from typing import Any, Iterator
 
 from mplt.config import config_to_dict
 from mplt.errors import MpltError
-from mplt.io import read_jsonl, write_json
+from mplt.io import read_json, read_jsonl, write_json
 from mplt.stages.summary import SUMMARY
+
+STAGE_CONFIG = "stage_config.json"      # RUN/<stage>/STAGE_CONFIG: the stage's resolved config
+# The names earlier versions gave it: the model stage's `build_config.json`, then the data stages'
+# `config.json` (tried last: in the model stage's directory that name is the saved model's own).
+EARLIER_STAGE_CONFIGS = ("build_config.json", "config.json")
 
 
 def stage_dir(run_dir: Path, stage: str) -> Path:
@@ -77,7 +83,17 @@ def funnel_text(counts: dict[str, int], dropped: dict[str, int] | None = None) -
 
 
 def write_config(directory: Path, config: Any) -> None:
-    write_json(Path(directory) / "config.json", config_to_dict(config))
+    write_json(Path(directory) / STAGE_CONFIG, config_to_dict(config))
+
+
+def read_stage_config(directory: Path) -> dict | None:
+    """The resolved config a stage wrote into its directory, under its name or, for a run directory
+    written by an earlier version, under the name that version used; None when there is none."""
+    for name in (STAGE_CONFIG, *EARLIER_STAGE_CONFIGS):
+        path = Path(directory) / name
+        if path.is_file():
+            return read_json(path)
+    return None
 
 
 def read_done_ids(path: Path, key: str = "id") -> dict[str, dict]:

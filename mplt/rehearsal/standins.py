@@ -87,8 +87,9 @@ def _sentinels(names: list[str]) -> tuple[str, ...]:
 def write_multipl_t(out: Path, items: dict[str, list[str]]) -> dict[str, int]:
     import datasets
 
-    from mplt.training.data import HUB_SPLITS
-    splits = {HUB_SPLITS.get(lang, lang): datasets.Dataset.from_dict({"content": texts})
+    from mplt.training.data import hub_splits
+    names = hub_splits()
+    splits = {names.get(lang, lang): datasets.Dataset.from_dict({"content": texts})
               for lang, texts in items.items() if texts}
     datasets.DatasetDict(splits).save_to_disk(str(out))
     return {split: len(ds) for split, ds in splits.items()}
@@ -202,7 +203,8 @@ def run_add_standin_tests(run_dir: Path, config: AddStandinTestsConfig, *, progr
 def run_add_standin_data(run_dir: Path, config: AddStandinDataConfig, *, progress: bool = True) -> dict:
     import datasets
 
-    from mplt.training.data import HUB_SPLITS
+    from mplt.training.data import hub_splits
+    names = hub_splits()
     out = stage_dir(run_dir, "add-standin-data")
     with stage_log(run_dir, "add-standin-data") as log:
         start = time.monotonic()
@@ -211,7 +213,7 @@ def run_add_standin_data(run_dir: Path, config: AddStandinDataConfig, *, progres
         for lang in config.langs:
             source = Path(run_dir) / "dataset" / lang / "train.jsonl"
             own = [r for r in read_jsonl(source) if r.get("content", "").strip()] if source.exists() else []
-            split = HUB_SPLITS.get(lang, lang)
+            split = names.get(lang, lang)
             extra = [] if own or split not in standins else \
                 [{"content": c, "language": lang, "standin": True} for c in standins[split]["content"]]
             write_jsonl(out / lang / "train.jsonl", own + extra)

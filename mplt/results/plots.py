@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mplt.langs import LANGUAGES
+from mplt.langs import languages
 from mplt.results.published import BASE_1B, MULTIPLT_1B
 
 # Colour-blind-safe (Okabe-Ito); ours solid, published hatched in the same hue family.
 COLORS = {"base": "#56B4E9", "finetuned": "#0072B2", "paper_base": "#E69F00",
           "paper_tuned": "#D55E00"}
-# From the language registry: the paper's targets in the paper's order, then the other targets.
-LANG_ORDER = tuple(key for key, lang in LANGUAGES.items() if lang.is_target)
-LANG_NAMES = {key: lang.display_name for key, lang in LANGUAGES.items()}
 
 
 def pyplot():
@@ -26,8 +23,16 @@ def pyplot():
 
 
 def ordered_languages(langs) -> list[str]:
+    """From the language registry: the paper's targets in the paper's order, then the other
+    targets, then names the registry does not know."""
+    order = [key for key, lang in languages().items() if lang.is_target]
     langs = set(langs)
-    return [x for x in LANG_ORDER if x in langs] + sorted(langs - set(LANG_ORDER))
+    return [x for x in order if x in langs] + sorted(langs - set(order))
+
+
+def language_name(key: str) -> str:
+    lang = languages().get(key)
+    return lang.display_name if lang else key
 
 
 def benchmark_names(results: dict) -> str:
@@ -75,7 +80,7 @@ def plot_pass_at_1(results: dict, out: Path, show_published: bool, title_note: s
             top = max(top, value + 1.96 * (se or 0.0))
             ax.text(x, value + 1.96 * (se or 0.0), f"{value:.3f}" + (" *" if marked else ""), ha="center",
                     va="bottom", fontsize=7, rotation=90)
-    ax.set_xticks(range(len(langs)), [LANG_NAMES.get(x, x) for x in langs])
+    ax.set_xticks(range(len(langs)), [language_name(x) for x in langs])
     ax.set_xlim(-0.5, len(langs) - 0.5)  # room for the labels of missing bars at the edges
     ax.set_ylabel("pass@1")
     ax.set_ylim(0, max(top * 1.3, 0.05))
@@ -127,7 +132,7 @@ def _funnel_panel(ax, table: dict, langs: list[str], steps: list[str], title: st
         ys = [table[lang][steps[k]] for k in xs]
         shift = 0.06 * (i - (len(langs) - 1) / 2)  # languages with equal counts stay visible side by side
         ax.plot([x + shift for x in xs], ys, marker=markers[i % len(markers)], color=palette[i % len(palette)],
-                label=LANG_NAMES.get(lang, lang), alpha=0.9)
+                label=language_name(lang), alpha=0.9)
     if positive:
         from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
         ax.set_yscale("log")
@@ -209,12 +214,12 @@ def plot_epoch_curves(results: dict, out: Path, published: dict) -> Path | None:
         base = figures.get(f"pass@1.base.{lang}")
         points = ([(0, base)] if base is not None else []) + [(e, v) for e, _, v in curves[lang]]
         line, = ax.plot([p[0] for p in points], [p[1] for p in points], marker="o",
-                        label=f"ours: {LANG_NAMES.get(lang, lang)}")
+                        label=f"ours: {language_name(lang)}")
         if published.get(lang):
             ref = [(0, BASE_1B[lang].value)] if lang in BASE_1B else []
             ref += sorted((e, p.value) for e, p in published[lang].items())
             ax.plot([p[0] for p in ref], [p[1] for p in ref], linestyle="--", marker="s", color=line.get_color(),
-                    alpha=0.7, label=f"published: {LANG_NAMES.get(lang, lang)}")
+                    alpha=0.7, label=f"published: {language_name(lang)}")
     ax.set_xlabel("epoch (0 = base model)")
     ax.set_ylabel("pass@1")
     ax.set_ylim(bottom=0)

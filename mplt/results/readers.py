@@ -18,14 +18,14 @@ SKIP_DIRS = {"checkpoints", "adapter", "merged", "hf_dataset", "dataset_hf"}
 
 def canonical_language(name: Any) -> str | None:
     """`racket` -> `rkt`; None for anything that is not a known language."""
-    from mplt.langs import LANGUAGES, get_language
+    from mplt.langs import get_language, languages
     if not isinstance(name, str) or not name.strip():
         return None
     try:
         key = get_language(name).name
     except Exception:  # noqa: BLE001 - an unknown name is simply not a language here
         return None
-    return key if key in LANGUAGES else None
+    return key if key in languages() else None
 
 
 def slug(text: Any) -> str:

@@ -159,8 +159,8 @@ def host_settings() -> dict[str, Any]:
 
 
 def language_names() -> tuple[str, ...]:
-    from mplt.langs import LANGUAGES
-    return tuple(sorted({lang.name for lang in LANGUAGES.values()}))
+    from mplt.langs import languages
+    return tuple(sorted(languages()))
 
 
 def refresh_local_models(environment: dict[str, Any]) -> dict[str, Any]:

@@ -23,12 +23,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mplt.config import config_to_dict
 from mplt.errors import MpltError
-from mplt.io import write_json, write_jsonl
+from mplt.io import write_jsonl
 from mplt.langs import TARGETS
 from mplt.models.load import check_dtype
-from mplt.pipeline.common import stage_dir, stage_log, write_summary
+from mplt.pipeline.common import stage_dir, stage_log, write_config, write_summary
 from mplt.smoke.material import benchmark_examples, warmstart_examples
 
 
@@ -111,8 +110,7 @@ def run_model(run_dir: Path, config: SmokeModelConfig, *, progress: bool = True)
     out = stage_dir(run_dir, "model")
     with stage_log(run_dir, "model") as log:
         start = time.monotonic()
-        # Not `config.json`: that name belongs to the model saved in the same directory.
-        write_json(out / "build_config.json", config_to_dict(config))
+        write_config(out, config)
         corpus_examples = warmstart_examples(config)
         solutions = benchmark_examples(config)
         examples = corpus_examples + solutions

@@ -2,8 +2,8 @@
 translate, dataset, finetune, evaluate), the smoke profile's `model`, `report` and `check`, and the
 rehearsal's own stages. An entry owns the stage's config type, its declared inputs, its run
 function, its summary schema, its screen line, its figures and its time estimate; the runner, the
-profiles, the results collector and the estimate ask the entry instead of switching on names."""
-from mplt.stages.contract import Input, Stage
-from mplt.stages.registry import PROFILE_STAGES, STAGES, get_stage, run_stage
+profiles, the results collector and the estimate ask the entry instead of switching on names.
 
-__all__ = ["Input", "PROFILE_STAGES", "STAGES", "Stage", "get_stage", "run_stage"]
+The registry is `mplt.stages.registry`; this package imports nothing, so that reading
+`mplt.stages.summary` (as the stages' own modules do) does not load the registry.
+"""

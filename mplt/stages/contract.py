@@ -1,9 +1,11 @@
 """What a stage is: one registry entry (docs/stages.md).
 
-An entry names its parts by reference ("module:attribute"), imported on use, so listing the stages
-imports neither torch nor the stages' own modules. Every stage runs as `run(run_dir, config, *,
-progress) -> summary`, reads only the outputs of its declared inputs and writes `summary.json`
-last (a stage with a summary is finished).
+An entry holds its parts directly (the screen line, the figures) where their modules do not
+import the registry back, and by a `Lazy` reference, imported on use, where they do: a stage's own
+module looks its entry up (`require_inputs`), so naming it directly would close an import cycle
+(tests/test_import_cycles.py). Listing the stages imports neither torch nor the stages' modules.
+Every stage runs as `run(run_dir, config, *, progress) -> summary`, reads only the outputs of its
+declared inputs and writes `summary.json` last (a stage with a summary is finished).
 """
 from __future__ import annotations
 
@@ -16,11 +18,19 @@ from mplt.errors import MpltError
 from mplt.stages.summary import SUMMARY, SummarySchema
 
 
+@dataclass(frozen=True)
+class Lazy:
+    """A part named by its module and attribute, imported when first used."""
+    module: str
+    attribute: str
 
-def resolve(ref: str) -> Any:
-    """`"package.module:attribute"` -> the attribute."""
-    module, _, attribute = ref.partition(":")
-    return getattr(importlib.import_module(module), attribute)
+    def resolve(self) -> Any:
+        return getattr(importlib.import_module(self.module), self.attribute)
+
+
+def resolve(part: Any) -> Any:
+    """A part of an entry, imported if it is `Lazy`."""
+    return part.resolve() if isinstance(part, Lazy) else part
 
 
 @dataclass(frozen=True)
@@ -51,17 +61,17 @@ class Input:
 @dataclass(frozen=True)
 class Stage:
     name: str
-    run: str                                # "module:run_<stage>"
-    config: str                             # "module:<Stage>Config", read from the profile's [<name>]
+    run: Lazy                               # run_<stage>(run_dir, config, *, progress) -> summary
+    config: Lazy                            # the <Stage>Config class, read from the profile's [<name>]
     summary: SummarySchema
-    describe: str                           # "module:function(summary) -> str", the screen's line
+    describe: Callable[[dict], str]         # the stage's line on the run's screen, from its summary
     inputs: tuple[Input, ...] = ()
-    figures: str = ""                       # "module:function(context)": the stage's results figures
-    estimate: str = ""                      # "module:function(context) -> (seconds, what) | None"
+    figures: Callable[..., None] | None = None     # (figures, name): adds the stage's results figures
+    estimate: Lazy | None = None            # (work) -> (seconds, what): its line of the time estimate
     always_runs: bool = False               # reads the other stages' files only: run every time
     paper: bool = False                     # one of the paper's six: listed in the results even when absent
-    by_hand: str = ""                       # "module:function(directory) -> bool": outputs written by the
-                                            # stage's own command, without a stage summary, count as done
+    by_hand: Callable[[Path], bool] | None = None  # (directory): outputs written by the stage's own
+                                            # command, without a stage summary, count as done
     models: tuple[str, ...] = ()            # config fields that name a model (a rehearsal substitutes them)
     samples: bool = False                   # samples from a model with the SamplingConfig keys (n, dtype, ...)
 
@@ -69,7 +79,7 @@ class Stage:
         return resolve(self.run), resolve(self.config)
 
     def line(self, summary: dict) -> str:
-        return resolve(self.describe)(summary)
+        return self.describe(summary)
 
     def input_stages(self, run_dir: Path, config: Any = None) -> list[str]:
         found = (i.needed(run_dir, config) for i in self.inputs)

@@ -2,6 +2,8 @@
 
 `PROFILE_STAGES` are the ones a profile's `[run] stages` may list (and their tables); the
 rehearsal's own stages are added by its transform (mplt/rehearsal/profile.py), never by hand.
+Each stage's run function, config class and time estimate are `Lazy`: their modules look the
+registry up themselves (mplt/stages/contract.py); the screen lines and figures are named directly.
 """
 from __future__ import annotations
 
@@ -9,16 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from mplt.errors import MpltError
-from mplt.stages.contract import Input, Stage
-from mplt.stages.summary import SummarySchema
+from mplt.infill import lesson_report
+from mplt.results import stage_figures
+from mplt.stages import screen
+from mplt.stages.contract import Input, Lazy, Stage
+from mplt.stages.summary import ARRAY, BOOLEAN, INTEGER, NUMBER, OBJECT, STRING, STRING_OR_NULL, SummarySchema
 
-S, I, N, B, O, A = ("string",), ("integer",), ("number",), ("boolean",), ("object",), ("array",)
-FUNNEL = {"funnel": A, "counts": O, "dropped": O}
-SCREEN = "mplt.stages.screen"
-FIGURES = "mplt.results.stage_figures"
-ESTIMATE = "mplt.run.estimate"
+# The fields of a stage that keeps or drops items step by step (mplt/results/funnel_figures.py).
+FUNNEL_FIELDS = {"funnel": ARRAY, "counts": OBJECT, "dropped": OBJECT}
 # A local model built by the `model` stage (smoke) or the rehearsal is read through a config path.
 MODEL_INPUT = Input(field="model")
+
+
+def _estimate(function: str) -> Lazy:
+    return Lazy("mplt.run.estimate", function)
 
 
 def _evaluates_run_adapters(config: Any) -> bool:
@@ -26,59 +32,83 @@ def _evaluates_run_adapters(config: Any) -> bool:
 
 
 _ENTRIES = (
-    Stage("model", "mplt.smoke.model:run_model", "mplt.smoke.model:SmokeModelConfig",
-          SummarySchema({"kind": S, "parameters": I, "vocab_size": I, "examples": I, "steps": I,
-                         "first_epoch_loss": N, "final_epoch_loss": N, "memorised_problems": A}),
-          f"{SCREEN}:model_line", figures=f"{FIGURES}:stage_funnel_figures"),
-    Stage("rehearse", "mplt.rehearsal.standins:run_rehearse", "mplt.rehearsal.standins:RehearseConfig",
-          SummarySchema({"kind": S, "device": S, "dtype": S, "stand_in_models": I, "models": O, "data": O}),
-          f"{SCREEN}:numbers_line"),
-    Stage("select", "mplt.pipeline.select:run_select", "mplt.pipeline.select:SelectConfig",
-          SummarySchema({"source": S, "functions": I, **FUNNEL}),
-          f"{SCREEN}:select_line", figures=f"{FIGURES}:stage_funnel_figures", paper=True),
-    Stage("testgen", "mplt.pipeline.testgen:run_testgen", "mplt.pipeline.testgen:TestgenConfig",
-          SummarySchema({"functions": I, "assertions_parsed": I, "assertions_passed": I,
-                         "assertion_statuses": O, **FUNNEL}),
-          f"{SCREEN}:testgen_line", (Input("select"), MODEL_INPUT), f"{FIGURES}:stage_funnel_figures",
-          f"{ESTIMATE}:testgen_seconds", paper=True, models=("model",), samples=True),
-    Stage("add-standin-tests", "mplt.rehearsal.standins:run_add_standin_tests",
-          "mplt.rehearsal.standins:AddStandinTestsConfig",
-          SummarySchema({"testgen_kept": I, "added": I, "functions": A}),
-          f"{SCREEN}:numbers_line", (Input("testgen"),)),
-    Stage("translate", "mplt.pipeline.translate:run_translate", "mplt.pipeline.translate:TranslateConfig",
-          SummarySchema({"functions_in": I, "languages": O}),
-          f"{SCREEN}:translate_line", (Input("testgen"), MODEL_INPUT), f"{FIGURES}:translate_figures",
-          f"{ESTIMATE}:translate_seconds", paper=True, models=("model",), samples=True),
-    Stage("dataset", "mplt.pipeline.dataset:run_dataset", "mplt.pipeline.dataset:DatasetConfig",
-          SummarySchema({"languages": O}),
-          f"{SCREEN}:dataset_line", (Input("select"), Input("testgen"), Input("translate")),
-          f"{FIGURES}:dataset_figures", paper=True),
-    Stage("add-standin-data", "mplt.rehearsal.standins:run_add_standin_data", "mplt.rehearsal.standins:AddStandinDataConfig",
-          SummarySchema({"standin_items": I, "languages": O}),
-          f"{SCREEN}:numbers_line", (Input("dataset"),)),
-    Stage("finetune", "mplt.training.stage:run_finetune", "mplt.training.stage:FinetuneStageConfig",
-          SummarySchema({"model": S, "revision": ("string", "null"), "preset": S, "mix": S, "adapters": O, "models": O,
-                         "skipped": O, "documents": O}),
-          f"{SCREEN}:finetune_line", (Input(field="data"), MODEL_INPUT), f"{FIGURES}:finetune_figures",
-          f"{ESTIMATE}:finetune_seconds", paper=True, by_hand=f"{FIGURES}:finetuned_by_hand", models=("model",)),
-    Stage("evaluate", "mplt.evaluation.stage:run_evaluate", "mplt.evaluation.stage:EvaluateStageConfig",
-          SummarySchema({"benchmark": S, "n": I, "temperature": N, "pass@1": O, "load_in_4bit": B,
-                         "precision": S, "plan": A}),
-          f"{SCREEN}:evaluate_line",
-          (Input("finetune", when=_evaluates_run_adapters), Input(field="base_model")),
-          f"{FIGURES}:evaluate_figures", f"{ESTIMATE}:evaluate_seconds", paper=True,
-          by_hand=f"{FIGURES}:evaluated_by_hand", models=("base_model", "finetuned_model"), samples=True),
+    Stage(name="model",
+          run=Lazy("mplt.smoke.model", "run_model"), config=Lazy("mplt.smoke.model", "SmokeModelConfig"),
+          summary=SummarySchema({"kind": STRING, "parameters": INTEGER, "vocab_size": INTEGER,
+                                 "examples": INTEGER, "steps": INTEGER, "first_epoch_loss": NUMBER,
+                                 "final_epoch_loss": NUMBER, "memorised_problems": ARRAY}),
+          describe=screen.model_line, figures=stage_figures.stage_funnel_figures),
+    Stage(name="rehearse",
+          run=Lazy("mplt.rehearsal.standins", "run_rehearse"),
+          config=Lazy("mplt.rehearsal.standins", "RehearseConfig"),
+          summary=SummarySchema({"kind": STRING, "device": STRING, "dtype": STRING, "stand_in_models": INTEGER,
+                                 "models": OBJECT, "data": OBJECT}),
+          describe=screen.numbers_line),
+    Stage(name="select",
+          run=Lazy("mplt.pipeline.select", "run_select"), config=Lazy("mplt.pipeline.select", "SelectConfig"),
+          summary=SummarySchema({"source": STRING, "functions": INTEGER, **FUNNEL_FIELDS}),
+          describe=screen.select_line, figures=stage_figures.stage_funnel_figures, paper=True),
+    Stage(name="testgen",
+          run=Lazy("mplt.pipeline.testgen", "run_testgen"), config=Lazy("mplt.pipeline.testgen", "TestgenConfig"),
+          summary=SummarySchema({"functions": INTEGER, "assertions_parsed": INTEGER, "assertions_passed": INTEGER,
+                                 "assertion_statuses": OBJECT, **FUNNEL_FIELDS}),
+          describe=screen.testgen_line, inputs=(Input("select"), MODEL_INPUT),
+          figures=stage_figures.stage_funnel_figures, estimate=_estimate("testgen_seconds"),
+          paper=True, models=("model",), samples=True),
+    Stage(name="add-standin-tests",
+          run=Lazy("mplt.rehearsal.standins", "run_add_standin_tests"),
+          config=Lazy("mplt.rehearsal.standins", "AddStandinTestsConfig"),
+          summary=SummarySchema({"testgen_kept": INTEGER, "added": INTEGER, "functions": ARRAY}),
+          describe=screen.numbers_line, inputs=(Input("testgen"),)),
+    Stage(name="translate",
+          run=Lazy("mplt.pipeline.translate", "run_translate"),
+          config=Lazy("mplt.pipeline.translate", "TranslateConfig"),
+          summary=SummarySchema({"functions_in": INTEGER, "languages": OBJECT}),
+          describe=screen.translate_line, inputs=(Input("testgen"), MODEL_INPUT),
+          figures=stage_figures.translate_figures, estimate=_estimate("translate_seconds"),
+          paper=True, models=("model",), samples=True),
+    Stage(name="dataset",
+          run=Lazy("mplt.pipeline.dataset", "run_dataset"), config=Lazy("mplt.pipeline.dataset", "DatasetConfig"),
+          summary=SummarySchema({"languages": OBJECT}),
+          describe=screen.dataset_line, inputs=(Input("select"), Input("testgen"), Input("translate")),
+          figures=stage_figures.dataset_figures, paper=True),
+    Stage(name="add-standin-data",
+          run=Lazy("mplt.rehearsal.standins", "run_add_standin_data"),
+          config=Lazy("mplt.rehearsal.standins", "AddStandinDataConfig"),
+          summary=SummarySchema({"standin_items": INTEGER, "languages": OBJECT}),
+          describe=screen.numbers_line, inputs=(Input("dataset"),)),
+    Stage(name="finetune",
+          run=Lazy("mplt.training.stage", "run_finetune"), config=Lazy("mplt.training.stage", "FinetuneStageConfig"),
+          summary=SummarySchema({"model": STRING, "revision": STRING_OR_NULL, "preset": STRING, "mix": STRING,
+                                 "adapters": OBJECT, "models": OBJECT, "skipped": OBJECT, "documents": OBJECT}),
+          describe=screen.finetune_line, inputs=(Input(field="data"), MODEL_INPUT),
+          figures=stage_figures.finetune_figures, estimate=_estimate("finetune_seconds"), paper=True,
+          by_hand=stage_figures.finetuned_by_hand, models=("model",)),
+    Stage(name="evaluate",
+          run=Lazy("mplt.evaluation.stage", "run_evaluate"),
+          config=Lazy("mplt.evaluation.stage", "EvaluateStageConfig"),
+          summary=SummarySchema({"benchmark": STRING, "n": INTEGER, "temperature": NUMBER, "pass@1": OBJECT,
+                                 "load_in_4bit": BOOLEAN, "precision": STRING, "plan": ARRAY}),
+          describe=screen.evaluate_line,
+          inputs=(Input("finetune", when=_evaluates_run_adapters), Input(field="base_model")),
+          figures=stage_figures.evaluate_figures, estimate=_estimate("evaluate_seconds"), paper=True,
+          by_hand=stage_figures.evaluated_by_hand, models=("base_model", "finetuned_model"), samples=True),
     # CodeGen2's infill lesson (docs/codegen2.md, section B5): two fine-tunes and six evaluations in one stage.
-    Stage("infill-lesson", "mplt.infill.lesson:run_infill_lesson", "mplt.infill.lesson:InfillLessonConfig",
-          SummarySchema({"model": S, "language": S, "fim_rates": A, "benchmarks": O, "n": I, "temperature": N,
-                         "load_in_4bit": B, "pass@1": O, "deltas": A}),
-          "mplt.infill.lesson:lesson_line", (Input(field="data"), MODEL_INPUT),
-          "mplt.infill.lesson_report:lesson_figures", models=("model",), samples=True),
-    Stage("report", "mplt.results.stages:run_report", "mplt.results.stages:ReportStageConfig",
-          SummarySchema({"report": S, "results": S}), f"{SCREEN}:report_line", always_runs=True),
-    Stage("check", "mplt.results.stages:run_check", "mplt.results.stages:CheckStageConfig",
-          SummarySchema({"passed": B, "expected": S, "rows": A, "failed": A}), f"{SCREEN}:check_line",
-          always_runs=True),
+    Stage(name="infill-lesson",
+          run=Lazy("mplt.infill.lesson", "run_infill_lesson"), config=Lazy("mplt.infill.lesson", "InfillLessonConfig"),
+          summary=SummarySchema({"model": STRING, "language": STRING, "fim_rates": ARRAY, "benchmarks": OBJECT,
+                                 "n": INTEGER, "temperature": NUMBER, "load_in_4bit": BOOLEAN, "pass@1": OBJECT,
+                                 "deltas": ARRAY}),
+          describe=screen.lesson_line, inputs=(Input(field="data"), MODEL_INPUT),
+          figures=lesson_report.lesson_figures, models=("model",), samples=True),
+    Stage(name="report",
+          run=Lazy("mplt.results.stages", "run_report"), config=Lazy("mplt.results.stages", "ReportStageConfig"),
+          summary=SummarySchema({"report": STRING, "results": STRING}),
+          describe=screen.report_line, always_runs=True),
+    Stage(name="check",
+          run=Lazy("mplt.results.stages", "run_check"), config=Lazy("mplt.results.stages", "CheckStageConfig"),
+          summary=SummarySchema({"passed": BOOLEAN, "expected": STRING, "rows": ARRAY, "failed": ARRAY}),
+          describe=screen.check_line, always_runs=True),
 )
 STAGES: dict[str, Stage] = {entry.name: entry for entry in _ENTRIES}
 REHEARSAL_STAGES = ("rehearse", "add-standin-tests", "add-standin-data")

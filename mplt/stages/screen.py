@@ -49,6 +49,14 @@ def evaluate_line(summary: dict[str, Any]) -> str:
     return f"pass@1{protocol} " + "; ".join(cells)
 
 
+def lesson_line(summary: dict[str, Any]) -> str:
+    """The infill-lesson stage's line (mplt/infill/lesson.py): each model's left-to-right and infilling pass@1."""
+    def show(value):
+        return "-" if value is None else f"{value:.3f}"
+    return "; ".join(f"{name} {show(kinds.get('left_to_right'))} / {show(kinds.get('infilling'))}"
+                     for name, kinds in (summary.get("pass@1") or {}).items()) + " (pass@1 left-to-right / infilling)"
+
+
 def report_line(summary: dict[str, Any]) -> str:
     return f"report in {summary.get('report', 'report/report.md')}"
 

@@ -17,7 +17,10 @@ SUMMARY = "summary.json"          # RUN/<stage>/SUMMARY; written last, so its pr
 # JSON type names, as JSON Schema spells them; a bool is not a number here (Python says it is).
 _JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
                "object": (dict,), "array": (list, tuple), "null": (type(None),)}
-ENVELOPE = {"schema": ("string",), "stage": ("string",), "seconds": ("number",)}
+# The types a registry entry gives its summary fields.
+STRING, INTEGER, NUMBER, BOOLEAN = ("string",), ("integer",), ("number",), ("boolean",)
+OBJECT, ARRAY, STRING_OR_NULL = ("object",), ("array",), ("string", "null")
+ENVELOPE = {"schema": STRING, "stage": STRING, "seconds": NUMBER}
 
 
 @dataclass(frozen=True)

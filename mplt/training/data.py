@@ -17,13 +17,14 @@ from pathlib import Path
 
 from mplt.errors import MpltError
 from mplt.io import read_jsonl
-from mplt.langs import LANGUAGES
+from mplt.langs import languages
 
 log = logging.getLogger(__name__)
 
 # nuprl/MultiPL-T names its splits by language (docs/method.md, section 4.3); our codes are the
 # MultiPL-E ones. Each language module gives its split (`multipl_t_split`, None where there is none).
-HUB_SPLITS = {key: lang.multipl_t_split for key, lang in LANGUAGES.items() if lang.multipl_t_split}
+def hub_splits() -> dict[str, str]:
+    return {key: lang.multipl_t_split for key, lang in languages().items() if lang.multipl_t_split}
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,11 @@ def _from_saved(path: Path, langs: tuple[str, ...], max_docs: int) -> list[Docum
     loaded = datasets.load_from_disk(str(path))
     if isinstance(loaded, datasets.DatasetDict):
         wanted = langs or tuple(loaded)
-        missing = [lang for lang in wanted if lang not in loaded and HUB_SPLITS.get(lang) not in loaded]
+        splits = hub_splits()
+        missing = [lang for lang in wanted if lang not in loaded and splits.get(lang) not in loaded]
         if missing:
             raise MpltError(f"{path}: no split(s) {', '.join(missing)} (found {', '.join(loaded)})")
-        return [_from_dataset(loaded[lang if lang in loaded else HUB_SPLITS[lang]], lang, str(path), max_docs)
+        return [_from_dataset(loaded[lang if lang in loaded else splits[lang]], lang, str(path), max_docs)
                 for lang in wanted]
     lang = langs[0] if len(langs) == 1 else path.name
     return [_from_dataset(loaded, lang, str(path), max_docs)]
@@ -119,12 +121,12 @@ def _from_hub(dataset_id: str, langs: tuple[str, ...], revision: str, max_docs: 
         raise MpltError(f"Hub dataset {dataset_id!r}: name the language split(s) with --langs")
     if revision == "main":
         log.warning("dataset %s is not pinned (revision main); pass --data-revision COMMIT", dataset_id)
-    out = []
+    out, registry, splits = [], languages(), hub_splits()
     for lang in langs:
-        if lang in LANGUAGES and lang not in HUB_SPLITS:
-            raise MpltError(f"{LANGUAGES[lang].display_name} has no split in the MultiPL-T Hub data; fine-tune on "
+        if lang in registry and lang not in splits:
+            raise MpltError(f"{registry[lang].display_name} has no split in the MultiPL-T Hub data; fine-tune on "
                             "the dataset stage's output instead (--data RUN_DIR)")
-        split = HUB_SPLITS.get(lang, lang)
+        split = splits.get(lang, lang)
         try:
             dataset = datasets.load_dataset(dataset_id, split=split, revision=revision)
         except Exception as e:   # datasets raises many types (ConnectionError, DatasetNotFoundError, ...)

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mplt.config import config_to_dict
 from mplt.errors import MpltError
-from mplt.io import write_json
 from mplt.langs import TARGETS
-from mplt.pipeline.common import require_inputs, stage_dir, stage_log, write_summary
+from mplt.pipeline.common import require_inputs, stage_dir, stage_log, write_config, write_summary
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def run_finetune(run_dir: Path, config: FinetuneStageConfig, *, progress: bool =
     out = stage_dir(run_dir, "finetune")
     with stage_log(run_dir, "finetune") as log:
         start = time.monotonic()
-        write_json(out / "stage_config.json", config_to_dict(config))
+        write_config(out, config)
         cfg = config.train_config()
         try:
             documents, skipped = load_training_documents(cfg)

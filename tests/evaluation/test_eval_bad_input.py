@@ -111,10 +111,11 @@ def test_greedy_decoding_with_several_samples_warns_once(tiny_model_dir, multipl
     assert "warning:" not in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_two_runs_on_one_out_directory_the_second_is_refused(tmp_path):
     """Two real `eval --execute-only` processes on one --out: before the lock, both executed and
     appended (more result lines than ids); now the second refuses in one line and the first's
-    results are whole."""
+    results are whole (slow: two processes; the lock's fast check is tests/run/test_command_bad_input.py)."""
     slow = "local t = os.clock() while os.clock() - t < 0.5 do end"
     out = saved_run(tmp_path / "o", programs=5, body=slow)
     executions = out / "lua" / "executions.jsonl"

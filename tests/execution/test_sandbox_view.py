@@ -49,12 +49,12 @@ class _Jvm(Language):
 def _register(monkeypatch, lang: Language) -> Language:
     """Register `lang` for this test only (monkeypatch restores the registry)."""
     checked = check_language(lang)
-    monkeypatch.setitem(langs.LANGUAGES, checked.name, checked)
+    monkeypatch.setitem(langs.languages(), checked.name, checked)
     return checked
 
 
 def test_the_base_view_names_no_language():
-    for lang in langs.LANGUAGES.values():
+    for lang in langs.languages().values():
         for word in {lang.name, lang.display_name, *lang.aliases}:
             assert f'"{word}"' not in VIEW_SOURCE and f'"{word.lower()}"' not in VIEW_SOURCE, word
         for path in lang.sandbox_paths:
@@ -62,10 +62,10 @@ def test_the_base_view_names_no_language():
 
 
 def test_declared_paths_are_bound_for_their_language_only():
-    declared = {k: view.declared_paths(v.sandbox_paths) for k, v in langs.LANGUAGES.items()}
+    declared = {k: view.declared_paths(v.sandbox_paths) for k, v in langs.languages().items()}
     if not any(declared.values()):
         pytest.skip("no declared sandbox path exists on this machine")
-    for name, lang in langs.LANGUAGES.items():
+    for name, lang in langs.languages().items():
         args = isolation.bwrap_args("/tmp/scratch", paths=lang.sandbox_paths)
         for other, paths in declared.items():
             for path in paths:
@@ -126,7 +126,7 @@ def uncovered(lang: Language) -> set[str]:
 def test_every_link_from_an_installed_toolchain_into_etc_is_declared():
     """Derived from the toolchains installed here: what their files link to in /etc is in the
     base view or among the language's sandbox_paths."""
-    for lang in langs.LANGUAGES.values():
+    for lang in langs.languages().values():
         assert uncovered(lang) == set(), lang.name
 
 

@@ -21,6 +21,13 @@ from mplt.translation.oracle import oracle_and_failing_programs
 from .counting import count_cold_runs
 
 WARM_LANGS = ["lua", "rkt", "ml", "r", pytest.param("jl", marks=pytest.mark.julia)]
+# The fast subset's representatives: Julia (seconds to start each cold run) and Racket run in the
+# slow tests only, as do the breakers that run into a limit (a loop, a recursion, a memory hog:
+# the limit is paid twice, warm and cold). `make test` runs every language and every breaker.
+QUICK_LANGS = ["lua", "ml", "r"]
+QUICK_BREAKERS = ("redefine", "exit_0")
+# The differential's fast languages: R's 12 programs take seconds more, and run in the slow test.
+QUICK_DIFFERENTIAL = ["lua", "ml"]
 FAST_PROBLEMS = 6
 # Every translated problem (320 programs a language) would take an estimated 8 min on 2 cores from
 # bench/execution.py's cold rates (Julia about 1 program/s): the slow test takes the first 40.
@@ -145,7 +152,7 @@ def differential(problems, language, limit, cold_runs):
     assert len(cold_runs) - warm_cold_runs == len(jobs)
 
 
-@pytest.mark.parametrize("language", WARM_LANGS)
+@pytest.mark.parametrize("language", QUICK_DIFFERENTIAL)
 def test_warm_matches_cold_on_humaneval_subset(problems, language, cold_runs):
     differential(problems, language, FAST_PROBLEMS, cold_runs)
 
@@ -156,16 +163,28 @@ def test_warm_matches_cold_on_more_translated_humaneval(problems, language, cold
     differential(problems, language, SLOW_PROBLEMS, cold_runs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", WARM_LANGS)
 def test_breakers_do_not_change_the_next_verdict(language):
     """Each breaker, then the probe, through one single-threaded warm pool (so the probe gets the
     breaker's worker whenever that worker is kept): the breaker's status is its cold status and the
     probe passes every time. The attacks written to change verdicts are in tests/hostile/verdicts."""
+    check_breakers(language, tuple(BREAKERS[language]))
+
+
+@pytest.mark.parametrize("language", QUICK_LANGS)
+def test_quick_breakers_do_not_change_the_next_verdict(language):
+    """The fast subset's share of the test above: a redefinition and an early exit."""
+    check_breakers(language, QUICK_BREAKERS)
+
+
+def check_breakers(language: str, names: tuple[str, ...]) -> None:
     limits = BREAK_LIMITS[language]
     probe = PROBE[language]
     mismatched, probe_failed = [], []
     with WarmPool(limits) as warm:
-        for name, breaker in BREAKERS[language].items():
+        for name in names:
+            breaker = BREAKERS[language][name]
             got = warm.run(language, breaker)
             after = warm.run(language, probe)
             cold = pool.run_program(language, breaker, limits)
@@ -177,7 +196,8 @@ def test_breakers_do_not_change_the_next_verdict(language):
     assert probe_failed == []
 
 
-@pytest.mark.parametrize("language", WARM_LANGS)
+@pytest.mark.parametrize("language", ["lua", "rkt", "ml", "r",
+                                      pytest.param("jl", marks=[pytest.mark.julia, pytest.mark.slow])])
 def test_one_worker_runs_many_programs(language, tmp_path, monkeypatch):
     """Ordinary programs reuse the worker (one process), each in its own process and directory, and
     closing leaves no scratch directory behind."""

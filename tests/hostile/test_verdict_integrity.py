@@ -26,8 +26,9 @@ from mplt.execution.limits import Limits
 from mplt.execution.pool import execute_all
 from mplt.execution.sandbox import run_program
 from mplt.execution.warm import WarmPool, WarmWorker
-from mplt.langs import LANGUAGES, get_language
+from mplt.langs import get_language, languages
 from mplt.langs.status import FAILURE, OK
+from tests.languages import language_params
 
 VERDICTS_DIR = Path(__file__).resolve().parent / "verdicts"
 LIMITS = {"jl": Limits(timeout_s=15.0), "rkt": Limits(timeout_s=8.0), "ex": Limits(timeout_s=8.0)}
@@ -62,6 +63,9 @@ WRONG = {"lua": ("1 + 1, 2", "1 + 1, 3"), "rkt": ("(+ 1 1) 2", "(+ 1 1) 3"), "ml
          "r": ("1 + 1, 2", "1 + 1, 3"), "jl": ("1 + 1 == 2", "1 + 1 == 3"), "py": ("1 + 1 == 2", "1 + 1 == 3"),
          "ex": ("1 + 1 == 2", "1 + 1 == 3")}
 FORKING = [lang for lang in ("rkt", "ml", "r", "jl") if get_language(lang).warm_script]
+# The fast subset's languages (a fraction of a second an attack); Racket, R, Julia and Elixir take
+# 1-8 s an attack on 2 cores and run in `make test` (slow). OCaml is the forking representative.
+QUICK = ("lua", "ml", "py")
 
 
 def failing(lang: str, index: int = 0) -> str:
@@ -75,12 +79,9 @@ def attacks(lang: str) -> list[Path]:
     return sorted((VERDICTS_DIR / lang).glob(f"*{get_language(lang).extension}"))
 
 
-def langs_with_julia_mark(names):
-    return [pytest.param(lang, marks=pytest.mark.julia) if lang == "jl" else lang for lang in names]
-
-
-CASES = [pytest.param(lang, path.stem, marks=[pytest.mark.julia] if lang == "jl" else [], id=f"{lang}-{path.stem}")
-         for lang in ("lua", "rkt", "ml", "r", "jl", "py", "ex") for path in attacks(lang)]
+CASES = [pytest.param(lang, path.stem, marks=param.marks, id=f"{lang}-{path.stem}")
+         for param in language_params(("lua", "rkt", "ml", "r", "jl", "py", "ex"), quick=QUICK)
+         for lang in param.values for path in attacks(lang)]
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +91,7 @@ def needs_bubblewrap():
 
 
 def test_the_corpus_covers_every_language():
-    assert {lang for lang in LANGUAGES} <= set(PASSING)
+    assert set(languages()) <= set(PASSING)
     for lang in PASSING:
         assert len(attacks(lang)) >= 4, lang
 
@@ -117,7 +118,7 @@ def test_attack_keeps_its_cold_verdict_and_the_next_ones_theirs(lang, attack):
     assert all(text == program for text in cold_runs), len(cold_runs)
 
 
-@pytest.mark.parametrize("lang", langs_with_julia_mark(["lua", "rkt", "ml", "r", "jl", "py", "ex"]))
+@pytest.mark.parametrize("lang", language_params(["lua", "rkt", "ml", "r", "jl", "py", "ex"], quick=QUICK))
 def test_attacks_then_failing_programs_through_two_workers(lang):
     jobs = []
     for path in attacks(lang):
@@ -130,15 +131,15 @@ def test_attacks_then_failing_programs_through_two_workers(lang):
     assert passed == []
 
 
-def test_early_exit_fails_in_both_modes():
-    for lang in ("lua", "rkt", "ml", "r", "py", "ex"):
-        program = (VERDICTS_DIR / lang / f"early_exit{get_language(lang).extension}").read_text()
-        limits = LIMITS.get(lang, Limits(timeout_s=5.0))
-        cold = run_program(lang, program, limits)
-        with WarmPool(limits) as warm:
-            got = warm.run(lang, program)
-        assert (cold.status, got.status) == (FAILURE, FAILURE), (lang, cold, got)
-        assert cold.exit_code == 0 and "early exit" in cold.reason and "early exit" in got.reason
+@pytest.mark.parametrize("lang", language_params(["lua", "rkt", "ml", "r", "py", "ex"], quick=QUICK))
+def test_early_exit_fails_in_both_modes(lang):
+    program = (VERDICTS_DIR / lang / f"early_exit{get_language(lang).extension}").read_text()
+    limits = LIMITS.get(lang, Limits(timeout_s=5.0))
+    cold = run_program(lang, program, limits)
+    with WarmPool(limits) as warm:
+        got = warm.run(lang, program)
+    assert (cold.status, got.status) == (FAILURE, FAILURE), (lang, cold, got)
+    assert cold.exit_code == 0 and "early exit" in cold.reason and "early exit" in got.reason
 
 
 def _kcmp_file(pid1: int, fd1: int, pid2: int, fd2: int) -> int:
@@ -154,7 +155,7 @@ SLEEPER = {"rkt": "#lang racket\n(sleep 3)\n", "ml": 'let () = ignore (Sys.comma
 
 @pytest.mark.skipif(os.geteuid() != 0 or platform.machine() not in ("x86_64", "aarch64"),
                     reason="kcmp on another user's processes needs root")
-@pytest.mark.parametrize("lang", langs_with_julia_mark([*FORKING, "lua", "py"]))
+@pytest.mark.parametrize("lang", language_params([*FORKING, "lua", "py"], quick=("ml",)))
 def test_program_shares_no_file_and_no_writable_memory_with_its_worker(lang):
     worker = WarmWorker(get_language(lang), LIMITS.get(lang, Limits(timeout_s=8.0)), "bubblewrap")
     try:
@@ -181,7 +182,7 @@ def test_program_shares_no_file_and_no_writable_memory_with_its_worker(lang):
         worker.close()
 
 
-@pytest.mark.parametrize("lang", langs_with_julia_mark(["lua", "rkt", "ml", "r", "jl"]))
+@pytest.mark.parametrize("lang", language_params(["lua", "rkt", "ml", "r", "jl"], quick=QUICK))
 def test_workers_are_out_of_their_programs_reach(lang):
     worker = WarmWorker(get_language(lang), LIMITS.get(lang, Limits(timeout_s=8.0)), "bubblewrap")
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mplt.langs import LANGUAGES, TARGETS, build_registry, get_language
+from mplt.langs import TARGETS, build_registry, get_language, languages
 from mplt.langs.base import Language, LanguageContractError, TargetLanguage
 from mplt.langs.lua import Lua
 
@@ -46,9 +46,38 @@ def test_the_check_sees_planted_upward_imports(tmp_path):
 
 
 def test_targets_are_the_papers_five_in_order():
-    assert TARGETS == ("lua", "rkt", "ml", "r", "jl")
-    assert list(LANGUAGES)[:6] == ["py", "lua", "rkt", "ml", "r", "jl"]
-    assert not get_language("py").is_target and all(LANGUAGES[k].is_target for k in TARGETS)
+    """The declared TARGETS are the registry's ranked languages, by rank 1-5."""
+    ranked = sorted((lang.paper_rank, key) for key, lang in languages().items() if lang.paper_rank)
+    assert [rank for rank, _ in ranked] == [1, 2, 3, 4, 5]
+    assert TARGETS == tuple(key for _, key in ranked)
+    assert list(languages())[:6] == ["py", *TARGETS]
+    assert not get_language("py").is_target and all(languages()[k].is_target for k in TARGETS)
+
+
+def test_targets_that_disagree_with_the_ranks_fail_on_first_use(monkeypatch):
+    import mplt.langs
+    monkeypatch.setattr(mplt.langs, "TARGETS", TARGETS[:-1])
+    languages.cache_clear()
+    try:
+        with pytest.raises(LanguageContractError, match="ranked by paper_rank are .* but TARGETS is"):
+            languages()
+    finally:
+        monkeypatch.undo()
+        languages.cache_clear()
+    assert tuple(languages())[1:len(TARGETS) + 1] == TARGETS
+
+
+def test_importing_the_package_imports_no_language():
+    """The registry is built on first use, not on import (docs/style.md, rule 3)."""
+    probe = ("import sys, mplt.langs\n"
+             "print(' '.join(m for m in sys.modules if m.startswith('mplt.langs.')))\n"
+             "mplt.langs.languages()\n"
+             "print(' '.join(m for m in sys.modules if m.startswith('mplt.langs.')))\n")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    on_import, after_use = (set(line.split()) for line in out.stdout.splitlines())
+    modules = {f"mplt.langs.{type(lang).__module__.rpartition('.')[2]}" for lang in languages().values()}
+    assert modules <= after_use
+    assert not modules & on_import, sorted(modules & on_import)
 
 
 class Incomplete(TargetLanguage):
@@ -131,7 +160,7 @@ def test_setup_installs_the_registrys_packages():
     python = shutil.which("python3", path="/usr/bin") or sys.executable   # the system Python where there is one
     out = subprocess.run([python, "-m", "mplt.langs", "--apt-packages"], cwd=ROOT,
                          capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT)}).stdout.split()
-    expected = [p for lang in LANGUAGES.values() for p in lang.apt_packages]
+    expected = [p for lang in languages().values() for p in lang.apt_packages]
     assert out == list(dict.fromkeys(expected)) and {"lua5.4", "racket", "ocaml-nox", "r-base-core"} <= set(out)
     setup = (ROOT / "scripts" / "setup.sh").read_text()
     assert "-m mplt.langs --apt-packages --missing" in setup

@@ -45,8 +45,10 @@ def translate_run(testgen_run, tmp_path_factory) -> Path:
     """`testgen_run` copied, then `translate` with the LLM-like fixture translations."""
     from mplt.pipeline.translate import TranslateConfig, run_translate
     run_dir = copy_stages(testgen_run, tmp_path_factory.mktemp("run-translate"), "select", "testgen")
+    # 5 CPU seconds: Julia's passing completion needs about 2 (start-up and compilation), and the
+    # looping Lua completion holds the fixture for no longer than that.
     run_translate(run_dir, TranslateConfig(samples_file=str(FIXTURES / "translate_samples.jsonl"),
-                                           timeout_s=10.0), progress=False)
+                                           timeout_s=5.0), progress=False)
     return run_dir
 
 

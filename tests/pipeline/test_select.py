@@ -11,6 +11,7 @@ import pytest
 from mplt.errors import MpltError
 from mplt.io import read_json, read_jsonl
 from mplt.pipeline import extract
+from mplt.pipeline.common import STAGE_CONFIG
 from mplt.pipeline.select import SelectConfig, iter_documents, run_select
 
 EXPECTED_FUNNEL = {"documents": 3, "functions": 19, "with_docstring": 17, "with_return": 16,
@@ -32,7 +33,7 @@ def test_funnel_and_outputs(selected_run):
     assert first["origin"] == "mathy.py:7"
     assert first["docstring"].startswith("Repeatedly add the digits")
     assert first["source"].startswith("def add_digits(n):")
-    assert (selected_run / "select" / "config.json").exists()
+    assert (selected_run / "select" / STAGE_CONFIG).exists()
     assert (selected_run / "logs" / "select.log").read_text().count("select:") >= 1
 
 

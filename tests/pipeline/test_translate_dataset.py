@@ -126,8 +126,10 @@ def test_build_translation_prompts_matches_the_stage(translate_run):
     assert prompts == {"lua": problem["prompt"]}
 
 
+@pytest.mark.slow
 def test_killed_translate_resumes_without_duplicates(translate_run, tmp_path):
-    """SIGKILL `reproduce.py stage translate` after some results are written, rerun, compare."""
+    """SIGKILL `reproduce.py stage translate` after some results are written, rerun, compare (the
+    fast subset's killed-and-resumed stage is testgen's, tests/pipeline/test_testgen.py)."""
     repo = Path(__file__).resolve().parents[2]
     run_dir = copy_stages(translate_run, tmp_path / "run", "select", "testgen")
     profile = tmp_path / "p.toml"
@@ -158,7 +160,8 @@ def test_missing_toolchain_skips_the_language_with_a_reason(testgen_run, tmp_pat
     with pytest.raises(MpltError, match=r"kept nothing: .*\(jl Julia toolchain not installed\)"):
         stage.run_translate(run_dir, stage.TranslateConfig(languages=("jl",), samples_file=str(
             FIXTURES / "translate_samples.jsonl")), progress=False)
-    summary = stage.run_translate(run_dir, stage.TranslateConfig(languages=("lua", "jl"), timeout_s=10.0,
+    # 3 CPU seconds: ample for Lua, and the fixture's looping completion does not hold the test for 10.
+    summary = stage.run_translate(run_dir, stage.TranslateConfig(languages=("lua", "jl"), timeout_s=3.0,
                                                                  samples_file=str(FIXTURES / "translate_samples.jsonl")),
                                   progress=False)
     assert summary["languages"]["jl"]["skipped_language"] == "Julia toolchain not installed"

@@ -8,13 +8,13 @@ from cli_errors import one_line, run_cli
 from mplt.benchmarks import benchmarks
 from mplt.commands.listing import KINDS
 from mplt.generation.backends import AUTO, BACKENDS
-from mplt.langs import LANGUAGES
+from mplt.langs import languages
 from mplt.run.profiles import list_profiles
 from mplt.training.config import PRESETS
 
 
 def expected_names() -> dict[str, list[str]]:
-    return {"benchmarks": list(benchmarks()), "languages": list(LANGUAGES), "backends": [*BACKENDS, AUTO],
+    return {"benchmarks": list(benchmarks()), "languages": list(languages()), "backends": [*BACKENDS, AUTO],
             "profiles": list_profiles(), "presets": list(PRESETS)}
 
 

@@ -102,5 +102,5 @@ def test_missing_toolchain_drops_the_language(monkeypatch, tmp_path):
     assert profile.dropped_langs == ("jl",)
     assert "jl" not in stage_config(profile, "translate").languages
     assert "jl" not in stage_config(profile, "evaluate").langs
-    from mplt.langs import LANGUAGES
-    assert [k for k, v in LANGUAGES.items() if v.droppable] == ["jl"]   # the language declares it
+    from mplt.langs import languages
+    assert [k for k, v in languages().items() if v.droppable] == ["jl"]   # the language declares it

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from mplt.pipeline.common import STAGE_CONFIG
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
@@ -53,6 +55,8 @@ def test_smoke_run_writes_the_report_and_passes_check(smoke_run):
     environment = json.loads((smoke_run / "environment.json").read_text())
     assert environment["packages"]["torch"] and environment["seeds"]["run"] == 0
     assert any(t["language"] == "lua" and t["found"] for t in environment["toolchains"])
+    for stage in ("model", "select", "testgen", "translate", "dataset", "finetune", "evaluate"):
+        assert (smoke_run / stage / STAGE_CONFIG).exists(), stage    # one name in every stage directory
     summaries = {s: json.loads((smoke_run / s / "summary.json").read_text())
                  for s in ("select", "testgen", "translate", "dataset", "finetune", "evaluate")}
     assert summaries["testgen"]["assertions_passed"] < summaries["testgen"]["assertions_parsed"]

@@ -2,6 +2,7 @@
 the summary schema rejects what it should."""
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,8 @@ import pytest
 
 from mplt.errors import MpltError
 from mplt.run.profiles import DEFAULT_STAGES, STAGE_ORDER
-from mplt.stages import STAGES, get_stage
-from mplt.stages.contract import resolve
+from mplt.stages.contract import Lazy, resolve
+from mplt.stages.registry import STAGES, get_stage
 from mplt.stages.seal import check_summary, json_schema, seal_summary
 from mplt.stages.summary import SCHEMA
 
@@ -24,10 +25,30 @@ def test_every_entry_resolves_and_reads_only_earlier_stages():
         run, config_class = entry.load()
         assert callable(run) and isinstance(config_class, type), name
         for ref in (entry.describe, entry.figures, entry.estimate, entry.by_hand):
-            assert not ref or callable(resolve(ref)), (name, ref)
+            assert ref is None or callable(resolve(ref)), (name, ref)
         for inp in entry.inputs:
             if inp.stage:
                 assert order.index(inp.stage) < order.index(name), (name, inp.stage)
+
+
+def test_every_lazy_reference_resolves():
+    """Every `Lazy` part of every entry, whichever field holds it, names something that exists."""
+    lazy = [(name, field.name, getattr(entry, field.name)) for name, entry in STAGES.items()
+            for field in dataclasses.fields(entry) if isinstance(getattr(entry, field.name), Lazy)]
+    assert {field for _, field, _ in lazy} >= {"run", "config", "estimate"}
+    for name, field, ref in lazy:
+        assert callable(ref.resolve()), (name, field, ref)
+    with pytest.raises(AttributeError):
+        Lazy("mplt.stages.screen", "no_such_line").resolve()
+
+
+def test_listing_the_stages_imports_no_stage_module():
+    """The registry names the stages' modules lazily: importing it loads none of them (nor torch)."""
+    lazy_modules = sorted({part.module for entry in STAGES.values() for part in vars(entry).values()
+                           if isinstance(part, Lazy)})
+    probe = f"import sys, mplt.stages.registry; print([m for m in {lazy_modules!r} + ['torch'] if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_profiles_list_the_registry_in_its_order():

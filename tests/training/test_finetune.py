@@ -80,7 +80,10 @@ def test_interrupted_run_resumes_from_its_checkpoint_and_matches(qlora_run, tmp_
     assert all(torch.equal(mine[k], theirs[k]) for k in theirs)      # bit-identical to an uninterrupted run
 
 
+@pytest.mark.slow
 def test_killed_subprocess_loses_no_finished_epoch(tiny_model_dir, train_jsonl, tmp_path):
+    """SIGKILL `reproduce.py finetune` after its first checkpoint and resume (slow: a subprocess that
+    loads torch and trains; the fast subset resumes an interrupted run in process, above)."""
     out = tmp_path / "out"
     args = ["--model", str(tiny_model_dir), "--data", str(train_jsonl), "--out", str(out), "--seq-len", "64",
             "--micro-batch", "2", "--grad-accum", "1", "--epochs", "2", "--lr", "5e-3", "--warmup-steps", "0",

@@ -68,7 +68,10 @@ def test_golden_prompt_and_tests(key):
     assert out.tests == tests
 
 
-@pytest.mark.parametrize("language", ["lua", "rkt", "ml", "r", pytest.param("jl", marks=pytest.mark.julia)])
+# Julia's run (several seconds of start-up and compilation) is in `make test`; the fast subset runs a
+# Julia translation through the translate stage's fixture (tests/pipeline/test_translate_dataset.py).
+@pytest.mark.parametrize("language", ["lua", "rkt", "ml", "r",
+                                      pytest.param("jl", marks=[pytest.mark.julia, pytest.mark.slow])])
 def test_golden_oracles_pass_and_wrong_answers_fail(language):
     """The golden literals survive a round trip through the real toolchain, and the harness
     rejects a wrong answer (for Racket: exit 0 but a FAILURE on stderr)."""
