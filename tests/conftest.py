@@ -11,6 +11,8 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def pytest_collection_modifyitems(config, items):
     has_gpu = False
