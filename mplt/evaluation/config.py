@@ -89,4 +89,6 @@ class EvalConfig(EvaluationSettings):
         from mplt.generation.backends.base import ModelOptions
         return ModelOptions(model=self.model, revision=self.revision, adapter=self.adapter,
                             load_in_4bit=self.load_in_4bit, device=self.device, dtype=self.dtype,
-                            tokenizer_fallback=self.tokenizer_fallback, base_url=self.sampling.base_url)
+                            tokenizer_fallback=self.tokenizer_fallback, base_url=self.sampling.base_url,
+                            replicas=self.sampling.replicas,
+                            tensor_parallel_size=self.sampling.tensor_parallel_size)

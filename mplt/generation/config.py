@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from mplt.errors import MpltError
 
 # The fields `eval` offers as flags (the others keep their defaults there).
-STAGE_KEYS = ("n", "temperature", "top_p", "max_new_tokens", "batch_size", "seed", "backend", "base_url")
+STAGE_KEYS = ("n", "temperature", "top_p", "max_new_tokens", "batch_size", "seed", "backend", "base_url",
+              "replicas", "tensor_parallel_size")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class SamplingConfig:
     top_k: int = 0                    # keep the k most likely tokens before top_p; 0: off
     max_length: int | None = None     # prompt + completion at most this many tokens (HF `max_length`)
     skip_special_tokens: bool = False # drop special tokens when decoding a completion
+    # Engine placement (docs/cluster.md): backend "ray" starts this many vLLM replicas (0: one per
+    # tensor_parallel_size GPUs of the cluster, or one per node without GPUs); vllm and ray split each
+    # engine over tensor_parallel_size GPUs. Neither changes a completion for a given seed.
+    replicas: int = 0
+    tensor_parallel_size: int = 1
 
     def __post_init__(self):
         from mplt.generation.backends import check_backend
@@ -53,6 +59,9 @@ class SamplingConfig:
             raise MpltError(f"top_k must be >= 0 (0: off), got {self.top_k}")
         if self.max_length is not None and self.max_length < 1:
             raise MpltError(f"max_length must be >= 1, got {self.max_length}")
+        if self.replicas < 0 or self.tensor_parallel_size < 1:
+            raise MpltError(f"replicas must be >= 0 (0: one per GPU group or node) and tensor_parallel_size >= 1, "
+                            f"got {self.replicas} and {self.tensor_parallel_size}")
         check_backend(self.backend, base_url=self.base_url)
 
     @property
@@ -101,7 +110,10 @@ def add_sampling_arguments(parser, defaults: SamplingConfig | None = None) -> No
     helps = {"n": "completions per problem", "batch_size": "rows per batch (prompt, sample index)",
              "backend": f"generation backend: {' | '.join(BACKENDS)} | auto (vllm with a CUDA GPU where it "
                         "imports, else hf)",
-             "base_url": "OpenAI-compatible server for --backend openai (API key: $MPLT_OPENAI_API_KEY)"}
+             "base_url": "OpenAI-compatible server(s) for --backend openai, comma-separated "
+                         "(API key: $MPLT_OPENAI_API_KEY)",
+             "replicas": "--backend ray: vLLM replicas (0: one per GPU group, or per node without GPUs)",
+             "tensor_parallel_size": "--backend vllm/ray: GPUs each engine is split over"}
     for key in STAGE_KEYS:
         default = getattr(defaults, key)
         parser.add_argument("--" + key.replace("_", "-"), dest=key, type=type(default), default=default,

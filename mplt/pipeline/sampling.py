@@ -60,8 +60,9 @@ def model_sampler(model: str, sampling: SamplingConfig, *, dtype: str = "auto", 
         if not all(p["id"] in done for p in prompts):
             from mplt.generation.engine import resolve_sampling
             chosen = resolve_sampling(sampling)   # "auto" outside a run (`reproduce.py stage`)
-            backend = open_backend(chosen.backend, ModelOptions(model=model, dtype=dtype,
-                                                                  base_url=chosen.base_url))
+            backend = open_backend(chosen.backend, ModelOptions(
+                model=model, dtype=dtype, base_url=chosen.base_url, replicas=chosen.replicas,
+                tensor_parallel_size=chosen.tensor_parallel_size))
             stream_completions(backend, prompts, chosen, out_path, progress=progress)
             done = read_done_ids(out_path)
         return [done[p["id"]] for p in prompts if p["id"] in done]

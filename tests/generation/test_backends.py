@@ -62,7 +62,8 @@ def test_unknown_backend_is_one_line_listing_the_known_ones():
 @pytest.mark.parametrize("cls", STAGE_CONFIGS, ids=lambda c: c.__name__)
 def test_every_sampling_stage_nests_one_sampling_config_under_flat_keys(cls):
     table = {"n": 3, "temperature": 0.5, "top_p": 0.9, "max_new_tokens": 7, "batch_size": 2, "seed": 4,
-             "backend": "hf", "base_url": "", **({"model": "m"} if cls is EvalConfig else {})}
+             "backend": "hf", "base_url": "", "replicas": 0, "tensor_parallel_size": 1,
+             **({"model": "m"} if cls is EvalConfig else {})}
     config = config_from_dict(cls, table)
     assert config.sampling == SamplingConfig(n=3, temperature=0.5, top_p=0.9, max_new_tokens=7, batch_size=2, seed=4)
     saved = config_to_dict(config)
@@ -117,3 +118,25 @@ def test_eval_flags_come_from_the_sampling_config():
     config = build_config(args)
     assert (config.sampling.n, config.sampling.top_p, config.sampling.backend, config.sampling.max_new_tokens) == \
         (3, 0.5, "hf", 512)
+
+
+def test_replicas_and_tensor_parallel_size_reach_the_engines(monkeypatch):
+    """The placement settings travel from the flat keys through ModelOptions to vLLM's engine arguments
+    and to the Ray backend's replica count (docs/cluster.md, section 3)."""
+    from mplt.generation.backends import vllm as vllm_backend
+    config = config_from_dict(EvalConfig, {"model": "m", "backend": "vllm", "replicas": 3, "tensor_parallel_size": 2})
+    options = config.model_options()
+    assert (options.replicas, options.tensor_parallel_size) == (3, 2)
+    seen = {}
+
+    def engine(source, revision, opts, rank, engine_args):
+        seen.update(engine_args)
+        raise MpltError("stop here")
+    monkeypatch.setattr(vllm_backend, "_engine", engine)
+    with pytest.raises(MpltError, match="stop here"):
+        vllm_backend.open_backend(dataclasses.replace(options, model="starcoderbase-1b"))
+    assert seen == {"tensor_parallel_size": 2}
+    with pytest.raises(MpltError, match="replicas must be >= 0"):
+        SamplingConfig(replicas=-1)
+    with pytest.raises(MpltError, match="tensor_parallel_size >= 1"):
+        SamplingConfig(tensor_parallel_size=0)

@@ -45,6 +45,8 @@ class ModelOptions:
     dtype: str = "auto"
     tokenizer_fallback: str | None = None
     base_url: str = ""                    # remote backends: the server (mplt.generation.backends.REMOTE)
+    replicas: int = 0                     # backend "ray": vLLM replicas (0: from the cluster's GPUs or nodes)
+    tensor_parallel_size: int = 1         # backends vllm, ray: GPUs per engine
 
 
 @dataclass(frozen=True)

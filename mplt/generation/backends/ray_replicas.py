@@ -68,8 +68,9 @@ def open_backend(options: ModelOptions, replicas: int | None = None, **engine_ar
     if not cluster:
         raise MpltError("backend 'ray' samples on a Ray cluster: set [run] cluster or --cluster (local, auto or "
                         "ray://HOST:PORT; docs/cluster.md)")
-    if replicas is not None and replicas < 1:
-        raise MpltError(f"backend 'ray': replicas must be >= 1, got {replicas}")
+    replicas = replicas or options.replicas or None
+    if options.tensor_parallel_size > 1:
+        engine_args.setdefault("tensor_parallel_size", options.tensor_parallel_size)
     from mplt.execution.cluster import connect
     ray = connect(cluster)
     tensor_parallel = int(engine_args.get("tensor_parallel_size", 1))

@@ -67,6 +67,8 @@ def open_backend(options: ModelOptions, **engine_args) -> "VLLMBackend":
     else:
         revision = spec.revision
     rank = adapter_rank(options.adapter) if options.adapter else 0
+    if options.tensor_parallel_size > 1:      # one engine over several GPUs (docs/cluster.md)
+        engine_args = {"tensor_parallel_size": options.tensor_parallel_size, **engine_args}
     llm = _engine(source, revision, options, rank, engine_args)
     backend = VLLMBackend(llm, source, options.adapter, spec.eos_token_id)
     backend.declared_infill_format = registered_infill_format(spec)
