@@ -156,15 +156,23 @@ def _submit(queue: deque, executor, in_flight: dict) -> None:
         in_flight[executor[1].run_batch.remote(batch)] = (executor, batch)
 
 
-def _lose(executor, batch, executors, queue: deque, in_flight: dict) -> list:
-    """A node died with `batch` (and perhaps others) in hand: they go back to the queue, to the
-    nodes left; none left is an error (the rerun resumes by id)."""
+def requeue(holder, batch, queue: deque, in_flight: dict) -> list:
+    """Put `batch` and every other batch `holder` has in flight (ref -> (holder, batch)) back at the
+    front of the queue, in their order; returns them. Shared by the execution nodes and the vLLM
+    replicas of the `ray` backend: a lost actor's work is redone once, elsewhere."""
     lost = [batch]
-    for ref, (holder, held) in list(in_flight.items()):
-        if holder is executor:
+    for ref, (other, held) in list(in_flight.items()):
+        if other is holder:
             del in_flight[ref]
             lost.append(held)
     queue.extendleft(reversed(lost))
+    return lost
+
+
+def _lose(executor, batch, executors, queue: deque, in_flight: dict) -> list:
+    """A node died with `batch` (and perhaps others) in hand: they go back to the queue, to the
+    nodes left; none left is an error (the rerun resumes by id)."""
+    lost = requeue(executor, batch, queue, in_flight)
     left = [e for e in executors if e is not executor]
     log.warning("node %s was lost with %d programs in hand; they run on the %d node(s) left", executor[0],
                 sum(map(len, lost)), len(left))

@@ -4,9 +4,6 @@ and a CPU rehearsal that runs every stage and reports the table (docs/rehearsal.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ from mplt.infill.lesson import InfillLessonConfig, model_name
 from mplt.rehearsal.profile import RehearsalLimits, rehearse_profile
 from mplt.results.check import load_expected
 from mplt.run.profiles import load_profile, resolved_config, stage_config
+from tests.rehearsing import rehearse_run
 
 REPO = Path(__file__).resolve().parents[2]
 NAME = "codegen2-infill"
@@ -84,11 +82,8 @@ def test_model_names_are_percentages():
 @pytest.mark.slow
 def test_rehearsal_runs_every_stage_and_reports_the_table(tmp_path):
     run_dir = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "reproduce.py", "run", "--profile", NAME, "--rehearse",
-                           "--run-dir", str(run_dir), "--no-progress"], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}, timeout=1800)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-    assert "REHEARSAL finished" in proc.stdout and "Traceback" not in proc.stderr
+    proc = rehearse_run(NAME, run_dir)
+    assert "Traceback" not in proc.stderr
     summary = json.loads((run_dir / "infill-lesson" / "summary.json").read_text())
     assert sorted(summary["pass@1"]) == ["base", "fim-0", "fim-50"]
     assert all(set(kinds) == {"left_to_right", "infilling"} for kinds in summary["pass@1"].values())

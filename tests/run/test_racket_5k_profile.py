@@ -4,9 +4,6 @@ each epoch's model and evaluates every one of them (docs/rehearsal.md)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from mplt.rehearsal.profile import rehearse_profile
 from mplt.results.check import binomial_tolerance, load_expected
 from mplt.results.published import BASE_1B, RACKET_5K_1B
 from mplt.run.profiles import load_profile, resolved_config, stage_config
+from tests.rehearsing import rehearse_run
 
 REPO = Path(__file__).resolve().parents[2]
 NAME = "paper-1b-racket-5k"
@@ -58,11 +56,7 @@ def test_the_rehearsal_keeps_the_full_fine_tuning_settings(tmp_path):
 @pytest.mark.slow
 def test_rehearsal_trains_and_evaluates_every_epoch(tmp_path):
     run_dir = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "reproduce.py", "run", "--profile", NAME, "--rehearse",
-                           "--run-dir", str(run_dir), "--no-progress"], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}, timeout=1800)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-    assert "REHEARSAL finished" in proc.stdout
+    rehearse_run(NAME, run_dir)
     finetune = json.loads((run_dir / "finetune" / "summary.json").read_text())
     assert finetune["adapters"] == {} and [m["epoch"] for m in finetune["models"]["rkt"]] == [1, 2, 3]
     assert not list(run_dir.rglob("adapter_config.json"))

@@ -14,6 +14,7 @@ import pytest
 from mplt.io import read_jsonl, write_json, write_jsonl
 from mplt.run.profiles import load_profile, resolved_config
 from mplt.rehearsal.profile import RehearsalLimits, rehearse_profile
+from tests.rehearsing import rehearse_run
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -150,11 +151,7 @@ def test_benchmark_path_without_rehearse_is_a_one_line_error(tmp_path):
                                         ("scaled", "lua")])
 def test_rehearsal_of_a_gpu_profile_runs_every_stage(name, keep, tmp_path):
     run_dir = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "reproduce.py", "run", "--profile", name, "--rehearse", "--langs", keep,
-                           "--run-dir", str(run_dir), "--no-progress"], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}, timeout=1800)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-    assert "REHEARSAL finished" in proc.stdout
+    proc = rehearse_run(name, run_dir, "--langs", keep)
     config = json.loads((run_dir / "config.json").read_text())
     for stage in config["run"]["stages"]:
         if stage != "report":

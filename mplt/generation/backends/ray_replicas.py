@@ -176,12 +176,8 @@ class RayBackend(Backend):
             submit(actor)
 
     def _lose(self, actor, batch, queue: deque, in_flight: dict) -> None:
-        lost = [batch]
-        for ref, (holder, held) in list(in_flight.items()):
-            if holder is actor:
-                del in_flight[ref]
-                lost.append(held)
-        queue.extendleft(reversed(lost))
+        from mplt.execution.cluster import requeue
+        requeue(actor, batch, queue, in_flight)
         self.actors = [a for a in self.actors if a is not actor]
         if not self.actors:
             raise MpltError("backend 'ray': every vLLM replica was lost; rerun to sample the prompts left "
