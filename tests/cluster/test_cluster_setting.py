@@ -94,3 +94,17 @@ def test_the_nodes_get_the_toolchains_named_by_the_drivers_environment(monkeypat
     with pytest.raises(MpltError, match="stop here"):
         cluster.run_on_cluster(["k"], jobs, None, None, None, "warm", settings.HostSettings(cluster="local"))
     assert seen["settings"].toolchains == (("lua", "/opt/lua-of-the-driver"),)
+
+
+def test_a_lost_actors_batches_go_back_to_the_front_of_the_queue_once():
+    """mplt.execution.cluster.requeue, shared by the execution nodes and the ray backend's replicas: the
+    batch in hand and every other batch the lost actor held return in order; others' stay in flight."""
+    from collections import deque
+
+    from mplt.execution.cluster import requeue
+    lost, kept = object(), object()
+    queue = deque([["e"]])
+    in_flight = {"r1": (lost, ["b"]), "r2": (kept, ["c"]), "r3": (lost, ["d"])}
+    assert requeue(lost, ["a"], queue, in_flight) == [["a"], ["b"], ["d"]]
+    assert list(queue) == [["a"], ["b"], ["d"], ["e"]]
+    assert in_flight == {"r2": (kept, ["c"])}

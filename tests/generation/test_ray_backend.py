@@ -60,6 +60,7 @@ def test_two_replicas_give_the_in_process_completions(tiny_model_dir, lora_adapt
     assert {(r["backend"], r["replicas"]) for r in here} == {("vllm", 1)}
 
 
+@pytest.mark.slow        # about 8 s of Ray start; the requeue itself is tested fast (tests/cluster)
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs the ray extra (make setup installs it)")
 def test_a_lost_replica_hands_its_batches_to_the_others():
     """Two stand-in replicas (no vLLM: each answers a request with its id); one is killed after the

@@ -50,6 +50,7 @@ def test_a_server_model_outside_the_registry_cannot_infill():
     assert server.bodies == []
 
 
+@pytest.mark.slow        # a vLLM CPU engine start; the shared rules are tested fast on hf (test_infill_sampling.py)
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="vllm is not installed (pip install -e .[vllm])")
 def test_vllm_samples_middles_with_stop_ids_and_seeds(tiny_codegen2_dir, monkeypatch):
     from mplt.generation.backends import vllm as vllm_backend
