@@ -80,6 +80,11 @@ def section_finetune(results: dict, png: Path | None) -> str:
     return "\n".join(parts)
 
 
+def has_pass_at_1(results: dict) -> bool:
+    """Whether the evaluate stage wrote pass@1 figures (base or fine-tuned, any language)."""
+    return any(k.startswith(("pass@1.base.", "pass@1.finetuned.")) for k in results["figures"])
+
+
 def section_pass_at_1(results: dict, png: Path | None, comparable: bool) -> str:
     figures = results["figures"]
     langs = plots.ordered_languages(k.split(".")[2] for k in figures
@@ -286,7 +291,10 @@ def build_report(results: dict, out_dir: Path, expected: Path | None,
     parts += ["", section_what_ran(results)] + (["", section_rehearsal(rehearsal)] if rehearsal else [])
     parts += ["", section_funnel(results, pngs["funnel"]), "",
               section_finetune(results, pngs["loss"]), "",
-              section_pass_at_1(results, pngs["pass1"], comparable), "",
+              # The infill lesson evaluates inside its own stage and has its own table below: no empty
+              # left-to-right section beside it.
+              *([section_pass_at_1(results, pngs["pass1"], comparable), ""]
+                if not results["tables"].get(INFILL_TABLE) or has_pass_at_1(results) else []),
               *([section_epochs(results, pngs["epochs"], comparable), ""] if results["tables"].get("epoch_curves") else []),
               *([section_infill_lesson(results), ""] if results["tables"].get(INFILL_TABLE) else []),
               section_check(expected, rows, error)]

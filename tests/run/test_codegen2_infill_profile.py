@@ -95,3 +95,4 @@ def test_rehearsal_runs_every_stage_and_reports_the_table(tmp_path):
     report = (run_dir / "report" / "report.md").read_text()
     assert report.startswith("# REHEARSAL") and "CodeGen2's infill lesson" in report
     assert "| left-to-right | fim-50 − fim-0 |" in report and "| infilling | fim-50 − fim-0 |" in report
+    assert "## pass@1\n" not in report          # no empty left-to-right section beside the lesson's table
